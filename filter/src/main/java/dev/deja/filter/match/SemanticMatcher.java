@@ -1,0 +1,23 @@
+package dev.deja.filter.match;
+
+/**
+ * The single decision function for semantic hits: similarity threshold, then the match guard.
+ *
+ * <p>The filter, {@code explain} and the precision harness all call this, so a measured operating
+ * point is exactly what production does.
+ */
+public interface SemanticMatcher {
+
+  /** Threshold applied when the request does not ask for a stricter one. */
+  double threshold();
+
+  /**
+   * Decides whether the cached prompt may stand in for the requested one.
+   *
+   * @param requestPrompt the prompt of the incoming request, as sent
+   * @param cachedPrompt the prompt of the nearest cached entry, as it was sent
+   * @param similarity cosine similarity of their embeddings
+   * @param threshold effective threshold (never lower than {@link #threshold()})
+   */
+  MatchVerdict decide(String requestPrompt, String cachedPrompt, double similarity, double threshold);
+}
