@@ -1,0 +1,333 @@
+package dev.deja.filter;
+
+import dev.deja.filter.embed.Embedder;
+import dev.deja.filter.embed.PromptNormalizer;
+import dev.deja.filter.http.OriginPolicy;
+import dev.deja.filter.http.SingleFlight;
+import dev.deja.filter.lookup.CacheLookup;
+import dev.deja.filter.lookup.LookupOptions;
+import dev.deja.filter.lookup.LookupResult;
+import dev.deja.filter.match.SemanticMatcher;
+import dev.deja.filter.request.ParsedRequest;
+import dev.deja.filter.request.ParsedRequest.Cacheable;
+import dev.deja.filter.request.RequestParser;
+import dev.deja.filter.store.CacheStore;
+import dev.deja.filter.store.CachedImage;
+import dev.deja.filter.store.CircuitBreaker;
+import dev.deja.filter.store.HotCache;
+import dev.deja.filter.store.NewAlias;
+import dev.deja.filter.store.NewEntry;
+import dev.deja.filter.store.StoreWriter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The cache itself, independent of HTTP: parse, look up, and store. {@link DejaFilter} adapts it
+ * to the Servlet API; the standalone server's admin API uses it for {@code explain} and
+ * invalidation.
+ */
+public final class DejaCache implements AutoCloseable {
+
+  private final DejaConfig config;
+  private final CacheStore store;
+  private final Embedder embedder;
+  private final SemanticMatcher matcher;
+  private final Clock clock;
+  private final RequestParser parser;
+  private final HotCache hot;
+  private final CircuitBreaker breaker;
+  private final CacheLookup lookup;
+  private final StoreWriter writer;
+  private final SingleFlight flights = new SingleFlight();
+  private final OriginPolicy originPolicy;
+  private final DejaMetrics metrics;
+  private final List<AutoCloseable> owned;
+
+  private DejaCache(Builder b) {
+    this.config = b.config;
+    this.store = b.store;
+    this.embedder = b.embedder;
+    this.matcher = b.matcher;
+    this.clock = b.clock;
+    this.parser = new RequestParser(config.rules());
+    this.hot = new HotCache(config.hotCacheBytes());
+    this.breaker =
+        new CircuitBreaker(config.breakerFailures(), config.breakerOpen(), System::nanoTime);
+    this.lookup =
+        new CacheLookup(
+            store,
+            hot,
+            embedder,
+            matcher,
+            breaker,
+            config.semantic(),
+            config.unseeded(),
+            config.candidates(),
+            clock);
+    this.writer = new StoreWriter(store, config.storeThreads(), config.storeQueue(), clock);
+    this.originPolicy = new OriginPolicy(config.defaultTtl());
+    this.metrics = new DejaMetrics(b.registry);
+    this.owned = List.copyOf(b.owned);
+    registerGauges(b.registry);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public DejaConfig config() {
+    return config;
+  }
+
+  /** Parses a request; see {@link RequestParser#parse}. */
+  public ParsedRequest parse(String method, String pathInContext, String rawQuery, String tenant) {
+    return parser.parse(method, pathInContext, rawQuery, tenant);
+  }
+
+  /** Exact, then semantic lookup. Never throws for store or model failures. */
+  public LookupResult lookup(Cacheable request, LookupOptions options) {
+    LookupResult result = lookup.lookup(request, options);
+    metrics.record(metrics.lookup, result.timings().lookupNanos());
+    metrics.record(metrics.embedding, result.timings().embedNanos());
+    metrics.record(metrics.search, result.timings().searchNanos());
+    return result;
+  }
+
+  /** The effective threshold for these options (a request may only tighten it). */
+  public double threshold(LookupOptions options) {
+    return lookup.effectiveThreshold(options);
+  }
+
+  /** The fresh in-memory image for {@code key}, or null. */
+  CachedImage hotImage(String key) {
+    return hot.get(key, clock.instant());
+  }
+
+  SingleFlight flights() {
+    return flights;
+  }
+
+  OriginPolicy originPolicy() {
+    return originPolicy;
+  }
+
+  DejaMetrics metrics() {
+    return metrics;
+  }
+
+  Clock clock() {
+    return clock;
+  }
+
+  /** Counts a served hit; a semantic hit also records an alias so the request is exact next time. */
+  void served(Cacheable request, LookupResult hit) {
+    if (hit instanceof LookupResult.SemanticHit s) {
+      writer.recordHit(s.image().key(), true);
+      hot.put(request.key().value(), s.image());
+      NewAlias alias =
+          new NewAlias(
+              request.key(),
+              request.request(),
+              request.partition(),
+              PromptNormalizer.normalize(request.request().prompt()),
+              s.candidate().key(),
+              s.candidate().similarity());
+      if (!writer.submit("alias " + request.key(), () -> store.storeAlias(alias))) {
+        metrics.storeDrops.increment();
+      }
+    } else if (hit instanceof LookupResult.ExactHit e) {
+      writer.recordHit(e.image().key(), false);
+    }
+  }
+
+  /**
+   * Keeps a complete, storable origin answer: in memory at once (so the very next request is an
+   * exact hit), in the store in the background.
+   *
+   * @param embedding the prompt's vector from the lookup, or null to compute it in the background
+   * @return the image as it will be served from the cache
+   */
+  CachedImage keep(
+      Cacheable request,
+      float[] embedding,
+      String contentType,
+      Map<String, List<String>> headers,
+      byte[] body,
+      String cacheControl,
+      boolean replace) {
+    Instant now = clock.instant();
+    Instant expiresAt = originPolicy.expiresAt(cacheControl, now);
+    String key = request.key().value();
+    CachedImage image =
+        new CachedImage(
+            key, 200, contentType, headers, body, now, expiresAt, request.request().prompt());
+    hot.put(key, image);
+    Runnable task =
+        () -> {
+          float[] vector = embedding;
+          if (vector == null && embedder != null && config.semantic()) {
+            vector = embedder.embed(request.request().prompt()).orElse(null);
+          }
+          store.store(
+              new NewEntry(
+                  request.key(),
+                  request.request(),
+                  request.partition(),
+                  PromptNormalizer.normalize(request.request().prompt()),
+                  vector,
+                  embedder == null ? null : embedder.modelId(),
+                  200,
+                  contentType,
+                  headers,
+                  body,
+                  expiresAt,
+                  replace));
+        };
+    if (!writer.submit("store " + key, task)) {
+      metrics.storeDrops.increment();
+    }
+    return image;
+  }
+
+  /** Forgets a key in memory (the admin API deletes it from the store). */
+  public void invalidate(String key) {
+    hot.invalidate(key);
+  }
+
+  /** Forgets every in-memory image (after a purge). */
+  public void invalidateAll() {
+    hot.invalidateAll();
+  }
+
+  public CircuitBreaker.State breakerState() {
+    return breaker.state();
+  }
+
+  public Optional<Embedder> embedder() {
+    return Optional.ofNullable(embedder);
+  }
+
+  public SemanticMatcher matcher() {
+    return matcher;
+  }
+
+  public CacheStore store() {
+    return store;
+  }
+
+  /** Writes queued or running in the background. */
+  public int storeQueueDepth() {
+    return writer.queueDepth();
+  }
+
+  public long storesDropped() {
+    return writer.dropped();
+  }
+
+  /** Stops accepting stores and waits for queued ones; returns whether all finished in time. */
+  public boolean drain(Duration timeout) {
+    return writer.drain(timeout);
+  }
+
+  @Override
+  public void close() {
+    writer.close();
+    for (AutoCloseable c : owned) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        org.slf4j.LoggerFactory.getLogger(DejaCache.class).warn("Deja: closing {} failed", c, e);
+      }
+    }
+  }
+
+  private void registerGauges(MeterRegistry registry) {
+    Gauge.builder("deja.store.queue.depth", writer, StoreWriter::queueDepth)
+        .description("Background writes queued or running")
+        .register(registry);
+    FunctionCounter.builder("deja.store.failed", writer, StoreWriter::failed)
+        .description("Background writes that failed")
+        .register(registry);
+    FunctionCounter.builder("deja.store.completed", writer, StoreWriter::completed)
+        .description("Background writes completed")
+        .register(registry);
+    Gauge.builder("deja.breaker.open", breaker, b -> b.state() == CircuitBreaker.State.CLOSED ? 0 : 1)
+        .description("1 while the circuit breaker keeps the database out of requests")
+        .register(registry);
+    Gauge.builder("deja.hot.entries", hot, HotCache::size)
+        .description("Images held in the in-memory tier")
+        .register(registry);
+    Gauge.builder("deja.singleflight.inflight", flights, SingleFlight::inFlight)
+        .description("Origin requests other identical requests are waiting for")
+        .register(registry);
+  }
+
+  /** Assembles a cache from its parts; store and matcher are required. */
+  public static final class Builder {
+    private DejaConfig config = DejaConfig.defaults();
+    private CacheStore store;
+    private Embedder embedder;
+    private SemanticMatcher matcher;
+    private MeterRegistry registry = new SimpleMeterRegistry();
+    private Clock clock = Clock.systemUTC();
+    private final java.util.ArrayList<AutoCloseable> owned = new java.util.ArrayList<>();
+
+    private Builder() {}
+
+    public Builder config(DejaConfig config) {
+      this.config = Objects.requireNonNull(config, "config");
+      return this;
+    }
+
+    public Builder store(CacheStore store) {
+      this.store = Objects.requireNonNull(store, "store");
+      return this;
+    }
+
+    /** The embedder; without one, only exact lookups run. */
+    public Builder embedder(Embedder embedder) {
+      this.embedder = embedder;
+      return this;
+    }
+
+    public Builder matcher(SemanticMatcher matcher) {
+      this.matcher = Objects.requireNonNull(matcher, "matcher");
+      return this;
+    }
+
+    public Builder meterRegistry(MeterRegistry registry) {
+      this.registry = Objects.requireNonNull(registry, "registry");
+      return this;
+    }
+
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** Resources the cache closes when it is closed (store, embedder, database). */
+    public Builder closing(AutoCloseable resource) {
+      owned.add(Objects.requireNonNull(resource, "resource"));
+      return this;
+    }
+
+    public DejaCache build() {
+      if (store == null) {
+        throw new IllegalStateException("DejaCache needs a store");
+      }
+      if (matcher == null) {
+        throw new IllegalStateException("DejaCache needs a semantic matcher");
+      }
+      return new DejaCache(this);
+    }
+  }
+}

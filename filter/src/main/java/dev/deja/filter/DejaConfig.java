@@ -1,0 +1,474 @@
+package dev.deja.filter;
+
+import dev.deja.filter.lookup.CacheLookup.UnseededPolicy;
+import dev.deja.filter.request.RequestRules;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * How the cache behaves: which requests it keys and how, semantic matching, storage limits and
+ * failure handling. Immutable; built by {@link #builder()} or from string settings with {@link
+ * #fromSettings(Map)} (filter init-params, server flags and properties all feed the same builder).
+ *
+ * <p>Every default is a constant here, and the README's settings table is checked against them.
+ */
+public final class DejaConfig {
+
+  public static final List<String> DEFAULT_PATHS = List.of("/prompt/*");
+  public static final String DEFAULT_PROMPT_PARAM = "prompt";
+  public static final Set<String> DEFAULT_KNOWN_PARAMS =
+      Set.of(
+          "width", "height", "seed", "model", "nologo", "enhance", "safe", "quality",
+          "negative_prompt", "transparent", "image", "private");
+  public static final Set<String> DEFAULT_IGNORED_PARAMS =
+      Set.of("token", "referrer", "referer", "nofeed", "no-cache");
+  public static final Map<String, String> DEFAULT_DEFAULTS =
+      Map.of("model", "flux", "width", "1024", "height", "1024");
+  public static final int DEFAULT_MAX_PROMPT_CHARS = 8192;
+  public static final boolean DEFAULT_SEMANTIC = true;
+  public static final UnseededPolicy DEFAULT_UNSEEDED = UnseededPolicy.SEMANTIC;
+  public static final int DEFAULT_CANDIDATES = 3;
+  public static final int DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
+  public static final int DEFAULT_STORE_THREADS = 2;
+  public static final int DEFAULT_STORE_QUEUE = 256;
+  public static final long DEFAULT_HOT_CACHE_BYTES = 64L * 1024 * 1024;
+  public static final Duration DEFAULT_SINGLE_FLIGHT_TIMEOUT = Duration.ofSeconds(120);
+  public static final int DEFAULT_BREAKER_FAILURES = 5;
+  public static final Duration DEFAULT_BREAKER_OPEN = Duration.ofSeconds(5);
+
+  private final RequestRules rules;
+  private final boolean semantic;
+  private final UnseededPolicy unseeded;
+  private final Double threshold;
+  private final String preset;
+  private final int candidates;
+  private final int maxBodyBytes;
+  private final int storeThreads;
+  private final int storeQueue;
+  private final long hotCacheBytes;
+  private final Duration singleFlightTimeout;
+  private final Duration defaultTtl;
+  private final int breakerFailures;
+  private final Duration breakerOpen;
+
+  private DejaConfig(Builder b) {
+    this.rules =
+        new RequestRules(
+            b.paths.stream().map(DejaConfig::prefixOf).toList(),
+            b.promptParam,
+            b.knownParams,
+            b.ignoredParams,
+            b.defaults,
+            b.maxPromptChars,
+            b.tenantHeader);
+    this.semantic = b.semantic;
+    this.unseeded = b.unseeded;
+    this.threshold = b.threshold;
+    this.preset = b.preset;
+    this.candidates = b.candidates;
+    this.maxBodyBytes = b.maxBodyBytes;
+    this.storeThreads = b.storeThreads;
+    this.storeQueue = b.storeQueue;
+    this.hotCacheBytes = b.hotCacheBytes;
+    this.singleFlightTimeout = b.singleFlightTimeout;
+    this.defaultTtl = b.defaultTtl;
+    this.breakerFailures = b.breakerFailures;
+    this.breakerOpen = b.breakerOpen;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The default configuration. */
+  public static DejaConfig defaults() {
+    return builder().build();
+  }
+
+  /**
+   * Builds a configuration from string settings, as found in {@code web.xml} init-params, flags or
+   * a properties file. Keys are those of {@link #KEYS}; an unknown key is an error, naming it.
+   */
+  public static DejaConfig fromSettings(Map<String, String> settings) {
+    Builder b = builder();
+    for (Map.Entry<String, String> e : settings.entrySet()) {
+      b.set(e.getKey(), e.getValue());
+    }
+    return b.build();
+  }
+
+  /** Every key {@link #fromSettings(Map)} accepts. */
+  public static final List<String> KEYS =
+      List.of(
+          "paths", "promptParam", "knownParams", "ignoredParams", "defaults", "maxPromptChars",
+          "tenantHeader", "semantic", "unseeded", "preset", "threshold", "candidates",
+          "maxBodyBytes", "storeThreads", "storeQueue", "hotCacheBytes", "singleFlightTimeout",
+          "defaultTtl", "breakerFailures", "breakerOpen");
+
+  public RequestRules rules() {
+    return rules;
+  }
+
+  public boolean semantic() {
+    return semantic;
+  }
+
+  public UnseededPolicy unseeded() {
+    return unseeded;
+  }
+
+  /** Explicit threshold overriding the preset's, or null. */
+  public Double threshold() {
+    return threshold;
+  }
+
+  /** Name of the match preset ({@code strict}, {@code balanced}, {@code aggressive}). */
+  public String preset() {
+    return preset;
+  }
+
+  public int candidates() {
+    return candidates;
+  }
+
+  public int maxBodyBytes() {
+    return maxBodyBytes;
+  }
+
+  public int storeThreads() {
+    return storeThreads;
+  }
+
+  public int storeQueue() {
+    return storeQueue;
+  }
+
+  public long hotCacheBytes() {
+    return hotCacheBytes;
+  }
+
+  public Duration singleFlightTimeout() {
+    return singleFlightTimeout;
+  }
+
+  /** Lifetime of entries whose origin answer says nothing, or null for "until evicted". */
+  public Duration defaultTtl() {
+    return defaultTtl;
+  }
+
+  public int breakerFailures() {
+    return breakerFailures;
+  }
+
+  public Duration breakerOpen() {
+    return breakerOpen;
+  }
+
+  private static String prefixOf(String pattern) {
+    return pattern.substring(0, pattern.length() - 1);
+  }
+
+  @Override
+  public String toString() {
+    return "DejaConfig{paths=" + rules.pathPrefixes() + ", semantic=" + semantic + ", preset="
+        + preset + ", threshold=" + threshold + ", unseeded=" + unseeded + ", maxBodyBytes="
+        + maxBodyBytes + ", hotCacheBytes=" + hotCacheBytes + ", defaultTtl=" + defaultTtl + "}";
+  }
+
+  /** Builder; every setter checks its argument and names the rule it broke. */
+  public static final class Builder {
+    private List<String> paths = DEFAULT_PATHS;
+    private String promptParam = DEFAULT_PROMPT_PARAM;
+    private Set<String> knownParams = DEFAULT_KNOWN_PARAMS;
+    private Set<String> ignoredParams = DEFAULT_IGNORED_PARAMS;
+    private Map<String, String> defaults = DEFAULT_DEFAULTS;
+    private int maxPromptChars = DEFAULT_MAX_PROMPT_CHARS;
+    private String tenantHeader;
+    private boolean semantic = DEFAULT_SEMANTIC;
+    private UnseededPolicy unseeded = DEFAULT_UNSEEDED;
+    private Double threshold;
+    private String preset = "balanced";
+    private int candidates = DEFAULT_CANDIDATES;
+    private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
+    private int storeThreads = DEFAULT_STORE_THREADS;
+    private int storeQueue = DEFAULT_STORE_QUEUE;
+    private long hotCacheBytes = DEFAULT_HOT_CACHE_BYTES;
+    private Duration singleFlightTimeout = DEFAULT_SINGLE_FLIGHT_TIMEOUT;
+    private Duration defaultTtl;
+    private int breakerFailures = DEFAULT_BREAKER_FAILURES;
+    private Duration breakerOpen = DEFAULT_BREAKER_OPEN;
+
+    private Builder() {}
+
+    /** Path patterns that are cached, each ending with {@code /*}, relative to the context. */
+    public Builder paths(List<String> patterns) {
+      require(!patterns.isEmpty(), "paths", patterns, "must name at least one pattern");
+      for (String p : patterns) {
+        require(p.startsWith("/") && p.endsWith("/*"), "paths", p, "must look like /prefix/*");
+      }
+      this.paths = List.copyOf(patterns);
+      return this;
+    }
+
+    public Builder promptParam(String name) {
+      require(name != null && !name.isBlank(), "promptParam", name, "must not be blank");
+      this.promptParam = name;
+      return this;
+    }
+
+    /** Output-affecting parameters; any other parameter makes a request uncacheable. */
+    public Builder knownParams(Set<String> names) {
+      this.knownParams = Set.copyOf(names);
+      return this;
+    }
+
+    /** Parameters dropped from the key because they never change the image. */
+    public Builder ignoredParams(Set<String> names) {
+      this.ignoredParams = Set.copyOf(names);
+      return this;
+    }
+
+    /** Values applied before keying, e.g. {@code model=flux}. */
+    public Builder defaults(Map<String, String> values) {
+      this.defaults = Map.copyOf(values);
+      return this;
+    }
+
+    public Builder maxPromptChars(int chars) {
+      require(chars > 0, "maxPromptChars", chars, "must be > 0");
+      this.maxPromptChars = chars;
+      return this;
+    }
+
+    /** Request header naming the tenant; entries are then never shared across tenants. */
+    public Builder tenantHeader(String header) {
+      this.tenantHeader = header == null || header.isBlank() ? null : header;
+      return this;
+    }
+
+    public Builder semantic(boolean enabled) {
+      this.semantic = enabled;
+      return this;
+    }
+
+    public Builder unseeded(UnseededPolicy policy) {
+      this.unseeded = policy;
+      return this;
+    }
+
+    /** Overrides the preset's similarity threshold. */
+    public Builder threshold(Double value) {
+      require(
+          value == null || (value > 0 && value <= 1), "threshold", value, "must be in (0, 1]");
+      this.threshold = value;
+      return this;
+    }
+
+    public Builder preset(String name) {
+      require(name != null && !name.isBlank(), "preset", name, "must not be blank");
+      this.preset = name.toLowerCase(Locale.ROOT);
+      return this;
+    }
+
+    /** How many nearest neighbours are checked against threshold and guard. */
+    public Builder candidates(int k) {
+      require(k >= 1 && k <= 50, "candidates", k, "must be in [1, 50]");
+      this.candidates = k;
+      return this;
+    }
+
+    public Builder maxBodyBytes(int bytes) {
+      require(bytes > 0, "maxBodyBytes", bytes, "must be > 0");
+      this.maxBodyBytes = bytes;
+      return this;
+    }
+
+    public Builder storeThreads(int threads) {
+      require(threads >= 1 && threads <= 64, "storeThreads", threads, "must be in [1, 64]");
+      this.storeThreads = threads;
+      return this;
+    }
+
+    public Builder storeQueue(int capacity) {
+      require(capacity >= 1, "storeQueue", capacity, "must be >= 1");
+      this.storeQueue = capacity;
+      return this;
+    }
+
+    /** Bytes of images kept in memory for hot keys; 0 turns the tier off. */
+    public Builder hotCacheBytes(long bytes) {
+      require(bytes >= 0, "hotCacheBytes", bytes, "must be >= 0");
+      this.hotCacheBytes = bytes;
+      return this;
+    }
+
+    public Builder singleFlightTimeout(Duration timeout) {
+      require(positive(timeout), "singleFlightTimeout", timeout, "must be > 0");
+      this.singleFlightTimeout = timeout;
+      return this;
+    }
+
+    /** Lifetime when the origin gives none; null keeps entries until evicted. */
+    public Builder defaultTtl(Duration ttl) {
+      require(ttl == null || positive(ttl), "defaultTtl", ttl, "must be > 0 or unset");
+      this.defaultTtl = ttl;
+      return this;
+    }
+
+    public Builder breakerFailures(int failures) {
+      require(failures >= 1, "breakerFailures", failures, "must be >= 1");
+      this.breakerFailures = failures;
+      return this;
+    }
+
+    public Builder breakerOpen(Duration duration) {
+      require(positive(duration), "breakerOpen", duration, "must be > 0");
+      this.breakerOpen = duration;
+      return this;
+    }
+
+    /** Sets one setting from its string form; unknown keys are rejected. */
+    public Builder set(String key, String value) {
+      String v = value == null ? "" : value.strip();
+      switch (key) {
+        case "paths" -> paths(list(v));
+        case "promptParam" -> promptParam(v);
+        case "knownParams" -> knownParams(new LinkedHashSet<>(list(v)));
+        case "ignoredParams" -> ignoredParams(new LinkedHashSet<>(list(v)));
+        case "defaults" -> defaults(map(key, v));
+        case "maxPromptChars" -> maxPromptChars(integer(key, v));
+        case "tenantHeader" -> tenantHeader(v);
+        case "semantic" -> semantic(bool(key, v));
+        case "unseeded" -> unseeded(unseededPolicy(v));
+        case "preset" -> preset(v);
+        case "threshold" -> threshold(v.isEmpty() ? null : decimal(key, v));
+        case "candidates" -> candidates(integer(key, v));
+        case "maxBodyBytes" -> maxBodyBytes(integer(key, v));
+        case "storeThreads" -> storeThreads(integer(key, v));
+        case "storeQueue" -> storeQueue(integer(key, v));
+        case "hotCacheBytes" -> hotCacheBytes(longValue(key, v));
+        case "singleFlightTimeout" -> singleFlightTimeout(duration(key, v));
+        case "defaultTtl" -> defaultTtl(v.isEmpty() ? null : duration(key, v));
+        case "breakerFailures" -> breakerFailures(integer(key, v));
+        case "breakerOpen" -> breakerOpen(duration(key, v));
+        default ->
+            throw new IllegalArgumentException(
+                "unknown Deja setting '" + key + "'; known settings: " + KEYS);
+      }
+      return this;
+    }
+
+    public DejaConfig build() {
+      for (String name : List.of("model", "width", "height")) {
+        require(
+            !ignoredParams.contains(name), "ignoredParams", ignoredParams,
+            "must not contain " + name + " (it decides the image)");
+      }
+      return new DejaConfig(this);
+    }
+
+    private static UnseededPolicy unseededPolicy(String v) {
+      return switch (v.toLowerCase(Locale.ROOT)) {
+        case "semantic", "share" -> UnseededPolicy.SEMANTIC;
+        case "exact-only", "exact" -> UnseededPolicy.EXACT_ONLY;
+        default -> throw invalid("unseeded", v, "must be 'semantic' or 'exact-only'");
+      };
+    }
+
+    private static boolean positive(Duration d) {
+      return d != null && !d.isNegative() && !d.isZero();
+    }
+
+    private static List<String> list(String v) {
+      List<String> out = new ArrayList<>();
+      for (String item : v.split(",")) {
+        if (!item.isBlank()) {
+          out.add(item.strip());
+        }
+      }
+      return out;
+    }
+
+    private static Map<String, String> map(String key, String v) {
+      Map<String, String> out = new LinkedHashMap<>();
+      for (String item : list(v)) {
+        int eq = item.indexOf('=');
+        if (eq <= 0) {
+          throw invalid(key, v, "must be name=value pairs separated by commas");
+        }
+        out.put(item.substring(0, eq).strip(), item.substring(eq + 1).strip());
+      }
+      return out;
+    }
+
+    private static int integer(String key, String v) {
+      try {
+        return Integer.parseInt(v);
+      } catch (NumberFormatException e) {
+        throw invalid(key, v, "must be an integer");
+      }
+    }
+
+    private static long longValue(String key, String v) {
+      try {
+        return Long.parseLong(v);
+      } catch (NumberFormatException e) {
+        throw invalid(key, v, "must be an integer");
+      }
+    }
+
+    private static double decimal(String key, String v) {
+      try {
+        return Double.parseDouble(v);
+      } catch (NumberFormatException e) {
+        throw invalid(key, v, "must be a number");
+      }
+    }
+
+    private static boolean bool(String key, String v) {
+      if (v.equalsIgnoreCase("true") || v.equalsIgnoreCase("false")) {
+        return Boolean.parseBoolean(v);
+      }
+      throw invalid(key, v, "must be true or false");
+    }
+
+    /** Durations as ISO-8601 ({@code PT30S}) or with a unit suffix: ms, s, m, h, d. */
+    static Duration duration(String key, String v) {
+      try {
+        if (v.startsWith("P") || v.startsWith("p")) {
+          return Duration.parse(v);
+        }
+        String lower = v.toLowerCase(Locale.ROOT);
+        for (String[] unit : new String[][] {{"ms", "1"}, {"s", "1000"}, {"m", "60000"},
+            {"h", "3600000"}, {"d", "86400000"}}) {
+          if (lower.endsWith(unit[0])) {
+            String number = lower.substring(0, lower.length() - unit[0].length()).strip();
+            return Duration.ofMillis(Long.parseLong(number) * Long.parseLong(unit[1]));
+          }
+        }
+      } catch (RuntimeException e) {
+        // fall through to the error below
+      }
+      throw invalid(key, v, "must be a duration such as 500ms, 30s, 10m, 24h, 7d or PT30S");
+    }
+
+    private static void require(boolean ok, String key, Object value, String rule) {
+      if (!ok) {
+        throw invalid(key, value, rule);
+      }
+    }
+
+    private static IllegalArgumentException invalid(String key, Object value, String rule) {
+      String shown = value instanceof Object[] a ? Arrays.toString(a) : String.valueOf(value);
+      return new IllegalArgumentException(
+          "invalid Deja setting " + key + "='" + shown + "': " + rule);
+    }
+  }
+}

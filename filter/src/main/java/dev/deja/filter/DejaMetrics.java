@@ -1,0 +1,72 @@
+package dev.deja.filter;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The filter's meters, registered in the registry the application passes in (Prometheus in the
+ * standalone server). Names use Micrometer's dotted style; Prometheus renders them as {@code
+ * deja_requests_total}, {@code deja_lookup_seconds} and so on.
+ */
+final class DejaMetrics {
+
+  private final MeterRegistry registry;
+  private final Map<String, Counter> requests = new ConcurrentHashMap<>();
+  final Timer lookup;
+  final Timer embedding;
+  final Timer search;
+  final Timer origin;
+  final Counter storeDrops;
+
+  DejaMetrics(MeterRegistry registry) {
+    this.registry = registry;
+    this.lookup = timer("deja.lookup", "Exact and semantic lookup, before the origin");
+    this.embedding = timer("deja.embedding", "Prompt embedding");
+    this.search = timer("deja.search", "Nearest-neighbour query");
+    this.origin = timer("deja.origin", "Origin time to response headers");
+    this.storeDrops =
+        Counter.builder("deja.store.dropped")
+            .description("Stores dropped because the queue was full")
+            .register(registry);
+  }
+
+  MeterRegistry registry() {
+    return registry;
+  }
+
+  /**
+   * Counts a cacheable request.
+   *
+   * @param status {@code hit}, {@code miss}, {@code bypass}
+   * @param type {@code exact}, {@code semantic}, {@code collapsed}, or {@code none}
+   */
+  void request(String status, String type) {
+    requests
+        .computeIfAbsent(
+            status + '/' + type,
+            k ->
+                Counter.builder("deja.requests")
+                    .description("Cacheable requests by cache status and hit type")
+                    .tag("status", status)
+                    .tag("type", type)
+                    .register(registry))
+        .increment();
+  }
+
+  void record(Timer timer, long nanos) {
+    if (nanos > 0) {
+      timer.record(nanos, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  private Timer timer(String name, String description) {
+    return Timer.builder(name)
+        .description(description)
+        .publishPercentileHistogram()
+        .register(registry);
+  }
+}

@@ -1,0 +1,324 @@
+package dev.deja.filter.http;
+
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.WriteListener;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpServletResponseWrapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Passes the origin's answer to the client as it arrives and keeps a copy of at most {@code
+ * limit} bytes, so a miss costs the client nothing: no buffering, first byte as soon as the origin
+ * sends it. Just before the response commits it calls {@code beforeCommit}, which adds Deja's
+ * headers (they can depend on the origin's status and headers).
+ *
+ * <p>A body larger than the limit, written through a {@code Writer}, or cut short by an I/O error
+ * is passed on but marked as not capturable.
+ */
+public final class CapturingResponse extends HttpServletResponseWrapper {
+
+  private final int limit;
+  private final Consumer<CapturingResponse> beforeCommit;
+  private ByteArrayOutputStream copy;
+  private boolean capturable;
+  private boolean headersWritten;
+  private boolean failed;
+  private long expectedLength = -1;
+  private int status = SC_OK;
+  private final List<String> originCacheStatus = new ArrayList<>(1);
+  private TeeStream stream;
+
+  /**
+   * @param capture whether to keep a copy at all (false for bypassed requests)
+   * @param limit the largest body kept, in bytes
+   */
+  public CapturingResponse(
+      HttpServletResponse response,
+      boolean capture,
+      int limit,
+      Consumer<CapturingResponse> beforeCommit) {
+    super(response);
+    this.limit = limit;
+    this.capturable = capture;
+    this.beforeCommit = beforeCommit;
+  }
+
+  /** Adds Deja's headers once, before the first byte or an explicit commit. */
+  public void commitHeaders() {
+    if (!headersWritten) {
+      headersWritten = true;
+      if (!super.isCommitted()) {
+        beforeCommit.accept(this);
+      }
+    }
+  }
+
+  // --- what the origin did -------------------------------------------------------------------
+
+  @Override
+  public void setStatus(int sc) {
+    status = sc;
+    super.setStatus(sc);
+  }
+
+  @Override
+  public int getStatus() {
+    return status;
+  }
+
+  @Override
+  public void sendError(int sc, String msg) throws IOException {
+    status = sc;
+    commitHeaders();
+    super.sendError(sc, msg);
+  }
+
+  @Override
+  public void sendError(int sc) throws IOException {
+    status = sc;
+    commitHeaders();
+    super.sendError(sc);
+  }
+
+  @Override
+  public void sendRedirect(String location) throws IOException {
+    status = SC_FOUND;
+    commitHeaders();
+    super.sendRedirect(location);
+  }
+
+  @Override
+  public void setContentLength(int len) {
+    setContentLengthLong(len);
+  }
+
+  @Override
+  public void setContentLengthLong(long len) {
+    expectedLength = len;
+    if (len > limit) {
+      drop();
+    }
+    super.setContentLengthLong(len);
+  }
+
+  @Override
+  public void setHeader(String name, String value) {
+    if (intercepted(name, value, true)) {
+      super.setHeader(name, value);
+    }
+  }
+
+  @Override
+  public void addHeader(String name, String value) {
+    if (intercepted(name, value, false)) {
+      super.addHeader(name, value);
+    }
+  }
+
+  @Override
+  public void setIntHeader(String name, int value) {
+    setHeader(name, Integer.toString(value));
+  }
+
+  @Override
+  public void addIntHeader(String name, int value) {
+    addHeader(name, Integer.toString(value));
+  }
+
+  /** Returns whether the header goes on to the client as the origin set it. */
+  private boolean intercepted(String name, String value, boolean replace) {
+    if (name == null) {
+      return true;
+    }
+    if (name.equalsIgnoreCase("Content-Length")) {
+      if (value == null) {
+        expectedLength = -1;
+        return true;
+      }
+      try {
+        setContentLengthLong(Long.parseLong(value.strip()));
+        return false;
+      } catch (NumberFormatException e) {
+        drop();
+        return true;
+      }
+    }
+    if (name.equalsIgnoreCase(CacheHeaders.CACHE_STATUS)) {
+      // An upstream cache's status goes before ours (RFC 9211: nearest the origin first).
+      if (replace) {
+        originCacheStatus.clear();
+      }
+      if (value != null) {
+        originCacheStatus.add(value);
+      }
+      return false;
+    }
+    return !CacheHeaders.isOwn(name);
+  }
+
+  @Override
+  public void flushBuffer() throws IOException {
+    commitHeaders();
+    super.flushBuffer();
+  }
+
+  @Override
+  public void reset() {
+    super.reset();
+    status = SC_OK;
+    expectedLength = -1;
+    headersWritten = false;
+    originCacheStatus.clear();
+    if (copy != null) {
+      copy.reset();
+    }
+  }
+
+  @Override
+  public void resetBuffer() {
+    super.resetBuffer();
+    if (copy != null) {
+      copy.reset();
+    }
+  }
+
+  @Override
+  public ServletOutputStream getOutputStream() throws IOException {
+    if (stream == null) {
+      stream = new TeeStream(super.getOutputStream());
+    }
+    return stream;
+  }
+
+  @Override
+  public PrintWriter getWriter() throws IOException {
+    // Images are never written as characters; keep it simple and don't capture.
+    drop();
+    commitHeaders();
+    return super.getWriter();
+  }
+
+  // --- what the filter reads back ------------------------------------------------------------
+
+  /** Marks the exchange as broken (exception, async error): nothing of it is stored. */
+  public void fail() {
+    failed = true;
+    drop();
+  }
+
+  private void drop() {
+    capturable = false;
+    copy = null;
+  }
+
+  /** Cache-Status members set by the origin or an upstream cache, in order. */
+  public List<String> originCacheStatus() {
+    return originCacheStatus;
+  }
+
+  public boolean failed() {
+    return failed;
+  }
+
+  /** The complete body, or null when it was not captured or is incomplete. */
+  public byte[] capturedBody() {
+    if (!capturable || failed) {
+      return null;
+    }
+    byte[] body = copy == null ? new byte[0] : copy.toByteArray();
+    if (expectedLength >= 0 && body.length != expectedLength) {
+      return null;
+    }
+    return body;
+  }
+
+  /** The response headers worth storing, as the client received them. */
+  public Map<String, List<String>> storableHeaders() {
+    Map<String, List<String>> headers = new LinkedHashMap<>();
+    HttpServletResponse response = (HttpServletResponse) getResponse();
+    Collection<String> names = response.getHeaderNames();
+    for (String name : names) {
+      if (CacheHeaders.isStored(name)) {
+        headers.put(name, List.copyOf(response.getHeaders(name)));
+      }
+    }
+    return headers;
+  }
+
+  /** Copies everything written to the client, up to the limit. */
+  private final class TeeStream extends ServletOutputStream {
+    private final ServletOutputStream out;
+
+    TeeStream(ServletOutputStream out) {
+      this.out = out;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      commitHeaders();
+      try {
+        out.write(b);
+      } catch (IOException e) {
+        fail();
+        throw e;
+      }
+      keep(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      commitHeaders();
+      try {
+        out.write(b, off, len);
+      } catch (IOException e) {
+        fail();
+        throw e;
+      }
+      keep(b, off, len);
+    }
+
+    private void keep(byte[] b, int off, int len) {
+      if (!capturable) {
+        return;
+      }
+      if (copy == null) {
+        copy = new ByteArrayOutputStream(expectedLength > 0 ? (int) expectedLength : 8192);
+      }
+      if (copy.size() + len > limit) {
+        drop();
+        return;
+      }
+      copy.write(b, off, len);
+    }
+
+    @Override
+    public void flush() throws IOException {
+      commitHeaders();
+      out.flush();
+    }
+
+    @Override
+    public void close() throws IOException {
+      commitHeaders();
+      out.close();
+    }
+
+    @Override
+    public boolean isReady() {
+      return out.isReady();
+    }
+
+    @Override
+    public void setWriteListener(WriteListener listener) {
+      out.setWriteListener(listener);
+    }
+  }
+}

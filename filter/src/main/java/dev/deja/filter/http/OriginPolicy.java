@@ -1,0 +1,77 @@
+package dev.deja.filter.http;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Which origin answers may be stored, and for how long. */
+public final class OriginPolicy {
+
+  private static final Pattern MAX_AGE =
+      Pattern.compile("(?:^|,)\\s*(s-maxage|max-age)\\s*=\\s*\"?(\\d+)\"?", Pattern.CASE_INSENSITIVE);
+  private static final Pattern FORBIDS_STORE =
+      Pattern.compile("(?:^|,)\\s*(no-store|private|no-cache)\\b", Pattern.CASE_INSENSITIVE);
+
+  private final Duration defaultTtl;
+
+  /** @param defaultTtl lifetime when the origin gives none, or null for "until evicted" */
+  public OriginPolicy(Duration defaultTtl) {
+    this.defaultTtl = defaultTtl;
+  }
+
+  /**
+   * Why the answer may not be stored, or null when it may: 200, an image, not forbidden by the
+   * origin's {@code Cache-Control}, and no cookie being set (a cookie means a per-user answer).
+   */
+  public String refusal(int status, String contentType, String cacheControl, boolean setsCookie) {
+    if (status != 200) {
+      return "status-" + status;
+    }
+    if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith("image/")) {
+      return "not-an-image";
+    }
+    if (cacheControl != null && FORBIDS_STORE.matcher(cacheControl).find()) {
+      return "origin-cache-control";
+    }
+    if (maxAge(cacheControl) == 0) {
+      return "origin-max-age-0";
+    }
+    if (setsCookie) {
+      return "set-cookie";
+    }
+    return null;
+  }
+
+  /** When an answer stored now expires: {@code s-maxage}, else {@code max-age}, else default. */
+  public Instant expiresAt(String cacheControl, Instant now) {
+    long seconds = maxAge(cacheControl);
+    if (seconds >= 0) {
+      return now.plusSeconds(seconds);
+    }
+    return defaultTtl == null ? null : now.plus(defaultTtl);
+  }
+
+  /** Seconds from s-maxage (preferred, this is a shared cache) or max-age; -1 when absent. */
+  static long maxAge(String cacheControl) {
+    if (cacheControl == null) {
+      return -1;
+    }
+    long maxAge = -1;
+    Matcher m = MAX_AGE.matcher(cacheControl);
+    while (m.find()) {
+      long value;
+      try {
+        value = Long.parseLong(m.group(2));
+      } catch (NumberFormatException e) {
+        value = Long.MAX_VALUE / 2;
+      }
+      if (m.group(1).equalsIgnoreCase("s-maxage")) {
+        return value;
+      }
+      maxAge = value;
+    }
+    return maxAge;
+  }
+}

@@ -1,0 +1,199 @@
+package dev.deja.filter.lookup;
+
+import dev.deja.filter.embed.EmbeddingException;
+import dev.deja.filter.embed.Embedder;
+import dev.deja.filter.match.MatchVerdict;
+import dev.deja.filter.match.SemanticMatcher;
+import dev.deja.filter.request.ParsedRequest.Cacheable;
+import dev.deja.filter.store.CacheStore;
+import dev.deja.filter.store.Candidate;
+import dev.deja.filter.store.CachedImage;
+import dev.deja.filter.store.CircuitBreaker;
+import dev.deja.filter.store.HotCache;
+import dev.deja.filter.store.RateLimitedLog;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Exact, then semantic. Never throws for a store or model failure: those become a {@link
+ * LookupResult.Miss} that says the cache was unavailable, and the request goes to the origin.
+ */
+public final class CacheLookup {
+
+  private static final Logger LOG = LoggerFactory.getLogger(CacheLookup.class);
+  /** Reason shown when the database could not be asked. */
+  public static final String CACHE_UNAVAILABLE = "cache-unavailable";
+
+  /** How semantic lookup treats requests without a seed. */
+  public enum UnseededPolicy {
+    /** Unseeded requests share their own "unseeded" partition. */
+    SEMANTIC,
+    /** Unseeded requests are only ever exact hits. */
+    EXACT_ONLY
+  }
+
+  private final CacheStore store;
+  private final HotCache hot;
+  private final Embedder embedder;
+  private final SemanticMatcher matcher;
+  private final CircuitBreaker breaker;
+  private final boolean semanticEnabled;
+  private final UnseededPolicy unseeded;
+  private final int candidates;
+  private final Clock clock;
+  private final RateLimitedLog failures = new RateLimitedLog(LOG, Duration.ofMinutes(1));
+
+  public CacheLookup(
+      CacheStore store,
+      HotCache hot,
+      Embedder embedder,
+      SemanticMatcher matcher,
+      CircuitBreaker breaker,
+      boolean semanticEnabled,
+      UnseededPolicy unseeded,
+      int candidates,
+      Clock clock) {
+    this.store = store;
+    this.hot = hot;
+    this.embedder = embedder;
+    this.matcher = matcher;
+    this.breaker = breaker;
+    this.semanticEnabled = semanticEnabled && embedder != null;
+    this.unseeded = unseeded;
+    this.candidates = candidates;
+    this.clock = clock;
+  }
+
+  /** Looks the request up: exact, then semantic. */
+  public LookupResult lookup(Cacheable request, LookupOptions options) {
+    long start = System.nanoTime();
+    double threshold = effectiveThreshold(options);
+    Instant now = clock.instant();
+
+    CachedImage hit = hot.get(request.key().value(), now);
+    if (hit != null) {
+      return new LookupResult.ExactHit(hit, new Timings(System.nanoTime() - start, 0, 0));
+    }
+    if (!breaker.allowRequest()) {
+      return unavailable(null, threshold, start, 0, 0);
+    }
+    try {
+      Optional<CachedImage> stored = store.findExact(request.key().value());
+      breaker.recordSuccess();
+      if (stored.isPresent() && stored.get().isFresh(now)) {
+        hot.put(request.key().value(), stored.get());
+        return new LookupResult.ExactHit(stored.get(), new Timings(System.nanoTime() - start, 0, 0));
+      }
+    } catch (RuntimeException e) {
+      return storeFailed(e, null, threshold, start, 0, 0);
+    }
+    if (!semanticEnabled
+        || (!request.request().seeded() && unseeded == UnseededPolicy.EXACT_ONLY)) {
+      return miss(null, null, null, threshold, start, 0, 0);
+    }
+    return semantic(request, threshold, start, now);
+  }
+
+  private LookupResult semantic(Cacheable request, double threshold, long start, Instant now) {
+    long embedStart = System.nanoTime();
+    float[] vector;
+    try {
+      Optional<float[]> embedded = embedder.embed(request.request().prompt());
+      if (embedded.isEmpty()) {
+        return miss(null, null, null, threshold, start, System.nanoTime() - embedStart, 0);
+      }
+      vector = embedded.get();
+    } catch (EmbeddingException | IllegalStateException e) {
+      failures.warn("embed-failed", "Deja: embedding failed, semantic lookup skipped", e);
+      return miss(null, null, null, threshold, start, System.nanoTime() - embedStart, 0);
+    }
+    long embedNanos = System.nanoTime() - embedStart;
+
+    if (!breaker.allowRequest()) {
+      return unavailable(vector, threshold, start, embedNanos, 0);
+    }
+    long searchStart = System.nanoTime();
+    List<Candidate> neighbours;
+    try {
+      neighbours =
+          store.findNearest(
+              request.partition().bucket(),
+              request.partition().model(),
+              embedder.modelId(),
+              vector,
+              candidates);
+      breaker.recordSuccess();
+    } catch (RuntimeException e) {
+      return storeFailed(e, vector, threshold, start, embedNanos, System.nanoTime() - searchStart);
+    }
+    long searchNanos = System.nanoTime() - searchStart;
+
+    Candidate best = null;
+    MatchVerdict bestRefusal = null;
+    for (Candidate candidate : neighbours) {
+      MatchVerdict verdict =
+          matcher.decide(
+              request.request().prompt(), candidate.prompt(), candidate.similarity(), threshold);
+      if (!verdict.accepted()) {
+        if (best == null) {
+          best = candidate;
+          bestRefusal = verdict;
+        }
+        continue;
+      }
+      try {
+        Optional<CachedImage> image = store.findExact(candidate.key());
+        if (image.isPresent() && image.get().isFresh(now)) {
+          Timings timings = new Timings(System.nanoTime() - start, embedNanos, searchNanos);
+          return new LookupResult.SemanticHit(
+              image.get(), candidate, threshold, verdict, vector, timings);
+        }
+      } catch (RuntimeException e) {
+        return storeFailed(e, vector, threshold, start, embedNanos, searchNanos);
+      }
+    }
+    return miss(vector, best, bestRefusal, threshold, start, embedNanos, searchNanos);
+  }
+
+  /** The configured threshold, or the request's when it is stricter (a request never loosens). */
+  public double effectiveThreshold(LookupOptions options) {
+    Double asked = options.threshold();
+    double configured = matcher.threshold();
+    return asked == null || asked.isNaN() ? configured : Math.min(1.0, Math.max(configured, asked));
+  }
+
+  private LookupResult storeFailed(
+      RuntimeException e, float[] vector, double threshold, long start, long embed, long search) {
+    breaker.recordFailure();
+    failures.warn("lookup-failed", "Deja: cache lookup failed, answering from the origin", e);
+    return unavailable(vector, threshold, start, embed, search);
+  }
+
+  private static LookupResult unavailable(
+      float[] vector, double threshold, long start, long embed, long search) {
+    return new LookupResult.Miss(
+        vector,
+        null,
+        null,
+        threshold,
+        CACHE_UNAVAILABLE,
+        new Timings(System.nanoTime() - start, embed, search));
+  }
+
+  private static LookupResult miss(
+      float[] vector,
+      Candidate best,
+      MatchVerdict refusal,
+      double threshold,
+      long start,
+      long embed,
+      long search) {
+    return new LookupResult.Miss(
+        vector, best, refusal, threshold, null, new Timings(System.nanoTime() - start, embed, search));
+  }
+}

@@ -1,0 +1,65 @@
+package dev.deja.filter.request;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Map;
+
+/**
+ * The exact-cache key: SHA-256 (hex) of the canonical form of an {@link ImageRequest}.
+ *
+ * @param value 64 lowercase hex characters
+ */
+public record CacheKey(String value) {
+
+  public CacheKey {
+    if (value == null || !value.matches("[0-9a-f]{64}")) {
+      throw new IllegalArgumentException("cache key must be 64 lowercase hex characters: " + value);
+    }
+  }
+
+  /**
+   * Computes the key of a request. The canonical form lists every field on its own line, name and
+   * value separated by '=' and each value length-prefixed, so no two different requests can
+   * produce the same text.
+   */
+  public static CacheKey of(ImageRequest request) {
+    StringBuilder canonical = new StringBuilder(256);
+    field(canonical, "path", request.path());
+    field(canonical, "prompt", request.prompt());
+    field(canonical, "model", request.model());
+    field(canonical, "width", Integer.toString(request.width()));
+    field(canonical, "height", Integer.toString(request.height()));
+    field(canonical, "seed", request.seed() == null ? "" : request.seed().toString());
+    for (Map.Entry<String, String> p : request.params().entrySet()) {
+      field(canonical, "param." + p.getKey(), p.getValue());
+    }
+    for (String image : request.imageInputs()) {
+      field(canonical, "image", image);
+    }
+    if (request.tenant() != null) {
+      field(canonical, "tenant", request.tenant());
+    }
+    return new CacheKey(sha256Hex(canonical.toString()));
+  }
+
+  /** Lowercase hex SHA-256 of the UTF-8 bytes of {@code text}. */
+  public static String sha256Hex(String text) {
+    try {
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      return HexFormat.of().formatHex(digest.digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required by every Java platform", e);
+    }
+  }
+
+  private static void field(StringBuilder out, String name, String value) {
+    out.append(name).append('=').append(value.length()).append(':').append(value).append('\n');
+  }
+
+  @Override
+  public String toString() {
+    return value;
+  }
+}

@@ -1,0 +1,233 @@
+package dev.deja.filter.request;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.text.Normalizer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Turns the raw path and query of an HTTP request into an {@link ImageRequest}, its exact key and
+ * its partition. Pure: no Servlet types, so it is trivially testable and reusable by
+ * {@code explain}.
+ */
+public final class RequestParser {
+
+  /** Parameters with a dedicated field in {@link ImageRequest}. */
+  private static final String MODEL = "model";
+  private static final String WIDTH = "width";
+  private static final String HEIGHT = "height";
+  private static final String SEED = "seed";
+  private static final String IMAGE = "image";
+  /** Generous upper bound on a side; larger values are certainly not a real request. */
+  private static final int MAX_SIDE = 16_384;
+
+  private final RequestRules rules;
+
+  public RequestParser(RequestRules rules) {
+    this.rules = rules;
+  }
+
+  /**
+   * Parses one request.
+   *
+   * @param method HTTP method
+   * @param pathInContext the request path below the context path, still percent-encoded
+   * @param rawQuery the raw query string, or null
+   * @param tenant the tenant key (from the configured header), or null
+   */
+  public ParsedRequest parse(String method, String pathInContext, String rawQuery, String tenant) {
+    if (!"GET".equals(method) && !"HEAD".equals(method)) {
+      return new ParsedRequest.NotCacheable();
+    }
+    String prefix = matchingPrefix(pathInContext);
+    if (prefix == null) {
+      return new ParsedRequest.NotCacheable();
+    }
+    try {
+      return parseCacheable(prefix, pathInContext.substring(prefix.length()), rawQuery, tenant);
+    } catch (InvalidRequestException e) {
+      return new ParsedRequest.Invalid(e.getMessage());
+    }
+  }
+
+  private ParsedRequest parseCacheable(
+      String prefix, String rawPromptPath, String rawQuery, String tenant) {
+    Map<String, List<String>> query = parseQuery(rawQuery);
+    String prompt;
+    List<String> promptParam = query.remove(rules.promptParam());
+    if (!rawPromptPath.isEmpty()) {
+      if (promptParam != null) {
+        throw new InvalidRequestException("prompt-twice");
+      }
+      prompt = decode(rawPromptPath);
+    } else if (promptParam != null && promptParam.size() == 1) {
+      prompt = promptParam.get(0);
+    } else {
+      throw new InvalidRequestException("no-prompt");
+    }
+    prompt = Normalizer.normalize(prompt, Normalizer.Form.NFC).strip();
+    if (prompt.isEmpty()) {
+      throw new InvalidRequestException("no-prompt");
+    }
+    if (prompt.length() > rules.maxPromptChars()) {
+      throw new InvalidRequestException("prompt-too-long");
+    }
+    if (tenant != null && tenant.isBlank()) {
+      tenant = null;
+    }
+    if (rules.tenantHeader() != null && tenant == null) {
+      // Tenancy on but no tenant: never share this image with anyone.
+      throw new InvalidRequestException("no-tenant");
+    }
+
+    TreeMap<String, String> params = new TreeMap<>();
+    List<String> images = new ArrayList<>();
+    for (Map.Entry<String, List<String>> p : query.entrySet()) {
+      String name = p.getKey();
+      if (rules.ignoredParams().contains(name)) {
+        continue;
+      }
+      if (!rules.knownParams().contains(name)) {
+        throw new InvalidRequestException("unknown-param");
+      }
+      if (IMAGE.equals(name)) {
+        for (String value : p.getValue()) {
+          for (String image : value.split(",", -1)) {
+            if (!image.isBlank()) {
+              images.add(image.strip());
+            }
+          }
+        }
+      } else {
+        params.put(name, String.join(",", p.getValue()));
+      }
+    }
+    rules.defaults().forEach(params::putIfAbsent);
+
+    String model = params.remove(MODEL);
+    if (model == null || model.isBlank()) {
+      throw new InvalidRequestException("no-model");
+    }
+    int width = side(params.remove(WIDTH), "invalid-width");
+    int height = side(params.remove(HEIGHT), "invalid-height");
+    Long seed = seed(params.remove(SEED));
+    ImageRequest request =
+        new ImageRequest(prefix, prompt, model, width, height, seed, params, images, tenant);
+    return new ParsedRequest.Cacheable(request, CacheKey.of(request), Partition.of(request));
+  }
+
+  private String matchingPrefix(String path) {
+    for (String prefix : rules.pathPrefixes()) {
+      if (path.startsWith(prefix)) {
+        return prefix;
+      }
+    }
+    return null;
+  }
+
+  private static int side(String value, String reason) {
+    if (value == null) {
+      throw new InvalidRequestException(reason);
+    }
+    try {
+      int side = Integer.parseInt(value.strip());
+      if (side <= 0 || side > MAX_SIDE) {
+        throw new InvalidRequestException(reason);
+      }
+      return side;
+    } catch (NumberFormatException e) {
+      throw new InvalidRequestException(reason);
+    }
+  }
+
+  private static Long seed(String value) {
+    if (value == null || value.isEmpty()) {
+      return null;
+    }
+    try {
+      return Long.parseLong(value.strip());
+    } catch (NumberFormatException e) {
+      throw new InvalidRequestException("invalid-seed");
+    }
+  }
+
+  /** Query parameters in order of appearance; values decoded once, '+' kept as a plus sign. */
+  private static Map<String, List<String>> parseQuery(String rawQuery) {
+    Map<String, List<String>> params = new LinkedHashMap<>();
+    if (rawQuery == null || rawQuery.isEmpty()) {
+      return params;
+    }
+    for (String pair : rawQuery.split("&")) {
+      if (pair.isEmpty()) {
+        continue;
+      }
+      int eq = pair.indexOf('=');
+      String name = decode(eq < 0 ? pair : pair.substring(0, eq));
+      String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
+      params.computeIfAbsent(name, n -> new ArrayList<>(1)).add(value);
+    }
+    return params;
+  }
+
+  /**
+   * Percent-decodes exactly once as UTF-8. '+' stays a plus sign, as the original system did
+   * (decoding it to a space would merge "c++ logo" with "c   logo"). Broken escapes or invalid
+   * UTF-8 make the request uncacheable rather than guessing.
+   */
+  static String decode(String raw) {
+    if (raw.indexOf('%') < 0) {
+      return raw;
+    }
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(raw.length());
+    for (int i = 0; i < raw.length(); i++) {
+      char c = raw.charAt(i);
+      if (c == '%') {
+        if (i + 2 >= raw.length()) {
+          throw new InvalidRequestException("bad-encoding");
+        }
+        int hi = Character.digit(raw.charAt(i + 1), 16);
+        int lo = Character.digit(raw.charAt(i + 2), 16);
+        if (hi < 0 || lo < 0) {
+          throw new InvalidRequestException("bad-encoding");
+        }
+        bytes.write((hi << 4) | lo);
+        i += 2;
+      } else if (c < 0x80) {
+        bytes.write(c);
+      } else {
+        byte[] utf8 = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
+        if (Character.isHighSurrogate(c) && i + 1 < raw.length()) {
+          utf8 = raw.substring(i, i + 2).getBytes(StandardCharsets.UTF_8);
+          i++;
+        }
+        bytes.writeBytes(utf8);
+      }
+    }
+    try {
+      return StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes.toByteArray()))
+          .toString();
+    } catch (CharacterCodingException e) {
+      throw new InvalidRequestException("bad-encoding");
+    }
+  }
+
+  /** Internal control flow for "pass this request through uncached". */
+  private static final class InvalidRequestException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    InvalidRequestException(String reason) {
+      super(reason, null, false, false);
+    }
+  }
+}

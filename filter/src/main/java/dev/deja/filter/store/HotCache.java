@@ -1,0 +1,52 @@
+package dev.deja.filter.store;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import java.time.Instant;
+
+/**
+ * A bounded in-memory tier of recently served images, in front of the store. The store stays the
+ * source of truth: this tier only saves a database round trip for hot keys, and it makes a freshly
+ * fetched image an exact hit for the very next request, before the background write lands.
+ */
+public final class HotCache {
+
+  private static final int ENTRY_OVERHEAD_BYTES = 512;
+
+  private final Cache<String, CachedImage> cache;
+
+  /** @param maxBytes total body bytes held; 0 disables the tier */
+  public HotCache(long maxBytes) {
+    this.cache =
+        Caffeine.newBuilder()
+            .maximumWeight(maxBytes)
+            .weigher((String key, CachedImage image) -> image.body().length + ENTRY_OVERHEAD_BYTES)
+            .build();
+  }
+
+  /** The fresh image under {@code key}, or null. Expired images are dropped, never served. */
+  public CachedImage get(String key, Instant now) {
+    CachedImage image = cache.getIfPresent(key);
+    if (image != null && !image.isFresh(now)) {
+      cache.invalidate(key);
+      return null;
+    }
+    return image;
+  }
+
+  public void put(String key, CachedImage image) {
+    cache.put(key, image);
+  }
+
+  public void invalidate(String key) {
+    cache.invalidate(key);
+  }
+
+  public void invalidateAll() {
+    cache.invalidateAll();
+  }
+
+  public long size() {
+    return cache.estimatedSize();
+  }
+}
