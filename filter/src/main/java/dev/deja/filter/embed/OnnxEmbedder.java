@@ -344,6 +344,11 @@ final class OnnxEmbedder implements Embedder {
     return vector;
   }
 
+  /** The inference slots; tests hold one to simulate a busy model. */
+  Semaphore permits() {
+    return permits;
+  }
+
   /** Number of inferences run, including the warm-up; for tests and metrics. */
   long inferenceCount() {
     return inferences.sum();
