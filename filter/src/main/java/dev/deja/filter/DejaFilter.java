@@ -307,30 +307,33 @@ public class DejaFilter implements Filter {
     if (outcome.store() && storable(w) == null) {
       status.append("; stored");
     }
+    // Straight to the client's response: the wrapper filters Deja's header names out of what
+    // the origin sets.
+    HttpServletResponse out = (HttpServletResponse) w.getResponse();
     List<String> members = new ArrayList<>(w.originCacheStatus());
     members.add(status.toString());
-    w.setHeader(CacheHeaders.CACHE_STATUS, String.join(", ", members));
-    w.setHeader(CacheHeaders.X_CACHE, outcome.xCache());
+    out.setHeader(CacheHeaders.CACHE_STATUS, String.join(", ", members));
+    out.setHeader(CacheHeaders.X_CACHE, outcome.xCache());
     StringBuilder timing = new StringBuilder();
     LookupResult.Miss miss = outcome.miss();
     if (miss != null) {
       timing.append(miss.timings().serverTiming()).append(", ");
     }
     timing.append(String.format(Locale.ROOT, "origin;dur=%.2f", originNanos / 1e6));
-    w.addHeader("Server-Timing", timing.toString());
+    out.addHeader("Server-Timing", timing.toString());
     Cacheable c = outcome.request();
     if (c == null) {
       return;
     }
-    w.setHeader(CacheHeaders.X_CACHE_KEY, c.key().value());
-    w.setHeader(CacheHeaders.X_SEMANTIC_BUCKET, c.partition().bucket());
+    out.setHeader(CacheHeaders.X_CACHE_KEY, c.key().value());
+    out.setHeader(CacheHeaders.X_SEMANTIC_BUCKET, c.partition().bucket());
     if (miss != null) {
-      w.setHeader(CacheHeaders.X_SEMANTIC_THRESHOLD, CacheHeaders.decimal(miss.threshold()));
+      out.setHeader(CacheHeaders.X_SEMANTIC_THRESHOLD, CacheHeaders.decimal(miss.threshold()));
       if (miss.best() != null) {
-        w.setHeader(
+        out.setHeader(
             CacheHeaders.X_SEMANTIC_BEST_SIMILARITY,
             CacheHeaders.decimal(miss.best().similarity()));
-        w.setHeader(CacheHeaders.X_SEMANTIC_GUARD, miss.refusal().reason());
+        out.setHeader(CacheHeaders.X_SEMANTIC_GUARD, miss.refusal().reason());
       }
     }
   }

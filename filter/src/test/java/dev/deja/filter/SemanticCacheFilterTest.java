@@ -1,0 +1,371 @@
+package dev.deja.filter;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.deja.filter.embed.Embedder;
+import dev.deja.filter.embed.Embedders;
+import dev.deja.filter.store.CacheStore;
+import dev.deja.filter.testing.FilterHarness;
+import dev.deja.filter.testing.TestOrigin;
+import dev.deja.filter.testing.TestStores;
+import java.net.URLEncoder;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The filter over real HTTP (Jetty) in front of a test origin, with the real embedding model and
+ * a real PostgreSQL store.
+ */
+class SemanticCacheFilterTest {
+
+  private static Embedder embedder;
+  private TestStores.Store store;
+  private DejaCache cache;
+  private FilterHarness http;
+
+  @BeforeAll
+  static void loadModel() {
+    embedder = Embedders.createDefault();
+  }
+
+  @AfterAll
+  static void closeModel() {
+    embedder.close();
+  }
+
+  @BeforeEach
+  void start() throws Exception {
+    start(DejaConfig.builder().maxBodyBytes(64 * 1024));
+  }
+
+  private void start(DejaConfig.Builder config) throws Exception {
+    stop();
+    store = TestStores.open(getClass(), embedder.dimension());
+    cache =
+        DejaCache.builder()
+            .config(config.build())
+            .store(store.cacheStore())
+            .embedder(embedder)
+            .matcher(TestStores.matcher(config.build()))
+            .build();
+    http = new FilterHarness(cache, new TestOrigin(50));
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    if (http != null) {
+      http.close();
+      cache.close();
+      store.close();
+      http = null;
+    }
+  }
+
+  private static String path(String prompt, String query) {
+    String p = "/prompt/" + URLEncoder.encode(prompt, StandardCharsets.UTF_8).replace("+", "%20");
+    return query == null ? p : p + "?" + query;
+  }
+
+  private HttpResponse<byte[]> get(String prompt, String query, String... headers)
+      throws Exception {
+    return http.get(path(prompt, query), headers);
+  }
+
+  /** Waits until background writes have reached the store. */
+  private void awaitStores() throws InterruptedException {
+    for (int i = 0; i < 200 && cache.storeQueueDepth() > 0; i++) {
+      Thread.sleep(10);
+    }
+  }
+
+  private static String header(HttpResponse<?> r, String name) {
+    return r.headers().firstValue(name).orElse(null);
+  }
+
+  @Test
+  void secondIdenticalRequestIsAnExactHitWithTheSameBytes() throws Exception {
+    var first = get("a lighthouse on a cliff at sunset", "seed=7&width=64&height=64");
+    assertEquals(200, first.statusCode());
+    assertEquals("MISS", header(first, "X-Cache"));
+    assertTrue(header(first, "Cache-Status").startsWith("deja; fwd=uri-miss; stored"));
+    assertTrue(header(first, "Server-Timing").contains("origin;dur="));
+
+    var second = get("a lighthouse on a cliff at sunset", "seed=7&width=64&height=64");
+    assertEquals(200, second.statusCode());
+    assertEquals("HIT", header(second, "X-Cache"));
+    assertEquals("exact", header(second, "X-Cache-Type"));
+    assertEquals("deja; hit; detail=exact", header(second, "Cache-Status"));
+    assertEquals("image/png", header(second, "Content-Type"));
+    assertEquals(header(first, "X-Cache-Key"), header(second, "X-Cache-Key"));
+    assertTrue(second.headers().firstValue("Age").isPresent());
+    assertArrayEquals(first.body(), second.body());
+    assertEquals(1, http.origin.calls());
+  }
+
+  @Test
+  void exactHitSurvivesTheInMemoryTierThroughTheStore() throws Exception {
+    get("a lighthouse on a cliff at sunset", "seed=7&width=64&height=64");
+    awaitStores();
+    cache.invalidateAll();
+    var second = get("a lighthouse on a cliff at sunset", "seed=7&width=64&height=64");
+    assertEquals("exact", header(second, "X-Cache-Type"));
+    assertEquals(1, http.origin.calls());
+  }
+
+  @Test
+  void paraphraseWithTheSameParametersIsASemanticHitThenAnExactHitViaItsAlias() throws Exception {
+    String cached = "a cozy wooden cabin in a snowy forest at night";
+    String paraphrase = "A cozy wooden cabin in a snowy forest at night, highly detailed";
+    var original = get(cached, "seed=42&width=64&height=64");
+    awaitStores();
+
+    var semantic = get(paraphrase, "seed=42&width=64&height=64");
+    assertEquals("HIT", header(semantic, "X-Cache"));
+    assertEquals("semantic", header(semantic, "X-Cache-Type"));
+    assertEquals("deja; hit; detail=semantic", header(semantic, "Cache-Status"));
+    assertEquals("64x64_seed42", header(semantic, "X-Semantic-Bucket"));
+    double similarity = Double.parseDouble(header(semantic, "X-Semantic-Similarity"));
+    double threshold = Double.parseDouble(header(semantic, "X-Semantic-Threshold"));
+    assertTrue(similarity >= threshold, similarity + " < " + threshold);
+    assertTrue(header(semantic, "X-Semantic-Similarity").matches("\\d\\.\\d{4}"));
+    assertEquals(header(original, "X-Cache-Key"), header(semantic, "X-Semantic-Matched-Key"));
+    assertTrue(header(semantic, "Server-Timing").contains("embed;dur="));
+    assertArrayEquals(original.body(), semantic.body());
+    awaitStores();
+
+    cache.invalidateAll(); // prove the alias is in the store, not only in memory
+    var again = get(paraphrase, "seed=42&width=64&height=64");
+    assertEquals("exact", header(again, "X-Cache-Type"));
+    assertArrayEquals(original.body(), again.body());
+    assertEquals(1, http.origin.calls());
+  }
+
+  @ParameterizedTest(name = "a request differing only in {0} is never served from another partition")
+  @CsvSource({
+    "seed, seed=43&width=64&height=64",
+    "model, model=turbo&seed=42&width=64&height=64",
+    "width, seed=42&width=128&height=64",
+    "height, seed=42&width=64&height=128",
+    "quality, quality=hd&seed=42&width=64&height=64",
+    "negative prompt, negative_prompt=blurry&seed=42&width=64&height=64",
+    "input image, image=https://img.example/aaaaaaaa/two.png&seed=42&width=64&height=64",
+    "no seed, width=64&height=64",
+  })
+  void outputAffectingParametersSeparatePartitions(String what, String query) throws Exception {
+    String prompt = "a cozy wooden cabin in a snowy forest at night";
+    if (what.equals("input image")) {
+      get(prompt, "image=https://img.example/aaaaaaaa/one.png&seed=42&width=64&height=64");
+    } else {
+      get(prompt, "seed=42&width=64&height=64");
+    }
+    awaitStores();
+    var other = get(prompt + ", highly detailed", query);
+    assertEquals("MISS", header(other, "X-Cache"), what);
+    assertEquals(2, http.origin.calls(), what);
+  }
+
+  @Test
+  void seedZeroAndNoSeedAreDifferentPartitions() throws Exception {
+    var zero = get("a red fox in the snow", "seed=0&width=64&height=64");
+    awaitStores();
+    var none = get("a red fox in the snow", "width=64&height=64");
+    assertEquals("MISS", header(none, "X-Cache"));
+    assertEquals("64x64_seed0", header(zero, "X-Semantic-Bucket"));
+    assertEquals("64x64_unseeded", header(none, "X-Semantic-Bucket"));
+    assertEquals(2, http.origin.calls());
+  }
+
+  @Test
+  void clientNoCacheFetchesFromTheOriginAndReplacesTheEntry() throws Exception {
+    get("a blue teapot", "seed=1&width=64&height=64");
+    awaitStores();
+    var refreshed = get("a blue teapot", "seed=1&width=64&height=64", "Cache-Control", "no-cache");
+    assertEquals("BYPASS", header(refreshed, "X-Cache"));
+    assertTrue(header(refreshed, "Cache-Status").startsWith("deja; fwd=request"));
+    var viaParam = get("a blue teapot", "seed=1&width=64&height=64&no-cache");
+    assertEquals("BYPASS", header(viaParam, "X-Cache"));
+    assertEquals(3, http.origin.calls());
+    awaitStores();
+    assertEquals("HIT", header(get("a blue teapot", "seed=1&width=64&height=64"), "X-Cache"));
+  }
+
+  @Test
+  void clientNoStoreIsNotStored() throws Exception {
+    get("a green teapot", "seed=1&width=64&height=64", "Cache-Control", "no-store");
+    awaitStores();
+    assertEquals("MISS", header(get("a green teapot", "seed=1&width=64&height=64"), "X-Cache"));
+    assertEquals(2, http.origin.calls());
+  }
+
+  @ParameterizedTest(name = "origin answer {0} is passed on and not stored")
+  @CsvSource({"SERVER_ERROR, 500", "PRIVATE, 200", "NOT_AN_IMAGE, 200", "TRUNCATED, 200"})
+  void uncacheableOriginAnswersAreNotStored(TestOrigin.Mode mode, int status) throws Exception {
+    http.origin.mode(mode);
+    HttpResponse<byte[]> first;
+    try {
+      first = get("a yellow submarine", "seed=3&width=64&height=64");
+      assertEquals(status, first.statusCode());
+      assertFalse(header(first, "Cache-Status").contains("stored") && mode != TestOrigin.Mode.TRUNCATED);
+    } catch (java.io.IOException cut) {
+      assertEquals(TestOrigin.Mode.TRUNCATED, mode); // the client saw the cut too
+    }
+    http.origin.mode(TestOrigin.Mode.NORMAL);
+    awaitStores();
+    assertEquals("MISS", header(get("a yellow submarine", "seed=3&width=64&height=64"), "X-Cache"));
+    assertEquals(2, http.origin.calls());
+  }
+
+  @Test
+  void chunkedOriginAnswersWithoutLengthAreStored() throws Exception {
+    http.origin.mode(TestOrigin.Mode.CHUNKED);
+    var first = get("a purple submarine", "seed=3&width=64&height=64");
+    http.origin.mode(TestOrigin.Mode.NORMAL);
+    awaitStores();
+    var second = get("a purple submarine", "seed=3&width=64&height=64");
+    assertEquals("HIT", header(second, "X-Cache"));
+    assertArrayEquals(first.body(), second.body());
+  }
+
+  @Test
+  void bodiesOverTheLimitArePassedOnWholeAndNotStored() throws Exception {
+    start(DejaConfig.builder().maxBodyBytes(200));
+    var first = get("a detailed map of an island", "seed=5&width=256&height=256");
+    assertEquals(200, first.statusCode());
+    assertTrue(first.body().length > 200);
+    awaitStores();
+    var second = get("a detailed map of an island", "seed=5&width=256&height=256");
+    assertEquals("MISS", header(second, "X-Cache"));
+    assertArrayEquals(first.body(), second.body());
+  }
+
+  @Test
+  void fiftyConcurrentIdenticalMissesMakeOneOriginCall() throws Exception {
+    http.origin.setDelayMillis(500);
+    ExecutorService pool = Executors.newFixedThreadPool(50);
+    try {
+      List<Callable<HttpResponse<byte[]>>> calls = new ArrayList<>();
+      for (int i = 0; i < 50; i++) {
+        calls.add(() -> get("fifty lanterns over a river", "seed=9&width=64&height=64"));
+      }
+      List<Future<HttpResponse<byte[]>>> answers = pool.invokeAll(calls);
+      byte[] expected = answers.get(0).get().body();
+      for (Future<HttpResponse<byte[]>> answer : answers) {
+        assertEquals(200, answer.get().statusCode());
+        assertArrayEquals(expected, answer.get().body());
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertEquals(1, http.origin.calls());
+  }
+
+  @Test
+  void whenTheLeaderFailsFollowersAskTheOriginThemselves() throws Exception {
+    http.origin.setDelayMillis(300);
+    http.origin.mode(TestOrigin.Mode.SERVER_ERROR);
+    ExecutorService pool = Executors.newFixedThreadPool(5);
+    try {
+      List<Callable<HttpResponse<byte[]>>> calls = new ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        calls.add(() -> get("a failing generator", "seed=9&width=64&height=64"));
+      }
+      for (Future<HttpResponse<byte[]>> answer : pool.invokeAll(calls)) {
+        assertEquals(500, answer.get().statusCode()); // the origin's own answer, not ours
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertEquals(5, http.origin.calls());
+  }
+
+  @Test
+  void headRequestsAreAnsweredFromTheCacheWithoutABody() throws Exception {
+    get("an orange kite", "seed=2&width=64&height=64");
+    awaitStores();
+    var head =
+        http.send(
+            HttpRequest.newBuilder(http.uri(path("an orange kite", "seed=2&width=64&height=64")))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                .build());
+    assertEquals("HIT", header(head, "X-Cache"));
+    assertEquals(0, head.body().length);
+  }
+
+  @Test
+  void badInputIsPassedToTheOriginUnchangedAndNotCached() throws Exception {
+    var bad = http.get("/prompt/x?seed=abc&width=64&height=64");
+    assertEquals(200, bad.statusCode()); // the test origin ignores the seed it cannot parse
+    assertEquals("BYPASS", header(bad, "X-Cache"));
+    assertEquals("deja; fwd=bypass; detail=invalid-seed", header(bad, "Cache-Status"));
+    var unknown = http.get("/prompt/x?colour=red&width=64&height=64");
+    assertEquals("deja; fwd=bypass; detail=unknown-param", header(unknown, "Cache-Status"));
+    assertEquals(2, http.origin.calls());
+  }
+
+  @Test
+  void postPassesThroughUntouched() throws Exception {
+    var post =
+        http.send(
+            HttpRequest.newBuilder(http.uri("/prompt/x"))
+                .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                .build());
+    assertEquals(405, post.statusCode()); // the origin servlet answers POST itself
+    assertTrue(post.headers().firstValue("X-Cache").isEmpty());
+  }
+
+  @Test
+  void aRequestMayTightenButNotLoosenTheThreshold() throws Exception {
+    get("a cozy wooden cabin in a snowy forest at night", "seed=8&width=64&height=64");
+    awaitStores();
+    var strict =
+        get(
+            "A cozy wooden cabin in a snowy forest at night, highly detailed",
+            "seed=8&width=64&height=64",
+            "X-Deja-Threshold",
+            "0.9999");
+    assertEquals("MISS", header(strict, "X-Cache"));
+    assertEquals("0.9999", header(strict, "X-Semantic-Threshold"));
+    var loose =
+        get("a wooden boat", "seed=8&width=64&height=64", "X-Deja-Threshold", "0.1");
+    assertEquals("MISS", header(loose, "X-Cache"));
+    assertEquals(
+        CacheHeadersFormat.threshold(cache), header(loose, "X-Semantic-Threshold"));
+  }
+
+  /** Keeps the expected-threshold formatting in one place. */
+  private static final class CacheHeadersFormat {
+    static String threshold(DejaCache cache) {
+      return dev.deja.filter.http.CacheHeaders.decimal(cache.matcher().threshold());
+    }
+  }
+
+  @Test
+  void storeUnavailableAnswersFromTheOriginAndSaysSo() throws Exception {
+    store.down(true);
+    var down = get("a castle in the clouds", "seed=4&width=64&height=64");
+    assertEquals(200, down.statusCode());
+    assertTrue(
+        header(down, "Cache-Status").startsWith("deja; fwd=miss; detail=cache-unavailable"),
+        header(down, "Cache-Status"));
+    store.down(false);
+    Thread.sleep(Duration.ofMillis(300).toMillis());
+  }
+}

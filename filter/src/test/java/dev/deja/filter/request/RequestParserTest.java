@@ -1,0 +1,131 @@
+package dev.deja.filter.request;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import dev.deja.filter.DejaConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class RequestParserTest {
+
+  private final RequestParser parser = new RequestParser(DejaConfig.defaults().rules());
+
+  private ParsedRequest.Cacheable cacheable(String path, String query) {
+    return assertInstanceOf(
+        ParsedRequest.Cacheable.class, parser.parse("GET", path, query, null));
+  }
+
+  @Test
+  void explicitDefaultsAndAbsentParametersShareOneKey() {
+    var bare = cacheable("/prompt/a%20cat", null);
+    var explicit = cacheable("/prompt/a%20cat", "width=1024&height=1024&model=flux");
+    assertEquals(bare.key(), explicit.key());
+    assertEquals("1024x1024_unseeded", bare.partition().bucket());
+  }
+
+  @Test
+  void parameterOrderDoesNotChangeTheKey() {
+    assertEquals(
+        cacheable("/prompt/x", "seed=4&width=512&height=768").key(),
+        cacheable("/prompt/x", "height=768&seed=4&width=512").key());
+  }
+
+  @Test
+  void ignoredParametersAreDroppedFromTheKey() {
+    assertEquals(
+        cacheable("/prompt/x", "seed=1").key(),
+        cacheable("/prompt/x", "seed=1&token=secret&referrer=site&nofeed=true").key());
+  }
+
+  @Test
+  void plusStaysAPlusSignAsTheOriginalSystemDid() {
+    assertEquals("c++ logo", cacheable("/prompt/c++%20logo", null).request().prompt());
+    assertNotEquals(
+        cacheable("/prompt/a+b", null).key(), cacheable("/prompt/a%20b", null).key());
+  }
+
+  @Test
+  void promptIsDecodedExactlyOnce() {
+    assertEquals("100%25", cacheable("/prompt/100%2525", null).request().prompt());
+  }
+
+  @Test
+  void seedZeroIsARealSeedAndDiffersFromNoSeed() {
+    var zero = cacheable("/prompt/x", "seed=0");
+    var none = cacheable("/prompt/x", null);
+    assertEquals(0L, zero.request().seed());
+    assertNull(none.request().seed());
+    assertNotEquals(zero.partition().bucket(), none.partition().bucket());
+    assertEquals("1024x1024_seed0", zero.partition().bucket());
+  }
+
+  @Test
+  void promptCanComeFromTheQuery() {
+    assertEquals(
+        cacheable("/prompt/", "prompt=a%20cat").key(), cacheable("/prompt/a%20cat", null).key());
+  }
+
+  @Test
+  void nonAsciiPromptsSurvive() {
+    assertEquals(
+        "日本語の猫", cacheable("/prompt/%E6%97%A5%E6%9C%AC%E8%AA%9E%E3%81%AE%E7%8C%AB", null)
+            .request().prompt());
+  }
+
+  @Test
+  void everyInputImageIsPartOfThePartitionNotJustAPrefix() {
+    var a = cacheable("/prompt/x", "image=https://img.example/aaaaaaaa/one.png");
+    var b = cacheable("/prompt/x", "image=https://img.example/aaaaaaaa/two.png");
+    assertNotEquals(a.partition().bucket(), b.partition().bucket());
+    var list = cacheable("/prompt/x", "image=https://a/1.png,https://a/2.png");
+    assertEquals(2, list.request().imageInputs().size());
+  }
+
+  @ParameterizedTest(name = "{0}?{1} is passed through as {2}")
+  @CsvSource({
+    "/prompt/bad%zzescape, , bad-encoding",
+    "/prompt/x, width=wide, invalid-width",
+    "/prompt/x, seed=abc, invalid-seed",
+    "/prompt/x, height=-5, invalid-height",
+    "/prompt/x, colour=red, unknown-param",
+    "/prompt/%C3%28, , bad-encoding",
+    "/prompt/x, prompt=y, prompt-twice",
+    "/prompt/%20%20, , no-prompt",
+  })
+  void badInputIsPassedThroughUncached(String path, String query, String reason) {
+    var invalid =
+        assertInstanceOf(ParsedRequest.Invalid.class, parser.parse("GET", path, query, null));
+    assertEquals(reason, invalid.reason());
+  }
+
+  @Test
+  void aHundredKilobytePromptIsPassedThroughUncached() {
+    String huge = "a".repeat(100_000);
+    var invalid =
+        assertInstanceOf(ParsedRequest.Invalid.class, parser.parse("GET", "/prompt/" + huge, null, null));
+    assertEquals("prompt-too-long", invalid.reason());
+  }
+
+  @Test
+  void otherPathsAndMethodsAreNotCacheable() {
+    assertInstanceOf(ParsedRequest.NotCacheable.class, parser.parse("GET", "/models", null, null));
+    assertInstanceOf(
+        ParsedRequest.NotCacheable.class, parser.parse("POST", "/prompt/x", null, null));
+  }
+
+  @Test
+  void tenantsNeverShareAPartition() {
+    RequestParser tenanted =
+        new RequestParser(DejaConfig.builder().tenantHeader("X-Tenant").build().rules());
+    var a = (ParsedRequest.Cacheable) tenanted.parse("GET", "/prompt/x", null, "acme");
+    var b = (ParsedRequest.Cacheable) tenanted.parse("GET", "/prompt/x", null, "globex");
+    assertNotEquals(a.key(), b.key());
+    assertNotEquals(a.partition().bucket(), b.partition().bucket());
+    assertInstanceOf(
+        ParsedRequest.Invalid.class, tenanted.parse("GET", "/prompt/x", null, null));
+  }
+}
