@@ -1,0 +1,65 @@
+package dev.deja.db;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Reads and writes cache entries. Thread-safe. Every database failure surfaces as {@link
+ * CacheUnavailableException}; lookups give up after {@link DatabaseConfig#lookupTimeout()}.
+ */
+public interface CacheRepository {
+
+  /**
+   * The non-expired entry stored under {@code cacheKey} with its image bytes. An alias returns the
+   * image it shares with its target.
+   */
+  Optional<StoredResponse> findExact(String cacheKey);
+
+  /**
+   * The {@code k} most similar non-expired origin entries within exactly this partition ({@code
+   * bucket}, {@code model}, {@code embeddingModelId}), most similar first. Never returns rows of
+   * another partition, and never aliases.
+   */
+  List<Neighbor> findNearest(
+      String bucket, String model, String embeddingModelId, float[] vector, int k);
+
+  /**
+   * Stores the image (deduplicated by SHA-256) and the entry in one transaction. Concurrent stores
+   * of one key leave exactly one entry and never throw for the race.
+   *
+   * @param replace replace an existing entry of that key (the client sent {@code no-cache})
+   */
+  StoreOutcome store(NewEntry entry, byte[] image, boolean replace);
+
+  /** Stores an alias sharing the target's image; concurrent calls leave one entry. */
+  StoreOutcome storeAlias(NewAlias alias);
+
+  /** Adds hits to the entries' counters and moves their last-hit time forward, in one batch. */
+  void recordHits(Collection<HitRecord> hits);
+
+  /** Adds request outcomes to the per-day counters, in one batch. */
+  void recordOutcomes(Collection<DailyCounts> counts);
+
+  /** Deletes the entry of that key (not its blob: see {@link #deleteOrphanBlobs}). */
+  boolean delete(String cacheKey);
+
+  /** Deletes the entries matching all set fields; returns how many. */
+  int purge(PurgeCriteria criteria);
+
+  /** Deletes up to {@code batchSize} expired entries; returns how many. */
+  int deleteExpired(int batchSize);
+
+  /**
+   * Deletes least-recently-hit entries (by {@code coalesce(last_hit, created)}) until the blobs
+   * still referenced fit {@code budgetBytes}, at most {@code batchSize} per call, and the blobs
+   * they leave unreferenced. Returns entries deleted.
+   */
+  int evictToByteBudget(long budgetBytes, int batchSize);
+
+  /** Deletes up to {@code batchSize} blobs no entry references; returns how many. */
+  int deleteOrphanBlobs(int batchSize);
+
+  /** Entry, alias and blob counts and total blob bytes. */
+  CacheStats stats();
+}

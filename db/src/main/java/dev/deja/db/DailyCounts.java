@@ -1,0 +1,27 @@
+package dev.deja.db;
+
+import java.time.LocalDate;
+import java.util.Objects;
+
+/**
+ * Request outcomes to add to one day's counters (UTC day). Callers aggregate in memory and flush
+ * now and then; {@link CacheRepository#recordOutcomes} adds, it never overwrites.
+ */
+public record DailyCounts(
+    LocalDate day,
+    long requests,
+    long exactHits,
+    long semanticHits,
+    long misses,
+    long bypasses,
+    long stores,
+    long storeDrops) {
+
+  public DailyCounts {
+    Objects.requireNonNull(day, "day");
+    if (requests < 0 || exactHits < 0 || semanticHits < 0 || misses < 0 || bypasses < 0
+        || stores < 0 || storeDrops < 0) {
+      throw new IllegalArgumentException("counts must be >= 0: " + Objects.toString(day));
+    }
+  }
+}

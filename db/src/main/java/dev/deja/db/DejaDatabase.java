@@ -1,0 +1,222 @@
+package dev.deja.db;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.deja.db.internal.CacheEntryEntity;
+import dev.deja.db.internal.DailyCounterEntity;
+import dev.deja.db.internal.ImageBlobEntity;
+import dev.deja.db.internal.JdbcCacheRepository;
+import jakarta.persistence.EntityManagerFactory;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.hibernate.jpa.HibernatePersistenceConfiguration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The cache database: connection pool, schema migrations and repository.
+ *
+ * <pre>{@code
+ * try (DejaDatabase db = DejaDatabase.open(config)) {
+ *   db.repository().findExact(key);
+ * }
+ * }</pre>
+ */
+public final class DejaDatabase implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(DejaDatabase.class);
+  /** First key of the migration advisory lock; the second is the schema name's hash. */
+  private static final int MIGRATION_LOCK_CLASS = 0x64656a61; // "deja"
+  /** pgjdbc takes these in seconds; 1 s is its floor. The pool's 250 ms wait bounds callers. */
+  private static final String CONNECT_TIMEOUT_SECONDS = "1";
+
+  private final HikariDataSource dataSource;
+  private final EntityManagerFactory emf;
+  private final CacheRepository repository;
+
+  private DejaDatabase(HikariDataSource ds, EntityManagerFactory emf, CacheRepository repo) {
+    this.dataSource = ds;
+    this.emf = emf;
+    this.repository = repo;
+  }
+
+  /**
+   * Connects, creates or migrates the schema, and checks it fits the configuration.
+   *
+   * @throws CacheUnavailableException when the database cannot be reached or migrated
+   * @throws SchemaMismatchException when the schema was made for another embedding dimension
+   */
+  public static DejaDatabase open(DatabaseConfig config) {
+    Objects.requireNonNull(config, "config");
+    String vectorSchema;
+    try (Connection c = DriverManager.getConnection(config.url(), bootstrapProperties(config))) {
+      vectorSchema = ensureVectorExtension(c);
+      // Serialize whole opens (extension, Flyway, dimension check) per schema: Flyway locks its
+      // own migrate, but two instances racing on an empty schema still trip over each other.
+      try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_lock(?, hashtext(?))")) {
+        ps.setInt(1, MIGRATION_LOCK_CLASS);
+        ps.setString(2, config.schema());
+        ps.execute();
+      }
+      HikariDataSource ds = null;
+      try {
+        checkDimension(c, config);
+        ds = pool(config, vectorSchema);
+        migrate(ds, config, vectorSchema);
+        checkDimension(c, config);
+      } catch (RuntimeException e) {
+        if (ds != null) {
+          ds.close();
+        }
+        throw e;
+      } finally {
+        try (PreparedStatement ps =
+            c.prepareStatement("SELECT pg_advisory_unlock(?, hashtext(?))")) {
+          ps.setInt(1, MIGRATION_LOCK_CLASS);
+          ps.setString(2, config.schema());
+          ps.execute();
+        }
+      }
+      try {
+        EntityManagerFactory emf = entityManagerFactory(ds, config);
+        LOG.info("Opened cache database {} schema {} (pgvector in {})", config.url(),
+            config.schema(), vectorSchema);
+        return new DejaDatabase(ds, emf, new JdbcCacheRepository(ds, emf, config));
+      } catch (RuntimeException e) {
+        ds.close();
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw new CacheUnavailableException("postgresql", "open", e);
+    } catch (org.flywaydb.core.api.FlywayException | com.zaxxer.hikari.pool.HikariPool.PoolInitializationException e) {
+      throw new CacheUnavailableException("postgresql", "open", e);
+    }
+  }
+
+  /** The repository; thread-safe, one per database. */
+  public CacheRepository repository() {
+    return repository;
+  }
+
+  /** The pool, for callers that need plain JDBC (e.g. inspection tools). */
+  public DataSource dataSource() {
+    return dataSource;
+  }
+
+  @Override
+  public void close() {
+    try {
+      emf.close();
+    } finally {
+      dataSource.close();
+    }
+  }
+
+  private static Properties bootstrapProperties(DatabaseConfig config) {
+    Properties p = new Properties();
+    p.setProperty("user", config.user());
+    p.setProperty("password", config.password());
+    p.setProperty("connectTimeout", CONNECT_TIMEOUT_SECONDS);
+    p.setProperty("ApplicationName", "deja-migrate");
+    return p;
+  }
+
+  private static String ensureVectorExtension(Connection c) throws SQLException {
+    String schema = vectorSchema(c);
+    if (schema != null) {
+      return schema;
+    }
+    try (Statement s = c.createStatement()) {
+      s.execute("CREATE EXTENSION IF NOT EXISTS vector SCHEMA public");
+    } catch (SQLException e) {
+      // Another instance may have won the race (unique violation); anything else is fatal.
+      schema = vectorSchema(c);
+      if (schema != null) {
+        return schema;
+      }
+      throw new SQLException("pgvector is not installed in this database and could not be"
+          + " created (" + e.getMessage() + "). Run CREATE EXTENSION vector as a superuser, or"
+          + " for tests start db/local-pg.sh.", e.getSQLState(), e);
+    }
+    return vectorSchema(c);
+  }
+
+  private static String vectorSchema(Connection c) throws SQLException {
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT n.nspname FROM pg_extension e"
+            + " JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'vector'")) {
+      return rs.next() ? rs.getString(1) : null;
+    }
+  }
+
+  private static HikariDataSource pool(DatabaseConfig config, String vectorSchema) {
+    HikariConfig h = new HikariConfig();
+    h.setPoolName("deja-" + config.schema());
+    h.setJdbcUrl(config.url());
+    h.setUsername(config.user());
+    h.setPassword(config.password());
+    h.setMaximumPoolSize(config.maxPoolSize());
+    h.setMinimumIdle(Math.min(2, config.maxPoolSize()));
+    h.setConnectionTimeout(config.connectionTimeout().toMillis());
+    h.setValidationTimeout(config.connectionTimeout().toMillis());
+    h.setInitializationFailTimeout(config.connectionTimeout().toMillis());
+    // The configured schema first, then pgvector's for the vector type and operators.
+    h.addDataSourceProperty("currentSchema", config.schema() + "," + vectorSchema);
+    h.addDataSourceProperty("connectTimeout", CONNECT_TIMEOUT_SECONDS);
+    h.addDataSourceProperty("tcpKeepAlive", "true");
+    h.addDataSourceProperty("ApplicationName", "deja");
+    return new HikariDataSource(h);
+  }
+
+  private static void migrate(DataSource ds, DatabaseConfig config, String vectorSchema) {
+    Flyway.configure(DejaDatabase.class.getClassLoader())
+        .dataSource(ds)
+        .schemas(config.schema())
+        .defaultSchema(config.schema())
+        .locations("classpath:db/migration")
+        .placeholders(Map.of(
+            "embedding_dimension", Integer.toString(config.embeddingDimension()),
+            "vector_schema", vectorSchema))
+        .load()
+        .migrate();
+  }
+
+  private static void checkDimension(Connection c, DatabaseConfig config) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT a.atttypmod FROM pg_attribute a"
+        + " JOIN pg_class t ON t.oid = a.attrelid JOIN pg_namespace n ON n.oid = t.relnamespace"
+        + " WHERE n.nspname = ? AND t.relname = 'cache_entry' AND a.attname = 'embedding'")) {
+      ps.setString(1, config.schema());
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next() && rs.getInt(1) != config.embeddingDimension()) {
+          throw new SchemaMismatchException("Schema '" + config.schema() + "' stores embeddings"
+              + " of dimension " + rs.getInt(1) + " but the configured embedding model has "
+              + config.embeddingDimension() + ". Use an embedding model of dimension "
+              + rs.getInt(1) + ", or configure a new schema (or database) for this model.");
+        }
+      }
+    }
+  }
+
+  private static EntityManagerFactory entityManagerFactory(DataSource ds, DatabaseConfig config) {
+    return new HibernatePersistenceConfiguration("deja")
+        .managedClasses(CacheEntryEntity.class, ImageBlobEntity.class, DailyCounterEntity.class)
+        .property("hibernate.connection.datasource", ds)
+        .property("hibernate.default_schema", config.schema())
+        // Without metadata access Hibernate picks the dialect from these instead of a connection.
+        .property("jakarta.persistence.database-product-name", "PostgreSQL")
+        .property("jakarta.persistence.database-major-version", "15")
+        // The schema belongs to Flyway; Hibernate must neither read nor change it at boot.
+        .property("hibernate.boot.allow_jdbc_metadata_access", "false")
+        .property("hibernate.hbm2ddl.auto", "none")
+        .createEntityManagerFactory();
+  }
+}
