@@ -140,7 +140,8 @@ public final class DejaCache implements AutoCloseable {
               request.partition(),
               PromptNormalizer.normalize(request.request().prompt()),
               s.candidate().key(),
-              s.candidate().similarity());
+              s.candidate().similarity(),
+              s.image().expiresAt());
       if (!writer.submit("alias " + request.key(), () -> store.storeAlias(alias))) {
         metrics.storeDrops.increment();
       }

@@ -32,6 +32,9 @@ public interface CacheStore extends AutoCloseable {
   /** Adds hit counts; called in batches from a background thread. */
   void recordHits(Collection<HitRecord> hits);
 
+  /** Adds request outcomes to the daily counters; called in batches from a background thread. */
+  void recordOutcomes(OutcomeCounts counts);
+
   @Override
   void close();
 }

@@ -3,6 +3,7 @@ package dev.deja.filter.store;
 import dev.deja.filter.request.CacheKey;
 import dev.deja.filter.request.ImageRequest;
 import dev.deja.filter.request.Partition;
+import java.time.Instant;
 
 /**
  * After a semantic hit: the request's own key now points at the image that was served, so the same
@@ -15,6 +16,7 @@ import dev.deja.filter.request.Partition;
  * @param normalizedPrompt the prompt as embedded
  * @param targetKey the key of the entry whose image was served
  * @param similarity the similarity at which the hit was taken
+ * @param expiresAt the target's expiry: an alias never outlives the image it points at
  */
 public record NewAlias(
     CacheKey key,
@@ -22,4 +24,5 @@ public record NewAlias(
     Partition partition,
     String normalizedPrompt,
     String targetKey,
-    double similarity) {}
+    double similarity,
+    Instant expiresAt) {}

@@ -13,6 +13,9 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +35,12 @@ public final class StoreWriter implements AutoCloseable {
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
   private final AtomicLong completed = new AtomicLong();
+  /** Outcome counters since the last flush: requests, exact, semantic, miss, bypass. */
+  private final LongAdder[] outcomes = {
+    new LongAdder(), new LongAdder(), new LongAdder(), new LongAdder(), new LongAdder()
+  };
+  private final AtomicLong storesFlushed = new AtomicLong();
+  private final AtomicLong dropsFlushed = new AtomicLong();
   private final RateLimitedLog failures = new RateLimitedLog(LOG, Duration.ofMinutes(1));
 
   public StoreWriter(CacheStore store, int threads, int queueCapacity, Clock clock) {
@@ -82,7 +91,28 @@ public final class StoreWriter implements AutoCloseable {
     pendingHits.add(new HitRecord(key, semantic, clock.instant()));
   }
 
+  /** Request outcomes counted for the daily statistics. */
+  public enum Outcome {
+    EXACT_HIT(1),
+    SEMANTIC_HIT(2),
+    MISS(3),
+    BYPASS(4);
+
+    private final int slot;
+
+    Outcome(int slot) {
+      this.slot = slot;
+    }
+  }
+
+  /** Counts one cacheable request's outcome; written with the next batch. */
+  public void recordOutcome(Outcome outcome) {
+    outcomes[0].increment();
+    outcomes[outcome.slot].increment();
+  }
+
   void flushHits() {
+    flushOutcomes();
     List<HitRecord> batch = new ArrayList<>();
     for (HitRecord hit; (hit = pendingHits.poll()) != null; ) {
       batch.add(hit);
@@ -95,6 +125,29 @@ public final class StoreWriter implements AutoCloseable {
     } catch (RuntimeException e) {
       // Hit counts are statistics: losing a batch when the database is down is acceptable.
       failures.warn("hits-failed", "Deja: could not record " + batch.size() + " hits", e);
+    }
+  }
+
+  private void flushOutcomes() {
+    long stores = completed.get();
+    long drops = dropped.get();
+    OutcomeCounts counts =
+        new OutcomeCounts(
+            LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC),
+            outcomes[0].sumThenReset(),
+            outcomes[1].sumThenReset(),
+            outcomes[2].sumThenReset(),
+            outcomes[3].sumThenReset(),
+            outcomes[4].sumThenReset(),
+            stores - storesFlushed.getAndSet(stores),
+            drops - dropsFlushed.getAndSet(drops));
+    if (counts.isEmpty()) {
+      return;
+    }
+    try {
+      store.recordOutcomes(counts);
+    } catch (RuntimeException e) {
+      failures.warn("outcomes-failed", "Deja: could not record daily counters", e);
     }
   }
 

@@ -1,18 +1,31 @@
 package dev.deja.filter.testing;
 
+import dev.deja.db.DatabaseConfig;
+import dev.deja.db.DejaDatabase;
+import dev.deja.db.testing.TestDatabase;
 import dev.deja.filter.DejaConfig;
 import dev.deja.filter.match.SemanticMatcher;
 import dev.deja.filter.store.CacheStore;
+import dev.deja.filter.store.PostgresCacheStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
 
-/** The store and matcher the filter tests run against. */
+/**
+ * The store the filter tests run against: the real PostgreSQL + pgvector of {@link TestDatabase}
+ * (an isolated schema per test), reached through a {@link TcpRelay} so a test can cut it.
+ */
 public final class TestStores {
 
   private TestStores() {}
 
-  /** A store the test can take down and bring back. */
+  /** A real store the test can take down and bring back. */
   public interface Store extends AutoCloseable {
     CacheStore cacheStore();
 
+    DejaDatabase database();
+
+    /** Cuts (true) or restores (false) the network between the cache and PostgreSQL. */
     void down(boolean down);
 
     @Override
@@ -20,7 +33,20 @@ public final class TestStores {
   }
 
   public static Store open(Class<?> testClass, int dimension) {
-    InMemoryCacheStore store = new InMemoryCacheStore();
+    TestDatabase.Schema schema = TestDatabase.isolatedSchema(testClass);
+    URI target = URI.create(TestDatabase.settings().url().substring("jdbc:".length()));
+    TcpRelay relay;
+    try {
+      relay = new TcpRelay(target.getHost(), target.getPort());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    String relayed =
+        "jdbc:postgresql://127.0.0.1:" + relay.port() + target.getPath()
+            + (target.getQuery() == null ? "" : "?" + target.getQuery());
+    DatabaseConfig config = schema.builder().url(relayed).embeddingDimension(dimension).build();
+    DejaDatabase database = DejaDatabase.open(config);
+    PostgresCacheStore store = new PostgresCacheStore(database);
     return new Store() {
       @Override
       public CacheStore cacheStore() {
@@ -28,12 +54,33 @@ public final class TestStores {
       }
 
       @Override
-      public void down(boolean down) {
-        store.down(down);
+      public DejaDatabase database() {
+        return database;
       }
 
       @Override
-      public void close() {}
+      public void down(boolean down) {
+        try {
+          if (down) {
+            relay.cut();
+          } else {
+            relay.restore();
+          }
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+
+      @Override
+      public void close() {
+        store.close();
+        try {
+          relay.close();
+        } catch (IOException e) {
+          // test teardown
+        }
+        schema.drop();
+      }
     };
   }
 

@@ -1,0 +1,114 @@
+package dev.deja.filter.testing;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A loopback TCP relay in front of the test database, so a test can cut the network to a real
+ * PostgreSQL (connections reset, new ones refused) and restore it, without stopping the database
+ * other tests share.
+ */
+public final class TcpRelay implements AutoCloseable {
+
+  private final String targetHost;
+  private final int targetPort;
+  private final int port;
+  private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+  private volatile ServerSocket server;
+
+  public TcpRelay(String targetHost, int targetPort) throws IOException {
+    this.targetHost = targetHost;
+    this.targetPort = targetPort;
+    ServerSocket first = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    this.port = first.getLocalPort();
+    listen(first);
+  }
+
+  public int port() {
+    return port;
+  }
+
+  /** Resets every connection and refuses new ones. */
+  public synchronized void cut() throws IOException {
+    ServerSocket s = server;
+    server = null;
+    if (s != null) {
+      s.close();
+    }
+    for (Socket socket : sockets) {
+      socket.close();
+    }
+    sockets.clear();
+  }
+
+  /** Accepts connections again, on the same port. */
+  public synchronized void restore() throws IOException {
+    if (server == null) {
+      ServerSocket s = new ServerSocket();
+      s.setReuseAddress(true);
+      s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+      listen(s);
+    }
+  }
+
+  private void listen(ServerSocket s) {
+    server = s;
+    Thread acceptor =
+        new Thread(
+            () -> {
+              while (!s.isClosed()) {
+                try {
+                  Socket client = s.accept();
+                  Socket upstream = new Socket(targetHost, targetPort);
+                  sockets.add(client);
+                  sockets.add(upstream);
+                  pump(client, upstream);
+                  pump(upstream, client);
+                } catch (IOException e) {
+                  return;
+                }
+              }
+            },
+            "tcp-relay-accept");
+    acceptor.setDaemon(true);
+    acceptor.start();
+  }
+
+  private static void pump(Socket from, Socket to) {
+    Thread t =
+        new Thread(
+            () -> {
+              byte[] buffer = new byte[16 * 1024];
+              try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+                for (int n; (n = in.read(buffer)) >= 0; ) {
+                  out.write(buffer, 0, n);
+                  out.flush();
+                }
+              } catch (IOException e) {
+                // connection cut: fall through and close both sides
+              } finally {
+                try {
+                  from.close();
+                  to.close();
+                } catch (IOException ignored) {
+                  // already closed
+                }
+              }
+            },
+            "tcp-relay-pump");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  @Override
+  public void close() throws IOException {
+    cut();
+  }
+}
