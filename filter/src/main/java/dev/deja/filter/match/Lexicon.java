@@ -1,0 +1,224 @@
+package dev.deja.filter.match;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The small curated word lists the guard judges with. English first; function words and negations
+ * of a few other Latin-script languages are listed so that French, Spanish, German, Italian and
+ * Portuguese prompts are at least tokenized sensibly.
+ */
+final class Lexicon {
+
+  private Lexicon() {}
+
+  /** Like {@link Set#of} but tolerates the duplicates that word lists of several languages share. */
+  private static Set<String> set(String... words) {
+    return Set.copyOf(java.util.Arrays.asList(words));
+  }
+
+  /** Function words: never content, never compared. */
+  static final Set<String> EN_STOP = set(
+      "a", "an", "the", "of", "to", "in", "on", "at", "by", "for", "from", "with", "as", "into",
+      "onto", "upon", "and", "or", "but", "while", "then", "so", "is", "are", "was", "were", "be",
+      "been", "being", "am", "it", "its", "this", "that", "these", "those", "there", "here", "his",
+      "her", "hers", "their", "theirs", "our", "my", "your", "he", "she", "they", "we", "you", "i",
+      "me", "him", "them", "us", "who", "whom", "which", "what", "whose", "where", "when", "has",
+      "have", "had", "do", "does", "did", "s", "very", "some", "also", "just", "up", "out", "about",
+      "colored", "coloured", "color", "colour", "image", "photo", "picture", "photograph",
+      "pic", "shot", "showing", "shows", "depicting", "featuring", "view", "scene", "can", "will",
+      "would", "could", "should", "may", "might", "must", "shall", "both", "each", "other",
+      "another", "such", "than", "too", "all", "any", "one's", "itself", "himself", "herself",
+      "themselves", "t", "d", "ll", "re", "ve", "m", "o");
+
+  /** Function words of other Latin-script languages (only for tokenizing, language guessing). */
+  static final Set<String> OTHER_STOP = set(
+      // fr
+      "le", "la", "les", "un", "une", "des", "du", "de", "et", "sur", "dans", "avec", "au", "aux",
+      "est", "en", "l", "d", "qui", "que", "pour", "par", "sous",
+      // es / pt / it
+      "el", "los", "las", "una", "unos", "unas", "y", "con", "del", "al", "es", "por", "para", "en",
+      "o", "um", "uma", "os", "as", "e", "com", "do", "da", "dos", "das", "no", "na", "il", "lo",
+      "gli", "di", "della", "dello", "con", "su", "nel", "nella", "ed",
+      // de / nl
+      "der", "die", "das", "ein", "eine", "einer", "einem", "einen", "und", "mit", "auf", "im",
+      "dem", "den", "des", "ist", "von", "zu", "het", "een", "en", "op", "met", "van");
+
+  /** Words (any language) that occur in English prompts only by accident are not listed here. */
+  static final Set<String> OTHER_ONLY_STOP = set(
+      "le", "la", "les", "une", "des", "du", "et", "sur", "dans", "avec", "est", "el", "los", "las",
+      "una", "y", "con", "del", "um", "uma", "os", "com", "il", "gli", "di", "della", "nel",
+      "der", "die", "das", "ein", "eine", "einem", "einen", "und", "mit", "auf", "dem", "den",
+      "ist", "von", "het", "een", "sous", "para", "por");
+
+  /** Negation markers, English and a few others; "without" counts as one. */
+  static final Set<String> NEGATIONS = set(
+      "no", "not", "never", "without", "none", "nobody", "nothing", "neither", "nor", "cannot",
+      "nowhere", "non", "sans", "pas", "jamais", "aucun", "aucune", "sin", "nunca", "ningun",
+      "ninguna", "nicht", "kein", "keine", "keinen", "ohne", "niemals", "senza", "nessun",
+      "nessuna", "sem", "nao", "não", "nenhum", "geen", "zonder", "niet");
+
+  /** Coordinators that separate independent noun phrases: their order carries no meaning. */
+  static final Set<String> CHUNK_BREAKS = set("and", "or", "while", "but", "then", "plus",
+      "et", "y", "e", "und", "en");
+
+  /**
+   * Attribute words (colour, material, texture, shape, size, age, state) that bind to a noun; two
+   * prompts must bind the same attributes to the same nouns.
+   */
+  static final Set<String> ATTRIBUTES = set(
+      // colours
+      "red", "green", "blue", "yellow", "orange", "purple", "pink", "brown", "black", "white",
+      "gray", "grey", "silver", "gold", "golden", "beige", "turquoise", "violet", "cyan", "magenta",
+      "teal", "maroon", "navy", "crimson", "scarlet", "indigo", "lavender", "tan", "ivory", "bronze",
+      "copper", "khaki", "lime", "olive", "azure", "emerald", "amber", "colorful", "colourful",
+      "multicolored", "rainbow", "blond", "blonde", "dark", "pale", "bright",
+      // materials and textures
+      "wooden", "wood", "metal", "metallic", "glass", "plastic", "rubber", "leather", "fabric",
+      "fluffy", "furry", "soft", "hard", "smooth", "rough", "silky", "woolen", "wool", "ceramic",
+      "stone", "paper", "velvet", "cotton", "steel", "iron", "marble", "concrete", "brick", "denim",
+      "fuzzy", "shiny", "glossy", "matte", "rusty", "transparent", "sparkling", "prickly",
+      "sleek", "wet", "dry",
+      // shapes
+      "round", "square", "rectangular", "triangular", "circular", "oval", "oblong", "cubic",
+      "spherical", "cylindrical", "pentagonal", "hexagonal", "octagonal", "teardrop", "conical",
+      "pyramidal", "flat", "curved",
+      // size and age, state
+      "big", "small", "large", "tiny", "huge", "tall", "short", "long", "little", "giant", "old",
+      "young", "new", "empty", "full", "broken", "hot", "cold", "thin", "thick",
+      "fat", "wide", "narrow", "heavy");
+
+  /** Synonyms folded before comparing (kept short and unambiguous for image prompts). */
+  static final Map<String, String> SYNONYMS = Map.ofEntries(
+      Map.entry("kitten", "cat"), Map.entry("kitty", "cat"), Map.entry("puppy", "dog"),
+      Map.entry("doggy", "dog"), Map.entry("automobile", "car"), Map.entry("auto", "car"),
+      Map.entry("bike", "bicycle"), Map.entry("couch", "sofa"), Map.entry("tv", "television"),
+      Map.entry("cellphone", "phone"), Map.entry("smartphone", "phone"),
+      Map.entry("kid", "child"), Map.entry("grey", "gray"), Map.entry("large", "big"),
+      Map.entry("huge", "big"), Map.entry("little", "small"), Map.entry("tiny", "small"),
+      Map.entry("colourful", "colorful"), Map.entry("multicolored", "colorful"),
+      Map.entry("wood", "wooden"), Map.entry("metal", "metallic"), Map.entry("golden", "gold"),
+      Map.entry("blonde", "blond"), Map.entry("ocean", "sea"), Map.entry("timber", "wooden"),
+      Map.entry("underneath", "under"), Map.entry("beneath", "under"));
+
+  /** Plurals a suffix rule would miss. */
+  static final Map<String, String> IRREGULAR_PLURALS = Map.ofEntries(
+      Map.entry("men", "man"), Map.entry("women", "woman"), Map.entry("children", "child"),
+      Map.entry("people", "person"), Map.entry("mice", "mouse"), Map.entry("geese", "goose"),
+      Map.entry("feet", "foot"), Map.entry("teeth", "tooth"), Map.entry("knives", "knife"),
+      Map.entry("wolves", "wolf"), Map.entry("leaves", "leaf"), Map.entry("shelves", "shelf"),
+      Map.entry("loaves", "loaf"), Map.entry("halves", "half"), Map.entry("lives", "life"),
+      Map.entry("wives", "wife"), Map.entry("calves", "calf"), Map.entry("scarves", "scarf"),
+      Map.entry("oxen", "ox"), Map.entry("dice", "die"), Map.entry("cacti", "cactus"),
+      Map.entry("fungi", "fungus"));
+
+  /** Number words: cardinals, then a few quantifiers whose meaning is a count. */
+  static final Map<String, String> NUMBER_WORDS = numberWords();
+
+  private static Map<String, String> numberWords() {
+    Map<String, String> m = new HashMap<>();
+    String[] small = {"zero", "one", "two", "three", "four", "five", "six", "seven", "eight",
+        "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen",
+        "seventeen", "eighteen", "nineteen", "twenty"};
+    for (int i = 0; i < small.length; i++) {
+      m.put(small[i], Integer.toString(i));
+    }
+    String[] tens = {"thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"};
+    for (int i = 0; i < tens.length; i++) {
+      m.put(tens[i], Integer.toString(30 + 10 * i));
+    }
+    m.put("hundred", "100");
+    m.put("thousand", "1000");
+    m.put("million", "1000000");
+    m.put("dozen", "12");
+    m.put("single", "1");
+    m.put("lone", "1");
+    m.put("solo", "1");
+    m.put("pair", "2");
+    m.put("couple", "2");
+    m.put("twin", "2");
+    m.put("twins", "2");
+    m.put("trio", "3");
+    m.put("several", "several");
+    m.put("many", "many");
+    m.put("multiple", "many");
+    m.put("numerous", "many");
+    m.put("few", "few");
+    m.put("dozens", "many");
+    m.put("hundreds", "many");
+    m.put("thousands", "many");
+    String[] ordinals = {"first", "second", "third", "fourth", "fifth", "sixth", "seventh",
+        "eighth", "ninth", "tenth"};
+    for (int i = 0; i < ordinals.length; i++) {
+      m.put(ordinals[i], "#" + (i + 1));
+    }
+    return Map.copyOf(m);
+  }
+
+  /** Spatial relations, canonical names; the inverse of each is in {@link #INVERSE}. */
+  enum Relation { LEFT, RIGHT, ABOVE, BELOW, FRONT, BEHIND, NEXT, INSIDE, OUTSIDE, BETWEEN, NEAR }
+
+  static final Map<Relation, Relation> INVERSE = Map.of(
+      Relation.RIGHT, Relation.LEFT, Relation.BELOW, Relation.ABOVE, Relation.BEHIND,
+      Relation.FRONT);
+
+  static final Set<Relation> SYMMETRIC = Set.of(Relation.NEXT, Relation.NEAR, Relation.BETWEEN);
+
+  /**
+   * Relation phrases, longest first, as token sequences. Bare {@code on} and {@code in} are not
+   * relations here (too frequent); the order check covers "a cup on a table" swaps.
+   */
+  static final List<Map.Entry<String[], Relation>> RELATION_PHRASES = List.of(
+      rel("on the left side of", Relation.LEFT), rel("on the right side of", Relation.RIGHT),
+      rel("to the left of", Relation.LEFT), rel("to the right of", Relation.RIGHT),
+      rel("on the left of", Relation.LEFT), rel("on the right of", Relation.RIGHT),
+      rel("at the left of", Relation.LEFT), rel("at the right of", Relation.RIGHT),
+      rel("on the top of", Relation.ABOVE), rel("on the bottom of", Relation.BELOW),
+      rel("at the bottom of", Relation.BELOW), rel("at the top of", Relation.ABOVE),
+      rel("in front of", Relation.FRONT), rel("on top of", Relation.ABOVE),
+      rel("on side of", Relation.NEXT), rel("left of", Relation.LEFT),
+      rel("right of", Relation.RIGHT), rel("next to", Relation.NEXT),
+      rel("close to", Relation.NEAR), rel("hidden by", Relation.BEHIND),
+      rel("hidden behind", Relation.BEHIND), rel("in back of", Relation.BEHIND),
+      rel("on the left", Relation.LEFT), rel("on the right", Relation.RIGHT),
+      rel("to the left", Relation.LEFT), rel("to the right", Relation.RIGHT),
+      rel("left side of", Relation.LEFT), rel("right side of", Relation.RIGHT),
+      rel("above", Relation.ABOVE),
+      rel("atop", Relation.ABOVE), rel("below", Relation.BELOW),
+      rel("under", Relation.BELOW), rel("underneath", Relation.BELOW),
+      rel("beneath", Relation.BELOW), rel("behind", Relation.BEHIND),
+      rel("beside", Relation.NEXT), rel("near", Relation.NEAR),
+      rel("nearby", Relation.NEAR), rel("inside", Relation.INSIDE), rel("within", Relation.INSIDE),
+      rel("outside", Relation.OUTSIDE), rel("between", Relation.BETWEEN));
+
+  private static Map.Entry<String[], Relation> rel(String phrase, Relation relation) {
+    return Map.entry(phrase.split(" "), relation);
+  }
+
+  /**
+   * Style boilerplate: quality tags and render buzzwords that change nothing a cache should care
+   * about. Matched as token phrases anywhere in the prompt and left out of every comparison.
+   */
+  static final List<String[]> STYLE_PHRASES = phrases(
+      "trending on artstation", "trending on art station", "featured on artstation",
+      "octane render", "unreal engine 5", "unreal engine", "highly detailed", "high detail",
+      "hyper detailed", "ultra detailed", "extremely detailed", "intricate details",
+      "intricate detail", "very detailed", "sharp focus", "digital art", "digital painting",
+      "concept art", "best quality", "high quality", "masterpiece", "award winning",
+      "award-winning", "photorealistic", "hyperrealistic", "hyper realistic", "ultra realistic",
+      "ultra-realistic", "realistic", "cinematic lighting", "cinematic", "studio lighting",
+      "volumetric lighting", "dramatic lighting", "8k resolution", "4k resolution", "8k", "4k",
+      "16k", "uhd", "hdr", "hd", "ultra hd", "full hd", "detailed", "intricate", "artstation",
+      "cgsociety", "deviantart", "behance", "ray tracing", "raytracing", "rtx", "vray", "v-ray",
+      "elegant", "beautiful", "stunning", "epic", "dslr", "bokeh", "depth of field",
+      "professional", "high resolution", "high-resolution", "hi-res", "trending");
+
+  private static List<String[]> phrases(String... all) {
+    return java.util.Arrays.stream(all)
+        .map(p -> p.split("[ \\-]"))
+        .sorted((x, y) -> y.length - x.length)
+        .toList();
+  }
+}

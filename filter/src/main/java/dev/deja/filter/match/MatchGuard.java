@@ -1,0 +1,352 @@
+package dev.deja.filter.match;
+
+import dev.deja.filter.match.PromptAnalysis.Binding;
+import dev.deja.filter.match.PromptAnalysis.Kind;
+import dev.deja.filter.match.PromptAnalysis.Script;
+import dev.deja.filter.match.PromptAnalysis.Token;
+import dev.deja.filter.match.PromptAnalysis.Triple;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The text-only check run after the nearest-neighbour search: may the cached prompt's image stand
+ * in for the requested prompt, although their embeddings are close?
+ *
+ * <p>Deterministic and explainable: the first failing check names itself in the verdict's reason.
+ * Checks, in order:
+ *
+ * <ol>
+ *   <li>{@value #SCRIPT_MISMATCH}: one prompt is Latin-script, the other CJK or another script;
+ *   <li>{@value #NUMBER_MISMATCH}: counts (digits, number words, quantifiers) bound to the same
+ *       nouns, "a"/"an" counting as one;
+ *   <li>{@value #NEGATION_MISMATCH}: no/not/without/never... and what they negate;
+ *   <li>{@value #RELATION_MISMATCH}: left/right/above/below/in front of/behind/next to... with the
+ *       same two nouns on the same sides (inverse phrasings agree: "a left of b" = "b right of a");
+ *   <li>{@value #ATTRIBUTE_MISMATCH}: colour, material, shape and size words bound to the same nouns;
+ *   <li>{@value #WORD_ORDER}: content words moved out of their phrase (a swap), where reordering
+ *       whole coordinated phrases ("a cat and a dog" / "a dog and a cat") is fine;
+ *   <li>{@value #CONTENT_MISMATCH}: too few shared content words (after stop words, style
+ *       boilerplate such as "highly detailed, 8k" and synonyms are folded away).
+ * </ol>
+ *
+ * <p>Prompts the English word lists cannot read (another Latin-script language, CJK, Cyrillic...)
+ * get the language-independent checks only (digits, order, overlap of words or characters) with a
+ * higher overlap bar, so they are neither all refused nor all accepted.
+ */
+public final class MatchGuard {
+
+  public static final String OK = "ok";
+  public static final String SCRIPT_MISMATCH = "script-mismatch";
+  public static final String NUMBER_MISMATCH = "number-mismatch";
+  public static final String NEGATION_MISMATCH = "negation-mismatch";
+  public static final String RELATION_MISMATCH = "relation-mismatch";
+  public static final String ATTRIBUTE_MISMATCH = "attribute-mismatch";
+  public static final String WORD_ORDER = "word-order";
+  public static final String CONTENT_MISMATCH = "content-mismatch";
+
+  private final GuardStrictness strictness;
+
+  public MatchGuard(GuardStrictness strictness) {
+    this.strictness = Objects.requireNonNull(strictness, "strictness");
+  }
+
+  public GuardStrictness strictness() {
+    return strictness;
+  }
+
+  /** Checks the pair; {@link MatchVerdict#accept()} or a refusal naming the first failed check. */
+  public MatchVerdict check(String requestPrompt, String cachedPrompt) {
+    if (strictness == GuardStrictness.OFF) {
+      return MatchVerdict.accept();
+    }
+    return check(PromptAnalysis.of(requestPrompt), PromptAnalysis.of(cachedPrompt));
+  }
+
+  MatchVerdict check(PromptAnalysis a, PromptAnalysis b) {
+    if (strictness == GuardStrictness.OFF || a.normalized.equals(b.normalized)) {
+      return MatchVerdict.accept();
+    }
+    if (a.script != b.script && a.script != Script.NONE && b.script != Script.NONE) {
+      return MatchVerdict.refuse(SCRIPT_MISMATCH);
+    }
+    if (!numbersAgree(a, b)) {
+      return MatchVerdict.refuse(NUMBER_MISMATCH);
+    }
+    if (!sameBindings(a.negations, b.negations)) {
+      return MatchVerdict.refuse(NEGATION_MISMATCH);
+    }
+    if (!sameRelations(a.relations, b.relations)) {
+      return MatchVerdict.refuse(RELATION_MISMATCH);
+    }
+    if (!sameBindings(a.attributes, b.attributes)) {
+      return MatchVerdict.refuse(ATTRIBUTE_MISMATCH);
+    }
+    boolean readable = a.englishLike && b.englishLike;
+    if (strayMoves(a.content, b.content) > strictness.maxStrayMoves) {
+      return MatchVerdict.refuse(WORD_ORDER);
+    }
+    double overlap = overlap(a.content, b.content);
+    double minOverlap = readable ? strictness.minContentOverlap : strictness.minUnreadableOverlap;
+    if (overlap < minOverlap) {
+      return MatchVerdict.refuse(CONTENT_MISMATCH);
+    }
+    if (strictness.pluralsMustAgree && !pluralsAgree(a.content, b.content)) {
+      return MatchVerdict.refuse(NUMBER_MISMATCH);
+    }
+    return MatchVerdict.accept();
+  }
+
+  /**
+   * Counts must agree as values ("a"/"an", or the bare singular noun, satisfying a "one" on the
+   * other side), and a count bound to a noun on both sides must bind to the same noun.
+   */
+  private static boolean numbersAgree(PromptAnalysis a, PromptAnalysis b) {
+    if (a.numbers.isEmpty() && b.numbers.isEmpty()) {
+      return true;
+    }
+    return sameBindings(withoutImplicitOnes(a.numbers, b), withoutImplicitOnes(b.numbers, a));
+  }
+
+  private static List<Binding> withoutImplicitOnes(List<Binding> numbers, PromptAnalysis other) {
+    List<Binding> out = new ArrayList<>(numbers.size());
+    for (Binding n : numbers) {
+      if (n.modifier().equals("1") && !n.phrase().isEmpty() && !hasValue(other.numbers, "1")
+          && impliesOne(other, n.phrase())) {
+        continue;
+      }
+      out.add(n);
+    }
+    return out;
+  }
+
+  private static boolean hasValue(List<Binding> bindings, String value) {
+    for (Binding b : bindings) {
+      if (b.modifier().equals(value)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean impliesOne(PromptAnalysis p, Set<String> phrase) {
+    for (String w : phrase) {
+      if (p.singularArticles.contains(w)) {
+        return true;
+      }
+    }
+    for (Binding n : p.numbers) {
+      if (intersects(n.phrase(), phrase)) {
+        return false;
+      }
+    }
+    for (Token t : p.content) {
+      if (phrase.contains(t.stem) && !t.plural) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Same modifiers (as a multiset), and each modifier bound to a phrase on both sides binds to
+   * overlapping phrases: "a green bench and a blue bowl" binds green to {bench} on one side and to
+   * {bowl} on the other; "new york city" / "new york" overlap.
+   */
+  static boolean sameBindings(List<Binding> x, List<Binding> y) {
+    if (x.size() != y.size()) {
+      return false;
+    }
+    if (x.isEmpty()) {
+      return true;
+    }
+    boolean[] used = new boolean[y.size()];
+    // bound ones first, so that an unbound one cannot take a partner a bound one needs
+    for (int pass = 0; pass < 2; pass++) {
+      for (Binding b : x) {
+        if (b.phrase().isEmpty() != (pass == 1)) {
+          continue;
+        }
+        int found = -1;
+        for (int j = 0; j < y.size() && found < 0; j++) {
+          Binding c = y.get(j);
+          if (!used[j] && c.modifier().equals(b.modifier())
+              && (b.phrase().isEmpty() || c.phrase().isEmpty()
+                  || intersects(b.phrase(), c.phrase()))) {
+            found = j;
+          }
+        }
+        if (found < 0) {
+          return false;
+        }
+        used[found] = true;
+      }
+    }
+    return true;
+  }
+
+  static boolean sameRelations(List<Triple> x, List<Triple> y) {
+    if (x.size() != y.size()) {
+      return false;
+    }
+    boolean[] used = new boolean[y.size()];
+    for (Triple t : x) {
+      int found = -1;
+      for (int j = 0; j < y.size() && found < 0; j++) {
+        Triple u = y.get(j);
+        if (!used[j] && u.relation() == t.relation() && compatible(t.subject(), u.subject())
+            && compatible(t.object(), u.object())) {
+          found = j;
+        }
+      }
+      if (found < 0) {
+        return false;
+      }
+      used[found] = true;
+    }
+    return true;
+  }
+
+  private static boolean compatible(Set<String> p, Set<String> q) {
+    return p.isEmpty() || q.isEmpty() || intersects(p, q);
+  }
+
+  private static boolean intersects(Set<String> p, Set<String> q) {
+    for (String w : p) {
+      if (q.contains(w)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Content words that changed position relative to the others, not counting moves of whole
+   * phrases: both sides are reduced to their shared words, aligned by longest common subsequence,
+   * and every run of unaligned words that is neither a whole chunk (a coordinated phrase or a
+   * comma-separated part) nor at least {@code minSafeBlock} words long counts as stray.
+   */
+  int strayMoves(List<Token> a, List<Token> b) {
+    List<Token> x = shared(a, b);
+    List<Token> y = shared(b, a);
+    if (x.isEmpty() || y.isEmpty()) {
+      return 0;
+    }
+    int n = x.size();
+    int m = y.size();
+    int[][] lcs = new int[n + 1][m + 1];
+    for (int i = n - 1; i >= 0; i--) {
+      for (int j = m - 1; j >= 0; j--) {
+        lcs[i][j] = x.get(i).stem.equals(y.get(j).stem)
+            ? lcs[i + 1][j + 1] + 1
+            : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
+      }
+    }
+    boolean[] alignedX = new boolean[n];
+    boolean[] alignedY = new boolean[m];
+    int i = 0;
+    int j = 0;
+    while (i < n && j < m) {
+      if (x.get(i).stem.equals(y.get(j).stem)) {
+        alignedX[i++] = true;
+        alignedY[j++] = true;
+      } else if (lcs[i + 1][j] >= lcs[i][j + 1]) {
+        i++;
+      } else {
+        j++;
+      }
+    }
+    return Math.max(stray(x, alignedX), stray(y, alignedY));
+  }
+
+  private int stray(List<Token> seq, boolean[] aligned) {
+    int stray = 0;
+    int k = 0;
+    int n = seq.size();
+    while (k < n) {
+      if (aligned[k]) {
+        k++;
+        continue;
+      }
+      int start = k;
+      while (k < n && !aligned[k]) {
+        k++;
+      }
+      int len = k - start;
+      if (len >= strictness.minSafeBlock || wholeChunks(seq, start, k)) {
+        continue;
+      }
+      stray += len;
+    }
+    return stray;
+  }
+
+  /** True when the run [start, end) holds every shared word of the chunks it touches. */
+  private static boolean wholeChunks(List<Token> seq, int start, int end) {
+    int first = seq.get(start).chunk;
+    int last = seq.get(end - 1).chunk;
+    boolean beforeInChunk = start > 0 && seq.get(start - 1).chunk == first;
+    boolean afterInChunk = end < seq.size() && seq.get(end).chunk == last;
+    return !beforeInChunk && !afterInChunk;
+  }
+
+  /** Tokens of {@code a} whose stem also occurs in {@code b}. */
+  private static List<Token> shared(List<Token> a, List<Token> b) {
+    List<Token> out = new ArrayList<>(a.size());
+    for (Token t : a) {
+      for (Token u : b) {
+        if (t.stem.equals(u.stem)) {
+          out.add(t);
+          break;
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Dice overlap of content stems (multiset); 1 when neither side has content words. */
+  static double overlap(List<Token> a, List<Token> b) {
+    if (a.isEmpty() && b.isEmpty()) {
+      return 1.0;
+    }
+    Map<String, Integer> counts = new HashMap<>();
+    for (Token t : a) {
+      counts.merge(t.stem, 1, Integer::sum);
+    }
+    int common = 0;
+    for (Token t : b) {
+      Integer c = counts.get(t.stem);
+      if (c != null && c > 0) {
+        common++;
+        counts.put(t.stem, c - 1);
+      }
+    }
+    return 2.0 * common / (a.size() + b.size());
+  }
+
+  private static boolean pluralsAgree(List<Token> a, List<Token> b) {
+    for (Token t : a) {
+      if (t.kind != Kind.CONTENT) {
+        continue;
+      }
+      boolean sameStem = false;
+      boolean samePlural = false;
+      for (Token u : b) {
+        if (t.stem.equals(u.stem)) {
+          sameStem = true;
+          if (t.plural == u.plural) {
+            samePlural = true;
+            break;
+          }
+        }
+      }
+      if (sameStem && !samePlural) {
+        return false;
+      }
+    }
+    return true;
+  }
+}

@@ -1,0 +1,456 @@
+package dev.deja.filter.match;
+
+import dev.deja.filter.match.Lexicon.Relation;
+import java.text.Normalizer;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One prompt, tokenized and annotated for the guard: content words with their stems and chunk,
+ * numbers, negations, spatial relations and attributes, each bound to the noun phrase it modifies.
+ *
+ * <p>Plain code-point scanning, no regular expressions on the hot path: a decision analyzes two
+ * prompts and must stay far below 0.2 ms.
+ */
+final class PromptAnalysis {
+
+  /** Broad script class of a prompt, decided by its letters. */
+  enum Script { NONE, LATIN, CJK, OTHER }
+
+  enum Kind { CONTENT, STOP, NUMBER, NEGATION, RELATION, STYLE, BREAK }
+
+  static final class Token {
+    final String text;
+    Kind kind;
+    String stem;
+    boolean plural;
+    boolean attribute;
+    String number;
+    Relation relation;
+    int chunk;
+
+    Token(String text, Kind kind) {
+      this.text = text;
+      this.kind = kind;
+    }
+
+    @Override
+    public String toString() {
+      return text + "/" + kind + (stem != null ? ":" + stem : "");
+    }
+  }
+
+  /**
+   * A modifier (attribute, count, negation) bound to a noun phrase, given by the stems of its
+   * non-attribute words (empty when it binds to nothing).
+   */
+  record Binding(String modifier, Set<String> phrase) {}
+
+  /** A spatial relation between two noun phrases, canonical (inverses folded). */
+  record Triple(Set<String> subject, Relation relation, Set<String> object) {}
+
+  private static final List<Map.Entry<String[], Relation>> RELATIONS =
+      Lexicon.RELATION_PHRASES.stream()
+          .sorted(Comparator.comparingInt((Map.Entry<String[], Relation> e) -> -e.getKey().length))
+          .toList();
+
+  final String normalized;
+  final Script script;
+  final boolean englishLike;
+  final List<Token> tokens;
+  /** Content tokens in order (no stop words, style, numbers, negations or relations). */
+  final List<Token> content;
+  final List<Binding> attributes = new ArrayList<>();
+  final List<Binding> numbers = new ArrayList<>();
+  /** Heads introduced by "a"/"an" (an implicit count of one). */
+  final List<String> singularArticles = new ArrayList<>();
+  final List<Binding> negations = new ArrayList<>();
+  final List<Triple> relations = new ArrayList<>();
+
+  private PromptAnalysis(String normalized, Script script, List<Token> tokens) {
+    this.normalized = normalized;
+    this.script = script;
+    this.tokens = tokens;
+    int en = 0;
+    int other = 0;
+    boolean accented = false;
+    for (Token t : tokens) {
+      if (Lexicon.EN_STOP.contains(t.text)) {
+        en++;
+      }
+      if (Lexicon.OTHER_ONLY_STOP.contains(t.text)) {
+        other++;
+      }
+      for (int i = 0; i < t.text.length(); i++) {
+        if (t.text.charAt(i) > 0x7f) {
+          accented = true;
+          break;
+        }
+      }
+    }
+    this.englishLike = script == Script.LATIN && en >= other && !(accented && en == 0);
+    List<Token> c = new ArrayList<>();
+    for (Token t : tokens) {
+      if (t.kind == Kind.CONTENT) {
+        c.add(t);
+      }
+    }
+    this.content = c;
+    bind();
+  }
+
+  static PromptAnalysis of(String prompt) {
+    String text = prompt == null ? "" : prompt;
+    text = Normalizer.normalize(text, Normalizer.Form.NFKC).toLowerCase(Locale.ROOT);
+    List<Token> tokens = new ArrayList<>();
+    int latin = 0;
+    int cjk = 0;
+    int other = 0;
+    StringBuilder word = new StringBuilder();
+    int n = text.length();
+    for (int i = 0; i < n; ) {
+      int cp = text.codePointAt(i);
+      int len = Character.charCount(cp);
+      if (isCjk(cp)) {
+        flush(word, tokens);
+        tokens.add(new Token(new String(Character.toChars(cp)), Kind.CONTENT));
+        cjk++;
+      } else if (Character.isLetterOrDigit(cp) || isMark(cp)) {
+        word.appendCodePoint(cp);
+        if (Character.isLetter(cp)) {
+          if (Character.UnicodeScript.of(cp) == Character.UnicodeScript.LATIN) {
+            latin++;
+          } else {
+            other++;
+          }
+        }
+      } else if ((cp == '\'' || cp == '\u2019') && word.length() > 0 && i + len < n
+          && Character.isLetter(text.codePointAt(i + len))) {
+        // n't -> not; 's and other clitics are dropped
+        int next = i + len;
+        int end = next;
+        while (end < n && Character.isLetter(text.codePointAt(end))) {
+          end += Character.charCount(text.codePointAt(end));
+        }
+        String clitic = text.substring(next, end);
+        if (clitic.equals("t") && word.length() > 1 && word.charAt(word.length() - 1) == 'n') {
+          word.setLength(word.length() - 1);
+          flush(word, tokens);
+          tokens.add(new Token("not", Kind.NEGATION));
+        } else {
+          flush(word, tokens);
+        }
+        i = end;
+        continue;
+      } else {
+        flush(word, tokens);
+        if (isBreakPunctuation(cp) && !tokens.isEmpty()
+            && tokens.get(tokens.size() - 1).kind != Kind.BREAK) {
+          tokens.add(new Token(",", Kind.BREAK));
+        }
+      }
+      i += len;
+    }
+    flush(word, tokens);
+    Script script;
+    if (latin == 0 && cjk == 0 && other == 0) {
+      script = Script.NONE;
+    } else if (latin >= cjk && latin >= other) {
+      script = Script.LATIN;
+    } else if (cjk >= other) {
+      script = Script.CJK;
+    } else {
+      script = Script.OTHER;
+    }
+    classify(tokens);
+    return new PromptAnalysis(text, script, tokens);
+  }
+
+  private static void flush(StringBuilder word, List<Token> tokens) {
+    if (word.length() > 0) {
+      tokens.add(new Token(word.toString(), Kind.CONTENT));
+      word.setLength(0);
+    }
+  }
+
+  private static boolean isMark(int cp) {
+    int type = Character.getType(cp);
+    return type == Character.NON_SPACING_MARK || type == Character.COMBINING_SPACING_MARK
+        || type == Character.ENCLOSING_MARK;
+  }
+
+  private static boolean isCjk(int cp) {
+    Character.UnicodeScript s = Character.UnicodeScript.of(cp);
+    return s == Character.UnicodeScript.HAN || s == Character.UnicodeScript.HIRAGANA
+        || s == Character.UnicodeScript.KATAKANA || s == Character.UnicodeScript.THAI;
+  }
+
+  private static boolean isBreakPunctuation(int cp) {
+    switch (cp) {
+      case ',', ';', ':', '.', '!', '?', '(', ')', '[', ']', '{', '}', '|', '\n',
+          '\uff0c', '\u3001', '\u3002', '\uff1b', '\uff1a', '\uff01', '\uff1f' -> {
+        return true;
+      }
+      default -> {
+        return false;
+      }
+    }
+  }
+
+  /** Marks style phrases, relation phrases, then every remaining word by its class. */
+  private static void classify(List<Token> tokens) {
+    int n = tokens.size();
+    for (int i = 0; i < n; i++) {
+      Token t = tokens.get(i);
+      if (t.kind != Kind.CONTENT) {
+        continue;
+      }
+      int styleLen = matchPhrase(tokens, i, Lexicon.STYLE_PHRASES);
+      if (styleLen > 0) {
+        for (int k = 0; k < styleLen; k++) {
+          tokens.get(i + k).kind = Kind.STYLE;
+        }
+        i += styleLen - 1;
+        continue;
+      }
+      for (Map.Entry<String[], Relation> e : RELATIONS) {
+        if (matches(tokens, i, e.getKey())) {
+          for (int k = 0; k < e.getKey().length; k++) {
+            Token r = tokens.get(i + k);
+            r.kind = Kind.RELATION;
+          }
+          t.relation = e.getValue();
+          i += e.getKey().length - 1;
+          break;
+        }
+      }
+    }
+    for (Token t : tokens) {
+      if (t.kind != Kind.CONTENT) {
+        continue;
+      }
+      String w = t.text;
+      if (Lexicon.NEGATIONS.contains(w)) {
+        t.kind = Kind.NEGATION;
+      } else if (Lexicon.CHUNK_BREAKS.contains(w)) {
+        t.kind = Kind.BREAK;
+      } else if (isDigits(w)) {
+        t.kind = Kind.NUMBER;
+        t.number = stripLeadingZeros(w);
+      } else if (Lexicon.NUMBER_WORDS.containsKey(w)) {
+        t.kind = Kind.NUMBER;
+        t.number = Lexicon.NUMBER_WORDS.get(w);
+      } else if (Lexicon.EN_STOP.contains(w) || Lexicon.OTHER_STOP.contains(w)) {
+        t.kind = Kind.STOP;
+      } else {
+        stem(t);
+      }
+    }
+    // twenty five -> 25
+    for (int i = 0; i + 1 < tokens.size(); i++) {
+      Token a = tokens.get(i);
+      Token b = tokens.get(i + 1);
+      if (a.kind == Kind.NUMBER && b.kind == Kind.NUMBER && isTens(a.number)
+          && b.number.length() == 1 && !b.number.equals("0")) {
+        a.number = Integer.toString(Integer.parseInt(a.number) + Integer.parseInt(b.number));
+        b.kind = Kind.STOP;
+      }
+    }
+    int chunk = 0;
+    for (Token t : tokens) {
+      if (t.kind == Kind.BREAK) {
+        chunk++;
+      }
+      t.chunk = chunk;
+    }
+  }
+
+  private static boolean isTens(String number) {
+    return number.length() == 2 && number.charAt(1) == '0' && number.charAt(0) >= '2';
+  }
+
+  private static int matchPhrase(List<Token> tokens, int at, List<String[]> phrases) {
+    for (String[] p : phrases) {
+      if (matches(tokens, at, p)) {
+        return p.length;
+      }
+    }
+    return 0;
+  }
+
+  private static boolean matches(List<Token> tokens, int at, String[] phrase) {
+    if (at + phrase.length > tokens.size()) {
+      return false;
+    }
+    for (int k = 0; k < phrase.length; k++) {
+      Token t = tokens.get(at + k);
+      if (t.kind != Kind.CONTENT || !t.text.equals(phrase[k])) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean isDigits(String w) {
+    for (int i = 0; i < w.length(); i++) {
+      if (!Character.isDigit(w.charAt(i))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static String stripLeadingZeros(String w) {
+    int i = 0;
+    while (i < w.length() - 1 && w.charAt(i) == '0') {
+      i++;
+    }
+    StringBuilder sb = new StringBuilder();
+    for (int k = i; k < w.length(); k++) {
+      sb.append(Character.digit(w.charAt(k), 10));
+    }
+    return sb.toString();
+  }
+
+  /** Light plural stemmer plus synonym folding; sets {@code stem}, {@code plural}, attribute. */
+  private static void stem(Token t) {
+    String w = Lexicon.SYNONYMS.getOrDefault(t.text, t.text);
+    boolean plural = false;
+    String irregular = Lexicon.IRREGULAR_PLURALS.get(w);
+    if (irregular != null) {
+      w = irregular;
+      plural = true;
+    } else if (w.length() > 4 && w.endsWith("ies")) {
+      w = w.substring(0, w.length() - 3) + "y";
+      plural = true;
+    } else if (w.length() > 4 && (w.endsWith("ses") || w.endsWith("xes") || w.endsWith("zes")
+        || w.endsWith("ches") || w.endsWith("shes"))) {
+      w = w.substring(0, w.length() - 2);
+      plural = true;
+    } else if (w.length() > 3 && w.endsWith("s") && !w.endsWith("ss") && !w.endsWith("us")
+        && !w.endsWith("is") && !w.endsWith("os")) {
+      w = w.substring(0, w.length() - 1);
+      plural = true;
+    }
+    w = Lexicon.SYNONYMS.getOrDefault(w, w);
+    t.stem = w;
+    t.plural = plural;
+    t.attribute = Lexicon.ATTRIBUTES.contains(t.text) || Lexicon.ATTRIBUTES.contains(w);
+  }
+
+  private static boolean isVerbForm(String w) {
+    return (w.length() > 5 && w.endsWith("ing")) || (w.length() > 4 && w.endsWith("ed"));
+  }
+
+  /**
+   * Groups adjacent content tokens into noun phrases (a run ends at any non-content token or before
+   * a verb form) and binds attributes, counts, negations and relations to those phrases.
+   */
+  private void bind() {
+    int n = tokens.size();
+    // index of the phrase each content token belongs to
+    int[] phraseOf = new int[n];
+    java.util.Arrays.fill(phraseOf, -1);
+    List<Set<String>> nouns = new ArrayList<>();
+    int i = 0;
+    while (i < n) {
+      if (tokens.get(i).kind != Kind.CONTENT) {
+        i++;
+        continue;
+      }
+      int start = i;
+      int end = i + 1;
+      while (end < n && tokens.get(end).kind == Kind.CONTENT
+          && !isVerbForm(tokens.get(end).text)) {
+        end++;
+      }
+      Set<String> words = new java.util.HashSet<>();
+      for (int k = start; k < end; k++) {
+        phraseOf[k] = nouns.size();
+        if (!tokens.get(k).attribute) {
+          words.add(tokens.get(k).stem);
+        }
+      }
+      // only attributes: "a red orange" has "orange" as its noun; a lone "red" is predicative
+      boolean lastIsNoun = words.isEmpty() && end - start > 1;
+      if (lastIsNoun) {
+        words.add(tokens.get(end - 1).stem);
+      }
+      boolean predicative = words.isEmpty();
+      for (int k = start; k < end; k++) {
+        Token t = tokens.get(k);
+        if (!t.attribute || (lastIsNoun && k == end - 1)) {
+          continue;
+        }
+        Set<String> target = words;
+        if (predicative) {
+          int prev = previousPhrase(start, phraseOf);
+          target = prev >= 0 ? nouns.get(prev) : Set.of();
+        }
+        attributes.add(new Binding(t.stem, target));
+      }
+      nouns.add(words);
+      i = end;
+    }
+    for (int k = 0; k < n; k++) {
+      Token t = tokens.get(k);
+      if (t.kind == Kind.NUMBER) {
+        // a count binds to the noun phrase right after it ("two red cats"); a year, an ordinal or
+        // a number that stands alone ("in 1949 ,") binds to nothing
+        boolean count = !t.number.startsWith("#") && t.number.length() < 4;
+        boolean adjacent = k + 1 < n && phraseOf[k + 1] >= 0;
+        numbers.add(new Binding(t.number,
+            count && adjacent ? nouns.get(phraseOf[k + 1]) : Set.of()));
+      } else if (t.kind == Kind.NEGATION) {
+        negations.add(new Binding("not", phraseAfter(k, phraseOf, nouns)));
+      } else if (t.kind == Kind.STOP && (t.text.equals("a") || t.text.equals("an"))) {
+        Set<String> h = phraseAfter(k, phraseOf, nouns);
+        singularArticles.addAll(h);
+      } else if (t.relation != null) {
+        int prev = previousPhrase(k, phraseOf);
+        Set<String> subject = prev >= 0 ? nouns.get(prev) : Set.of();
+        Set<String> object = phraseAfter(k, phraseOf, nouns);
+        Relation r = t.relation;
+        Relation inverse = Lexicon.INVERSE.get(r);
+        if (inverse != null) {
+          relations.add(new Triple(object, inverse, subject));
+        } else if (Lexicon.SYMMETRIC.contains(r)) {
+          relations.add(new Triple(Set.of(), r, Set.of()));
+        } else {
+          relations.add(new Triple(subject, r, object));
+        }
+      }
+    }
+  }
+
+  private int previousPhrase(int at, int[] phraseOf) {
+    for (int k = at - 1; k >= 0; k--) {
+      if (phraseOf[k] >= 0) {
+        return phraseOf[k];
+      }
+      if (tokens.get(k).kind == Kind.BREAK) {
+        return -1;
+      }
+    }
+    return -1;
+  }
+
+  /** Phrase right after {@code at}, skipping up to three function words; empty when none. */
+  private Set<String> phraseAfter(int at, int[] phraseOf, List<Set<String>> nouns) {
+    for (int k = at + 1; k < tokens.size() && k <= at + 4; k++) {
+      Token t = tokens.get(k);
+      if (phraseOf[k] >= 0) {
+        return nouns.get(phraseOf[k]);
+      }
+      if (t.kind != Kind.STOP && t.kind != Kind.STYLE) {
+        return Set.of();
+      }
+    }
+    return Set.of();
+  }
+
+}
