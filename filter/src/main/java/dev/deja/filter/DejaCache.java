@@ -107,6 +107,25 @@ public final class DejaCache implements AutoCloseable {
     return lookup.effectiveThreshold(options);
   }
 
+  /**
+   * Counts a cacheable request in the metrics and the daily statistics.
+   *
+   * @param status {@code hit}, {@code miss} or {@code bypass}
+   * @param type {@code exact}, {@code semantic}, {@code collapsed} or {@code none}
+   */
+  void count(String status, String type) {
+    metrics.request(status, type);
+    writer.recordOutcome(
+        switch (status) {
+          case "hit" ->
+              type.equals("semantic")
+                  ? StoreWriter.Outcome.SEMANTIC_HIT
+                  : StoreWriter.Outcome.EXACT_HIT;
+          case "bypass" -> StoreWriter.Outcome.BYPASS;
+          default -> StoreWriter.Outcome.MISS;
+        });
+  }
+
   /** The fresh in-memory image for {@code key}, or null. */
   CachedImage hotImage(String key) {
     return hot.get(key, clock.instant());

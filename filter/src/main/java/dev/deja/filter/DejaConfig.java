@@ -440,7 +440,7 @@ public final class DejaConfig {
     }
 
     /** Durations as ISO-8601 ({@code PT30S}) or with a unit suffix: ms, s, m, h, d. */
-    static Duration duration(String key, String v) {
+    public static Duration duration(String key, String v) {
       try {
         if (v.startsWith("P") || v.startsWith("p")) {
           return Duration.parse(v);

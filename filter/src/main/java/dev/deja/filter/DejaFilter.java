@@ -104,7 +104,7 @@ public class DejaFilter implements Filter {
     if (parsed instanceof ParsedRequest.NotCacheable) {
       chain.doFilter(request, response);
     } else if (parsed instanceof ParsedRequest.Invalid invalid) {
-      cache.metrics().request("bypass", "none");
+      cache.count("bypass", "none");
       Outcome outcome = Outcome.bypass("deja; fwd=bypass; detail=" + invalid.reason());
       forward(request, response, chain, null, outcome, null);
     } else {
@@ -120,7 +120,7 @@ public class DejaFilter implements Filter {
     boolean storable = !noStore && "GET".equals(request.getMethod());
 
     if (noCache) {
-      cache.metrics().request("bypass", "none");
+      cache.count("bypass", "none");
       Outcome outcome = Outcome.miss(c, "deja; fwd=request", null, storable, true);
       forward(request, response, chain, c, outcome, null);
       return;
@@ -137,7 +137,7 @@ public class DejaFilter implements Filter {
             : "deja; fwd=uri-miss";
     Outcome outcome = Outcome.miss(c, status, miss, storable, false);
     if (!storable) {
-      cache.metrics().request("miss", "none");
+      cache.count("miss", "none");
       forward(request, response, chain, c, outcome, null);
       return;
     }
@@ -150,18 +150,18 @@ public class DejaFilter implements Filter {
         serveHit(request, response, c, new LookupResult.ExactHit(landed, miss.timings()));
         return;
       }
-      cache.metrics().request("miss", "none");
+      cache.count("miss", "none");
       forward(request, response, chain, c, outcome, ticket);
       return;
     }
     CachedImage shared = await(ticket);
     if (shared != null) {
-      cache.metrics().request("miss", "collapsed");
+      cache.count("miss", "collapsed");
       serveImage(request, response, shared, collapsedHeaders(c, miss, shared));
       return;
     }
     // The leader's answer could not be shared: go to the origin ourselves.
-    cache.metrics().request("miss", "none");
+    cache.count("miss", "none");
     forward(request, response, chain, c, outcome, null);
   }
 
@@ -186,7 +186,7 @@ public class DejaFilter implements Filter {
     CachedImage image;
     if (hit instanceof LookupResult.SemanticHit s) {
       image = s.image();
-      cache.metrics().request("hit", "semantic");
+      cache.count("hit", "semantic");
       headers.add(new String[] {CacheHeaders.CACHE_STATUS, "deja; hit; detail=semantic"});
       headers.add(new String[] {CacheHeaders.X_CACHE, "HIT"});
       headers.add(new String[] {CacheHeaders.X_CACHE_TYPE, "semantic"});
@@ -201,7 +201,7 @@ public class DejaFilter implements Filter {
       headers.add(new String[] {CacheHeaders.X_SEMANTIC_MATCHED_KEY, s.candidate().key()});
     } else {
       image = ((LookupResult.ExactHit) hit).image();
-      cache.metrics().request("hit", "exact");
+      cache.count("hit", "exact");
       headers.add(new String[] {CacheHeaders.CACHE_STATUS, "deja; hit; detail=exact"});
       headers.add(new String[] {CacheHeaders.X_CACHE, "HIT"});
       headers.add(new String[] {CacheHeaders.X_CACHE_TYPE, "exact"});

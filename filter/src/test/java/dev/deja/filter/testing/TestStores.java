@@ -85,6 +85,6 @@ public final class TestStores {
   }
 
   public static SemanticMatcher matcher(DejaConfig config) {
-    return new ThresholdOnlyMatcher(0.93);
+    return dev.deja.filter.FilterSettings.matcher(config);
   }
 }
