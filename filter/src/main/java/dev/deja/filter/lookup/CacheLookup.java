@@ -1,6 +1,5 @@
 package dev.deja.filter.lookup;
 
-import dev.deja.filter.embed.EmbeddingException;
 import dev.deja.filter.embed.Embedder;
 import dev.deja.filter.match.MatchVerdict;
 import dev.deja.filter.match.SemanticMatcher;
@@ -28,6 +27,8 @@ public final class CacheLookup {
   private static final Logger LOG = LoggerFactory.getLogger(CacheLookup.class);
   /** Reason shown when the database could not be asked. */
   public static final String CACHE_UNAVAILABLE = "cache-unavailable";
+  /** Reason shown when the lookup itself failed (a bug, not an outage). */
+  public static final String LOOKUP_ERROR = "cache-error";
 
   /** How semantic lookup treats requests without a seed. */
   public enum UnseededPolicy {
@@ -69,10 +70,21 @@ public final class CacheLookup {
     this.clock = clock;
   }
 
-  /** Looks the request up: exact, then semantic. */
+  /** Looks the request up: exact, then semantic. Never throws. */
   public LookupResult lookup(Cacheable request, LookupOptions options) {
     long start = System.nanoTime();
     double threshold = effectiveThreshold(options);
+    try {
+      return lookup(request, threshold, start);
+    } catch (RuntimeException e) {
+      // A bug in a guard or a model binding must cost a cache hit, never the request.
+      failures.warn("lookup-error", "Deja: lookup failed unexpectedly, answering from the origin", e);
+      return new LookupResult.Miss(
+          null, null, null, threshold, LOOKUP_ERROR, new Timings(System.nanoTime() - start, 0, 0));
+    }
+  }
+
+  private LookupResult lookup(Cacheable request, double threshold, long start) {
     Instant now = clock.instant();
 
     CachedImage hit = hot.get(request.key().value(), now);
@@ -108,7 +120,7 @@ public final class CacheLookup {
         return miss(null, null, null, threshold, start, System.nanoTime() - embedStart, 0);
       }
       vector = embedded.get();
-    } catch (EmbeddingException | IllegalStateException e) {
+    } catch (RuntimeException e) { // EmbeddingException, or a failure inside the runtime
       failures.warn("embed-failed", "Deja: embedding failed, semantic lookup skipped", e);
       return miss(null, null, null, threshold, start, System.nanoTime() - embedStart, 0);
     }

@@ -1,0 +1,46 @@
+package dev.deja.filter.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+class OriginPolicyTest {
+
+  private final OriginPolicy policy = new OriginPolicy(Duration.ofHours(1));
+  private final Instant now = Instant.parse("2026-11-26T00:00:00Z");
+
+  @ParameterizedTest(name = "{0} {1} [{2}] -> {3}")
+  @CsvSource(
+      delimiter = ';',
+      value = {
+        "200; image/png; public, max-age=600; ",
+        "200; image/webp; ; ",
+        "500; image/png; ; status-500",
+        "200; text/html; ; not-an-image",
+        "200; image/png; private, max-age=60; origin-cache-control",
+        "200; image/png; no-store; origin-cache-control",
+        "200; image/png; no-cache; origin-cache-control",
+        "200; image/png; max-age=0; origin-max-age-0",
+      })
+  void storesOnlyCompleteSharedImages(int status, String type, String cc, String refusal) {
+    assertEquals(refusal, policy.refusal(status, type, cc, false));
+  }
+
+  @Test
+  void aResponseSettingACookieIsPerUserAndNotStored() {
+    assertEquals("set-cookie", policy.refusal(200, "image/png", null, true));
+  }
+
+  @Test
+  void sharedMaxAgeWinsOverMaxAgeThenTheDefault() {
+    assertEquals(now.plusSeconds(60), policy.expiresAt("max-age=600, s-maxage=60", now));
+    assertEquals(now.plusSeconds(600), policy.expiresAt("public, max-age=600", now));
+    assertEquals(now.plus(Duration.ofHours(1)), policy.expiresAt("public", now));
+    assertNull(new OriginPolicy(null).expiresAt(null, now));
+  }
+}
