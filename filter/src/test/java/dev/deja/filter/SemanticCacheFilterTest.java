@@ -158,6 +158,32 @@ class SemanticCacheFilterTest {
     assertEquals(1, http.origin.calls());
   }
 
+  @Test
+  void swappedAttributesAreRefusedByTheGuardAndSaySo() throws Exception {
+    get("a red cat sitting on a blue car, digital art", "seed=11&width=64&height=64");
+    awaitStores();
+    var swapped = get("a blue cat sitting on a red car, digital art", "seed=11&width=64&height=64");
+    assertEquals("MISS", header(swapped, "X-Cache"));
+    double best = Double.parseDouble(header(swapped, "X-Semantic-Best-Similarity"));
+    assertTrue(best > 0.95, "embeddings alone would have served it: " + best);
+    String reason = header(swapped, "X-Semantic-Guard");
+    assertTrue(reason != null && !reason.equals("ok") && !reason.equals("below-threshold"), reason);
+    assertEquals(2, http.origin.calls());
+  }
+
+  @Test
+  void expiredEntriesAreNeverServed() throws Exception {
+    start(DejaConfig.builder().defaultTtl(Duration.ofMillis(800)));
+    http.origin.mode(TestOrigin.Mode.CHUNKED); // no Cache-Control: the default TTL applies
+    get("a short-lived sandcastle", "seed=6&width=64&height=64");
+    awaitStores();
+    assertEquals("HIT", header(get("a short-lived sandcastle", "seed=6&width=64&height=64"), "X-Cache"));
+    Thread.sleep(1000);
+    // The in-memory copy is dropped as expired, and the database must not return it either.
+    assertEquals("MISS", header(get("a short-lived sandcastle", "seed=6&width=64&height=64"), "X-Cache"));
+    assertEquals(2, http.origin.calls());
+  }
+
   @ParameterizedTest(name = "a request differing only in {0} is never served from another partition")
   @CsvSource({
     "seed, seed=43&width=64&height=64",

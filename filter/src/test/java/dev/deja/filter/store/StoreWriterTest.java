@@ -1,0 +1,95 @@
+package dev.deja.filter.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.Test;
+
+class StoreWriterTest {
+
+  /** A store whose writes block until released, and that records hit batches. */
+  private static final class SlowStore implements CacheStore {
+    final CountDownLatch release = new CountDownLatch(1);
+    final List<HitRecord> hits = new ArrayList<>();
+    final List<OutcomeCounts> outcomes = new ArrayList<>();
+
+    @Override
+    public Optional<CachedImage> findExact(String key) {
+      return Optional.empty();
+    }
+
+    @Override
+    public List<Candidate> findNearest(String b, String m, String e, float[] v, int k) {
+      return List.of();
+    }
+
+    @Override
+    public void store(NewEntry entry) {}
+
+    @Override
+    public void storeAlias(NewAlias alias) {}
+
+    @Override
+    public synchronized void recordHits(Collection<HitRecord> batch) {
+      hits.addAll(batch);
+    }
+
+    @Override
+    public synchronized void recordOutcomes(OutcomeCounts counts) {
+      outcomes.add(counts);
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  @Test
+  void aFullQueueDropsTheWriteAndCountsItWithoutBlockingTheCaller() throws Exception {
+    SlowStore store = new SlowStore();
+    try (StoreWriter writer = new StoreWriter(store, 1, 2, Clock.systemUTC())) {
+      Runnable blocked =
+          () -> {
+            try {
+              store.release.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          };
+      assertTrue(writer.submit("running", blocked));
+      Thread.sleep(100); // let the single thread pick it up
+      assertTrue(writer.submit("queued 1", blocked));
+      assertTrue(writer.submit("queued 2", blocked));
+      long started = System.nanoTime();
+      assertFalse(writer.submit("one too many", blocked));
+      assertTrue(System.nanoTime() - started < Duration.ofMillis(50).toNanos());
+      assertEquals(1, writer.dropped());
+      store.release.countDown();
+      assertTrue(writer.drain(Duration.ofSeconds(5)));
+      assertEquals(3, writer.completed());
+    }
+  }
+
+  @Test
+  void hitsAndOutcomesAreWrittenInBatchesAndOnDrain() {
+    SlowStore store = new SlowStore();
+    StoreWriter writer = new StoreWriter(store, 1, 4, Clock.systemUTC());
+    writer.recordHit("a", false);
+    writer.recordHit("b", true);
+    writer.recordOutcome(StoreWriter.Outcome.EXACT_HIT);
+    writer.recordOutcome(StoreWriter.Outcome.MISS);
+    writer.drain(Duration.ofSeconds(5));
+    assertEquals(2, store.hits.size());
+    long requests = store.outcomes.stream().mapToLong(OutcomeCounts::requests).sum();
+    long exact = store.outcomes.stream().mapToLong(OutcomeCounts::exactHits).sum();
+    assertEquals(2, requests);
+    assertEquals(1, exact);
+  }
+}
