@@ -104,7 +104,7 @@ public final class EmbeddingBenchmark {
     }
   }
 
-  /** Discards half a second (at least 10 calls) of warm-up, then records each call for the budget. */
+  /** Discards half a second (at least 10 calls) of warm-up, then times each call. */
   private static Histogram measure(Embedder embedder, List<String> prompts, long budgetNanos) {
     long warmEnd = System.nanoTime() + 500_000_000L;
     for (int i = 0; i < 10 || System.nanoTime() < warmEnd; i++) {
