@@ -70,6 +70,7 @@ public final class DejaServer implements AutoCloseable {
 
   /** Opens the cache, starts the origin stand-in if asked, and starts serving. */
   public static DejaServer start(ServerConfig config) {
+    checkPortFree(config);
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     DejaCache cache = openCache(config, registry);
     Server demoServer = null;
@@ -111,6 +112,19 @@ public final class DejaServer implements AutoCloseable {
       quietly(demoServer);
       cache.close();
       throw new ServerConfig.ConfigException("could not start: " + e);
+    }
+  }
+
+  /** Fails fast on a taken port, before the (slow) model and database are opened. */
+  static void checkPortFree(ServerConfig config) {
+    if (config.port() == 0) {
+      return;
+    }
+    try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+      probe.setReuseAddress(true);
+      probe.bind(new java.net.InetSocketAddress(config.host(), config.port()));
+    } catch (IOException e) {
+      throw new ServerConfig.ConfigException(bindFailure(config, e));
     }
   }
 

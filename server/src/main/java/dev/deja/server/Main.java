@@ -169,7 +169,7 @@ public final class Main {
   public static ServerConfig configure(String[] args, Map<String, String> env) {
     Main main = new Main();
     try {
-      new CommandLine(main).parseArgs(args);
+      commandLine(main).parseArgs(args);
     } catch (CommandLine.ParameterException e) {
       throw new ServerConfig.ConfigException(e.getMessage());
     }
@@ -193,10 +193,15 @@ public final class Main {
     return DejaServer.start(configure(args, System.getenv()));
   }
 
+  /** A later flag overrides an earlier one, so scripts can append overrides to a base command. */
+  private static CommandLine commandLine(Main main) {
+    return new CommandLine(main).setOverwrittenOptionsAllowed(true);
+  }
+
   public static void main(String[] args) {
     SLF4JBridgeHandler.removeHandlersForRootLogger();
     SLF4JBridgeHandler.install();
-    CommandLine cli = new CommandLine(new Main());
+    CommandLine cli = commandLine(new Main());
     PrintWriter out = new PrintWriter(System.out, true);
     try {
       CommandLine.ParseResult parsed = cli.parseArgs(args);
