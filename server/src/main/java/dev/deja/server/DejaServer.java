@@ -152,7 +152,10 @@ public final class DejaServer implements AutoCloseable {
     QueuedThreadPool threads = new QueuedThreadPool(200, 8);
     threads.setName("deja");
     Server server = new Server(threads);
-    ServerConnector connector = new ServerConnector(server);
+    org.eclipse.jetty.server.HttpConfiguration http = new org.eclipse.jetty.server.HttpConfiguration();
+    http.setSendServerVersion(false);
+    ServerConnector connector =
+        new ServerConnector(server, new org.eclipse.jetty.server.HttpConnectionFactory(http));
     connector.setHost(config.host());
     connector.setPort(config.port());
     server.addConnector(connector);
@@ -184,6 +187,10 @@ public final class DejaServer implements AutoCloseable {
   }
 
   private static Server demoServer(DemoOriginServlet servlet) throws Exception {
+    // ImageIO's default disk cache registers a JVM shutdown hook per PNG written, which fails
+    // (HTTP 500) for images rendered while a SIGTERM drains in-flight requests. In memory is
+    // also faster for the demo's small images.
+    javax.imageio.ImageIO.setUseCache(false);
     QueuedThreadPool threads = new QueuedThreadPool(64, 4);
     threads.setName("deja-demo-origin");
     Server demo = new Server(threads);
