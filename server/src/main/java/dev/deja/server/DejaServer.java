@@ -72,6 +72,7 @@ public final class DejaServer implements AutoCloseable {
   public static DejaServer start(ServerConfig config) {
     checkPortFree(config);
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    registry.config().meterFilter(latencyHistograms());
     DejaCache cache = openCache(config, registry);
     Server demoServer = null;
     DemoOriginServlet demoOrigin = null;
@@ -113,6 +114,27 @@ public final class DejaServer implements AutoCloseable {
       cache.close();
       throw new ServerConfig.ConfigException("could not start: " + e);
     }
+  }
+
+  /** Deja's timers as Prometheus histograms (buckets), so latency quantiles aggregate across instances. */
+  private static io.micrometer.core.instrument.config.MeterFilter latencyHistograms() {
+    return new io.micrometer.core.instrument.config.MeterFilter() {
+      @Override
+      public io.micrometer.core.instrument.distribution.DistributionStatisticConfig configure(
+          io.micrometer.core.instrument.Meter.Id id,
+          io.micrometer.core.instrument.distribution.DistributionStatisticConfig config) {
+        if (id.getType() == io.micrometer.core.instrument.Meter.Type.TIMER
+            && id.getName().startsWith("deja.")) {
+          return io.micrometer.core.instrument.distribution.DistributionStatisticConfig.builder()
+              .percentilesHistogram(true)
+              .minimumExpectedValue(100_000.0) // 0.1 ms
+              .maximumExpectedValue(300_000_000_000.0) // 300 s
+              .build()
+              .merge(config);
+        }
+        return config;
+      }
+    };
   }
 
   /** Fails fast on a taken port, before the (slow) model and database are opened. */

@@ -147,6 +147,7 @@ class ServerEndToEndTest {
     assertTrue(metrics.contains("deja_requests_total{status=\"hit\",type=\"exact\"}"), metrics);
     assertTrue(metrics.contains("deja_cache_entries"), metrics);
     assertTrue(metrics.contains("deja_store_queue_depth"), metrics);
+    assertTrue(metrics.contains("deja_lookup_seconds_bucket"), metrics);
   }
 
   @Test
