@@ -5,6 +5,7 @@ import dev.deja.filter.embed.PromptNormalizer;
 import dev.deja.filter.http.OriginPolicy;
 import dev.deja.filter.http.SingleFlight;
 import dev.deja.filter.lookup.CacheLookup;
+import dev.deja.filter.lookup.Explanation;
 import dev.deja.filter.lookup.LookupOptions;
 import dev.deja.filter.lookup.LookupResult;
 import dev.deja.filter.match.SemanticMatcher;
@@ -100,6 +101,18 @@ public final class DejaCache implements AutoCloseable {
     metrics.record(metrics.embedding, result.timings().embedNanos());
     metrics.record(metrics.search, result.timings().searchNanos());
     return result;
+  }
+
+  /**
+   * What the cache would do for this request, without calling the origin: the real lookup's
+   * decision and the {@code k} nearest neighbours with the matcher's verdicts.
+   *
+   * @throws RuntimeException when the store or model fail while listing neighbours
+   */
+  public Explanation explain(Cacheable request, LookupOptions options, int k) {
+    LookupResult decision = lookup.lookup(request, options);
+    return new Explanation(
+        decision, lookup.neighbours(request, lookup.effectiveThreshold(options), k));
   }
 
   /** The effective threshold for these options (a request may only tighten it). */

@@ -6,10 +6,10 @@ import dev.deja.db.CacheStats;
 import dev.deja.db.PurgeCriteria;
 import dev.deja.filter.DejaCache;
 import dev.deja.filter.embed.Embedder;
-import dev.deja.filter.match.MatchVerdict;
+import dev.deja.filter.lookup.Explanation;
+import dev.deja.filter.lookup.LookupOptions;
+import dev.deja.filter.lookup.LookupResult;
 import dev.deja.filter.request.ParsedRequest;
-import dev.deja.filter.store.CachedImage;
-import dev.deja.filter.store.Candidate;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -24,7 +24,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -218,72 +217,49 @@ final class AdminServlet extends HttpServlet {
       json(resp, 200, body);
       return;
     }
-    String key = c.key().value();
-    String bucket = c.partition().bucket();
-    String model = c.request().model();
-    double threshold = cache.matcher().threshold();
-    body.put("key", key);
-    body.put("bucket", bucket);
-    body.put("model", model);
+    body.put("key", c.key().value());
+    body.put("bucket", c.partition().bucket());
+    body.put("model", c.request().model());
     body.put("seeded", c.request().seeded());
-    body.put("threshold", threshold);
-
-    Optional<CachedImage> exact;
+    LookupOptions options = LookupOptions.defaults();
+    body.put("threshold", cache.threshold(options));
+    Explanation explanation;
     try {
-      exact = cache.store().findExact(key);
+      explanation = cache.explain(c, options, EXPLAIN_NEIGHBOURS);
     } catch (RuntimeException e) {
       body.put("verdict", "miss");
-      body.put("reason", "store-unavailable: " + e.getMessage());
+      body.put("reason", "cache-unavailable: " + e.getMessage());
       json(resp, 200, body);
       return;
     }
-    List<Map<String, Object>> neighbours = new ArrayList<>();
-    String verdict = exact.isPresent() ? "exact-hit" : "miss";
-    String reason = exact.isPresent() ? "exact key present" : null;
-    Optional<Embedder> embedder = cache.embedder();
-    if (embedder.isEmpty() || !cache.config().semantic()) {
-      reason = reason == null ? "semantic lookup disabled" : reason;
+    LookupResult decision = explanation.decision();
+    if (decision instanceof LookupResult.ExactHit) {
+      body.put("verdict", "exact-hit");
+      body.put("reason", "exact key present");
+    } else if (decision instanceof LookupResult.SemanticHit s) {
+      body.put("verdict", "semantic-hit");
+      body.put("reason", s.verdict().reason());
+      body.put("matchedKey", s.candidate().key());
+      body.put("similarity", s.candidate().similarity());
     } else {
-      try {
-        Optional<float[]> vector = embedder.get().embed(prompt);
-        if (vector.isPresent()) {
-          List<Candidate> found =
-              cache
-                  .store()
-                  .findNearest(bucket, model, embedder.get().modelId(), vector.get(),
-                      EXPLAIN_NEIGHBOURS);
-          for (Candidate n : found) {
-            MatchVerdict v = cache.matcher().decide(prompt, n.prompt(), n.similarity(), threshold);
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("key", n.key());
-            row.put("prompt", n.prompt());
-            row.put("similarity", n.similarity());
-            row.put("accepted", v.accepted());
-            row.put("reason", v.reason());
-            neighbours.add(row);
-            if (verdict.equals("miss") && v.accepted()) {
-              verdict = "semantic-hit";
-              reason = "neighbour " + n.key() + " accepted";
-            }
-          }
-        } else {
-          reason = reason == null ? "blank prompt after normalisation" : reason;
-        }
-      } catch (RuntimeException e) {
-        reason = reason == null ? "semantic lookup failed: " + e.getMessage() : reason;
-      }
+      LookupResult.Miss miss = (LookupResult.Miss) decision;
+      body.put("verdict", "miss");
+      body.put(
+          "reason",
+          miss.unavailable() != null
+              ? miss.unavailable()
+              : miss.refusal() != null ? miss.refusal().reason() : "no-candidate");
     }
-    if (verdict.equals("miss") && reason == null) {
-      reason = neighbours.isEmpty() ? "no neighbours in bucket" : "no neighbour accepted";
+    List<Map<String, Object>> neighbours = new ArrayList<>();
+    for (Explanation.Neighbour n : explanation.neighbours()) {
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("key", n.key());
+      row.put("prompt", n.prompt());
+      row.put("similarity", n.similarity());
+      row.put("accepted", n.accepted());
+      row.put("reason", n.reason());
+      neighbours.add(row);
     }
-    if (verdict.equals("semantic-hit") && !c.request().seeded()
-        && cache.config().unseeded().name().equals("EXACT")) {
-      // An unseeded request under the exact-only policy never takes a semantic hit.
-      verdict = "miss";
-      reason = "unseeded requests are exact-only";
-    }
-    body.put("verdict", verdict);
-    body.put("reason", reason);
     body.put("neighbours", neighbours);
     json(resp, 200, body);
   }

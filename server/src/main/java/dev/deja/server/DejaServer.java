@@ -209,10 +209,6 @@ public final class DejaServer implements AutoCloseable {
   }
 
   private static Server demoServer(DemoOriginServlet servlet) throws Exception {
-    // ImageIO's default disk cache registers a JVM shutdown hook per PNG written, which fails
-    // (HTTP 500) for images rendered while a SIGTERM drains in-flight requests. In memory is
-    // also faster for the demo's small images.
-    javax.imageio.ImageIO.setUseCache(false);
     QueuedThreadPool threads = new QueuedThreadPool(64, 4);
     threads.setName("deja-demo-origin");
     Server demo = new Server(threads);

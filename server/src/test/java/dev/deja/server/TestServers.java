@@ -18,7 +18,10 @@ final class TestServers {
 
   static final String TOKEN = "test-admin-token-0123456789";
   static final HttpClient HTTP =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1) // no h2c upgrade dance: one request, one connection
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
 
   private TestServers() {}
 

@@ -26,6 +26,12 @@ public class DemoOriginServlet extends HttpServlet {
   private static final long serialVersionUID = 1L;
   private static final int MAX_SIDE = 2048;
 
+  static {
+    // ImageIO's disk cache registers a shutdown hook per write: rendering during shutdown would
+    // fail with "Shutdown in progress", and memory is faster anyway.
+    ImageIO.setUseCache(false);
+  }
+
   private final transient AtomicLong calls = new AtomicLong();
   private volatile long delayMillis;
 

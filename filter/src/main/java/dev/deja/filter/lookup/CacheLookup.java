@@ -104,8 +104,7 @@ public final class CacheLookup {
     } catch (RuntimeException e) {
       return storeFailed(e, null, threshold, start, 0, 0);
     }
-    if (!semanticEnabled
-        || (!request.request().seeded() && unseeded == UnseededPolicy.EXACT_ONLY)) {
+    if (!semanticApplies(request)) {
       return miss(null, null, null, threshold, start, 0, 0);
     }
     return semantic(request, threshold, start, now);
@@ -170,6 +169,39 @@ public final class CacheLookup {
       }
     }
     return miss(vector, best, bestRefusal, threshold, start, embedNanos, searchNanos);
+  }
+
+  /**
+   * The {@code k} nearest entries of the request's partition with the matcher's verdict on each,
+   * for {@code explain}; empty when semantic lookup does not apply to the request.
+   */
+  public List<Explanation.Neighbour> neighbours(Cacheable request, double threshold, int k) {
+    if (!semanticApplies(request)) {
+      return List.of();
+    }
+    Optional<float[]> vector = embedder.embed(request.request().prompt());
+    if (vector.isEmpty()) {
+      return List.of();
+    }
+    List<Explanation.Neighbour> out = new java.util.ArrayList<>();
+    for (Candidate c :
+        store.findNearest(
+            request.partition().bucket(),
+            request.partition().model(),
+            embedder.modelId(),
+            vector.get(),
+            k)) {
+      MatchVerdict v =
+          matcher.decide(request.request().prompt(), c.prompt(), c.similarity(), threshold);
+      out.add(
+          new Explanation.Neighbour(c.key(), c.prompt(), c.similarity(), v.accepted(), v.reason()));
+    }
+    return out;
+  }
+
+  private boolean semanticApplies(Cacheable request) {
+    return semanticEnabled
+        && (request.request().seeded() || unseeded != UnseededPolicy.EXACT_ONLY);
   }
 
   /** The configured threshold, or the request's when it is stricter (a request never loosens). */

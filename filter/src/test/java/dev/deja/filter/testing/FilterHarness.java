@@ -24,7 +24,10 @@ public final class FilterHarness implements AutoCloseable {
   private final Server server;
   private final URI base;
   private final HttpClient client =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
   public final TestOrigin origin;
 
   public FilterHarness(DejaCache cache, TestOrigin origin) throws Exception {
