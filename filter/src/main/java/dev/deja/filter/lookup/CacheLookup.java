@@ -158,7 +158,10 @@ public final class CacheLookup {
         continue;
       }
       try {
-        Optional<CachedImage> image = store.findExact(candidate.key());
+        // Popular images are often in memory already: save the database round trip.
+        CachedImage inMemory = hot.get(candidate.key(), now);
+        Optional<CachedImage> image =
+            inMemory != null ? Optional.of(inMemory) : store.findExact(candidate.key());
         if (image.isPresent() && image.get().isFresh(now)) {
           Timings timings = new Timings(System.nanoTime() - start, embedNanos, searchNanos);
           return new LookupResult.SemanticHit(
