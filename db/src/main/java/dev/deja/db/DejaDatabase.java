@@ -171,6 +171,8 @@ public final class DejaDatabase implements AutoCloseable {
     h.setInitializationFailTimeout(config.connectionTimeout().toMillis());
     // The configured schema first, then pgvector's for the vector type and operators.
     h.addDataSourceProperty("currentSchema", config.schema() + "," + vectorSchema);
+    // Loads pgvector's library when the pool opens a connection, not on a request's first lookup.
+    h.setConnectionInitSql("SELECT '[0]'::vector");
     h.addDataSourceProperty("connectTimeout", CONNECT_TIMEOUT_SECONDS);
     h.addDataSourceProperty("tcpKeepAlive", "true");
     h.addDataSourceProperty("ApplicationName", "deja");
