@@ -57,7 +57,7 @@ class FailFastTest {
       float[] v = unitVector(new Random(1), 384);
       repo.store(entry(key("ff-stop"), "p", "ff", v, null), IMG, false);
       assertTrue(repo.findExact(key("ff-stop")).isPresent());
-      proxy.close();
+      proxy.stop();
       CacheUnavailableException e = assertFast(() -> assertThrows(
           CacheUnavailableException.class, () -> repo.findExact(key("ff-stop"))));
       assertEquals("findExact", e.operation());

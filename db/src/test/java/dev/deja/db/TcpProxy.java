@@ -76,9 +76,13 @@ final class TcpProxy implements AutoCloseable {
     t.start();
   }
 
-  /** The database "stops": every connection is dropped and the port refuses new ones. */
   @Override
   public void close() throws IOException {
+    stop();
+  }
+
+  /** The database "stops": every connection is dropped and the port refuses new ones. */
+  void stop() throws IOException {
     server.close();
     for (Socket s : sockets) {
       closeQuietly(s);
