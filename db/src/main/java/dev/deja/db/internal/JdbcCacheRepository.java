@@ -67,6 +67,8 @@ public final class JdbcCacheRepository implements CacheRepository {
   static final long PARTITION_SIZE_TTL_NANOS = 30_000_000_000L;
 
   static final int NETWORK_GRACE_MS = 400;
+  /** pgvector's upper bound for hnsw.ef_search, which must be at least k. */
+  static final int MAX_K = 1000;
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final TypeReference<Map<String, List<String>>> HEADERS_TYPE =
@@ -244,8 +246,8 @@ public final class JdbcCacheRepository implements CacheRepository {
       throw new IllegalArgumentException("vector has dimension " + vector.length
           + " but the schema stores " + config.embeddingDimension());
     }
-    if (k < 1) {
-      throw new IllegalArgumentException("k must be >= 1 but was " + k);
+    if (k < 1 || k > MAX_K) {
+      throw new IllegalArgumentException("k must be within 1.." + MAX_K + " but was " + k);
     }
     PartitionKey partition = new PartitionKey(bucket, model, embeddingModelId);
     PGvector query = new PGvector(vector);
@@ -639,6 +641,8 @@ public final class JdbcCacheRepository implements CacheRepository {
           ps.executeUpdate();
         }
         c.commit();
+        // SET LOCAL ended with that transaction; the next round gets its own budget.
+        boundStatements(c, storeTimeoutMs, false);
       }
       c.commit();
       if (deleted > 0) {
@@ -710,16 +714,21 @@ public final class JdbcCacheRepository implements CacheRepository {
       // Hikari restores network timeout and auto-commit when the connection goes back.
       c.setNetworkTimeout(DIRECT, networkTimeoutMs);
       c.setAutoCommit(false);
-      try (Statement s = c.createStatement()) {
-        // JIT compiles for 100+ ms once a plan's cost passes jit_above_cost (e.g. a large exact
-        // scan): never worth it for a query that must answer within lookupTimeout.
-        s.execute("SET LOCAL statement_timeout = " + statementTimeoutMs
-            + (lookup ? "; SET LOCAL jit = off" : ""));
-      }
+      boundStatements(c, statementTimeoutMs, lookup);
       return c;
     } catch (SQLException | RuntimeException e) {
       c.close();
       throw e;
+    }
+  }
+
+  private static void boundStatements(Connection c, int statementTimeoutMs, boolean lookup)
+      throws SQLException {
+    try (Statement s = c.createStatement()) {
+      // JIT compiles for 100+ ms once a plan's cost passes jit_above_cost (e.g. a large exact
+      // scan): never worth it for a query that must answer within lookupTimeout.
+      s.execute("SET LOCAL statement_timeout = " + statementTimeoutMs
+          + (lookup ? "; SET LOCAL jit = off" : ""));
     }
   }
 
