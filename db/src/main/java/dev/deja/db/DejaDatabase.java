@@ -2,6 +2,7 @@ package dev.deja.db;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.pool.HikariPool.PoolInitializationException;
 import dev.deja.db.internal.CacheEntryEntity;
 import dev.deja.db.internal.DailyCounterEntity;
 import dev.deja.db.internal.ImageBlobEntity;
@@ -18,6 +19,7 @@ import java.util.Objects;
 import java.util.Properties;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
 import org.hibernate.jpa.HibernatePersistenceConfiguration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -95,9 +97,7 @@ public final class DejaDatabase implements AutoCloseable {
         ds.close();
         throw e;
       }
-    } catch (SQLException e) {
-      throw new CacheUnavailableException("postgresql", "open", e);
-    } catch (org.flywaydb.core.api.FlywayException | com.zaxxer.hikari.pool.HikariPool.PoolInitializationException e) {
+    } catch (SQLException | FlywayException | PoolInitializationException e) {
       throw new CacheUnavailableException("postgresql", "open", e);
     }
   }
@@ -171,6 +171,8 @@ public final class DejaDatabase implements AutoCloseable {
     h.setInitializationFailTimeout(config.connectionTimeout().toMillis());
     // The configured schema first, then pgvector's for the vector type and operators.
     h.addDataSourceProperty("currentSchema", config.schema() + "," + vectorSchema);
+    // Loads pgvector's library when the pool opens a connection, not on a request's first lookup.
+    h.setConnectionInitSql("SELECT '[0]'::vector");
     h.addDataSourceProperty("connectTimeout", CONNECT_TIMEOUT_SECONDS);
     h.addDataSourceProperty("tcpKeepAlive", "true");
     h.addDataSourceProperty("ApplicationName", "deja");

@@ -60,11 +60,15 @@ public final class JdbcCacheRepository implements CacheRepository {
    * Partitions with more origin rows than this use HNSW with an iterative scan; smaller ones an
    * exact scan that the planner cannot turn into an HNSW scan. Measured: docs/DATABASE.md.
    */
-  public static final int HNSW_PARTITION_THRESHOLD = 20_000;
+  public static final int HNSW_PARTITION_THRESHOLD = 5_000;
   /** hnsw.ef_search for the large-partition path; see docs/DATABASE.md. */
   public static final int HNSW_EF_SEARCH = 100;
   /** How long a partition size sample is trusted before it is counted again. */
   static final long PARTITION_SIZE_TTL_NANOS = 30_000_000_000L;
+
+  static final int NETWORK_GRACE_MS = 400;
+  /** pgvector's upper bound for hnsw.ef_search, which must be at least k. */
+  static final int MAX_K = 1000;
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final TypeReference<Map<String, List<String>>> HEADERS_TYPE =
@@ -198,9 +202,10 @@ public final class JdbcCacheRepository implements CacheRepository {
     this.emf = Objects.requireNonNull(emf, "emf");
     this.config = Objects.requireNonNull(config, "config");
     this.lookupTimeoutMs = (int) config.lookupTimeout().toMillis();
-    // The socket gives up shortly after the server would have cancelled the statement, so a
-    // server that stopped answering (not just a slow query) is noticed just as fast.
-    this.lookupNetworkTimeoutMs = lookupTimeoutMs + Math.max(100, lookupTimeoutMs);
+    // statement_timeout handles slow queries; the socket timeout catches a server that stopped
+    // answering at all. 150 ms proved too tight on a loaded 2-core machine (a CPU-starved but
+    // healthy backend tripped it), so it allows 400 ms on top: still well under a second.
+    this.lookupNetworkTimeoutMs = lookupTimeoutMs + NETWORK_GRACE_MS;
     this.storeTimeoutMs = (int) Math.min(Integer.MAX_VALUE, config.storeTimeout().toMillis());
     this.storeNetworkTimeoutMs = (int) Math.min(Integer.MAX_VALUE, storeTimeoutMs + 1000L);
   }
@@ -241,8 +246,8 @@ public final class JdbcCacheRepository implements CacheRepository {
       throw new IllegalArgumentException("vector has dimension " + vector.length
           + " but the schema stores " + config.embeddingDimension());
     }
-    if (k < 1) {
-      throw new IllegalArgumentException("k must be >= 1 but was " + k);
+    if (k < 1 || k > MAX_K) {
+      throw new IllegalArgumentException("k must be within 1.." + MAX_K + " but was " + k);
     }
     PartitionKey partition = new PartitionKey(bucket, model, embeddingModelId);
     PGvector query = new PGvector(vector);
@@ -636,6 +641,8 @@ public final class JdbcCacheRepository implements CacheRepository {
           ps.executeUpdate();
         }
         c.commit();
+        // SET LOCAL ended with that transaction; the next round gets its own budget.
+        boundStatements(c, storeTimeoutMs, false);
       }
       c.commit();
       if (deleted > 0) {
@@ -692,28 +699,36 @@ public final class JdbcCacheRepository implements CacheRepository {
   }
 
   private Connection lookupConnection() throws SQLException {
-    return connection(lookupTimeoutMs, lookupNetworkTimeoutMs);
+    return connection(lookupTimeoutMs, lookupNetworkTimeoutMs, true);
   }
 
   private Connection storeConnection() throws SQLException {
-    return connection(storeTimeoutMs, storeNetworkTimeoutMs);
+    return connection(storeTimeoutMs, storeNetworkTimeoutMs, false);
   }
 
   /** A pooled connection inside a transaction whose statements are bounded in time. */
-  private Connection connection(int statementTimeoutMs, int networkTimeoutMs)
+  private Connection connection(int statementTimeoutMs, int networkTimeoutMs, boolean lookup)
       throws SQLException {
     Connection c = dataSource.getConnection();
     try {
       // Hikari restores network timeout and auto-commit when the connection goes back.
       c.setNetworkTimeout(DIRECT, networkTimeoutMs);
       c.setAutoCommit(false);
-      try (Statement s = c.createStatement()) {
-        s.execute("SET LOCAL statement_timeout = " + statementTimeoutMs);
-      }
+      boundStatements(c, statementTimeoutMs, lookup);
       return c;
     } catch (SQLException | RuntimeException e) {
       c.close();
       throw e;
+    }
+  }
+
+  private static void boundStatements(Connection c, int statementTimeoutMs, boolean lookup)
+      throws SQLException {
+    try (Statement s = c.createStatement()) {
+      // JIT compiles for 100+ ms once a plan's cost passes jit_above_cost (e.g. a large exact
+      // scan): never worth it for a query that must answer within lookupTimeout.
+      s.execute("SET LOCAL statement_timeout = " + statementTimeoutMs
+          + (lookup ? "; SET LOCAL jit = off" : ""));
     }
   }
 

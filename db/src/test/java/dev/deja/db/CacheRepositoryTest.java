@@ -1,0 +1,340 @@
+package dev.deja.db;
+
+import static dev.deja.db.Fixtures.entry;
+import static dev.deja.db.Fixtures.image;
+import static dev.deja.db.Fixtures.key;
+import static dev.deja.db.Fixtures.unitVector;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.deja.db.testing.TestDatabase;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class CacheRepositoryTest {
+
+  static final TestDatabase.Schema SCHEMA = TestDatabase.isolatedSchema(CacheRepositoryTest.class);
+  static DejaDatabase db;
+  static CacheRepository repo;
+  final Random random = new Random(42);
+
+  @BeforeAll
+  static void open() {
+    db = DejaDatabase.open(SCHEMA.config());
+    repo = db.repository();
+  }
+
+  @AfterAll
+  static void close() {
+    db.close();
+    SCHEMA.drop();
+  }
+
+  @Test
+  void store_thenFindExact_roundTripsOneMegabyteImageByteForByte() {
+    byte[] png = image(random, 1024 * 1024);
+    String k = key("roundtrip");
+    NewEntry e = new NewEntry(k, "A Red Fox", "a red fox", "flux", 1024, 576, 0L, "hd",
+        "blurry", "abc", Map.of("steps", "4", "guidance", "3.5"), "576x1024_seed0",
+        unitVector(random, 384), Fixtures.EMBEDDER, 200, "image/webp",
+        Map.of("X-Request-Id", List.of("r1"), "Vary", List.of("a", "b")), null);
+    assertEquals(StoreOutcome.STORED, repo.store(e, png, false));
+
+    StoredResponse r = repo.findExact(k).orElseThrow();
+    assertArrayEquals(png, r.body());
+    assertEquals("image/webp", r.contentType());
+    assertEquals(Map.of("X-Request-Id", List.of("r1"), "Vary", List.of("a", "b")), r.headers());
+    assertEquals(200, r.status());
+    assertEquals(EntrySource.ORIGIN, r.source());
+    assertEquals("A Red Fox", r.prompt());
+    assertEquals("576x1024_seed0", r.bucket());
+    assertNull(r.expiresAt());
+    assertNull(r.aliasOf());
+    assertNull(r.similarity());
+    assertTrue(r.createdAt().isAfter(Instant.now().minusSeconds(60)));
+  }
+
+  @Test
+  void findExact_unknownKey_isEmpty() {
+    assertTrue(repo.findExact(key("never stored")).isEmpty());
+  }
+
+  @Test
+  void store_sameKeyFromTwentyThreads_leavesExactlyOneEntry_andNoExceptionEscapes()
+      throws Exception {
+    String k = key("contended");
+    int threads = 20;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    CyclicBarrier barrier = new CyclicBarrier(threads);
+    List<Future<StoreOutcome>> results = new ArrayList<>();
+    for (int i = 0; i < threads; i++) {
+      byte[] img = image(new Random(i), 10_000);
+      float[] v = unitVector(new Random(i), 384);
+      results.add(pool.submit(() -> {
+        barrier.await();
+        return repo.store(entry(k, "contended prompt", "512x512", v, null), img, false);
+      }));
+    }
+    int stored = 0;
+    for (Future<StoreOutcome> f : results) {
+      StoreOutcome o = f.get(30, TimeUnit.SECONDS);
+      if (o == StoreOutcome.STORED) {
+        stored++;
+      } else {
+        assertEquals(StoreOutcome.ALREADY_PRESENT, o);
+      }
+    }
+    pool.shutdown();
+    assertEquals(1, stored);
+    assertEquals(1, countSql("SELECT count(*) FROM cache_entry WHERE cache_key = '" + k + "'"));
+    // Losers rolled back: their blobs were never committed.
+    String sha = oneString("SELECT blob_sha256 FROM cache_entry WHERE cache_key = '" + k + "'");
+    assertEquals(0, countSql("SELECT count(*) FROM image_blob b WHERE b.content_type = 'image/png'"
+        + " AND b.byte_size = 10000 AND b.sha256 <> '" + sha + "' AND NOT EXISTS (SELECT 1 FROM"
+        + " cache_entry e WHERE e.blob_sha256 = b.sha256)"));
+  }
+
+  @Test
+  void store_withReplace_replacesExistingEntry_withoutReplace_keepsIt() {
+    String k = key("replace");
+    byte[] first = image(random, 100);
+    byte[] second = image(random, 200);
+    assertEquals(StoreOutcome.STORED, repo.store(entry(k, "p1", "r", null, null), first, false));
+    assertEquals(StoreOutcome.ALREADY_PRESENT,
+        repo.store(entry(k, "p2", "r", null, null), second, false));
+    assertArrayEquals(first, repo.findExact(k).orElseThrow().body());
+    assertEquals(StoreOutcome.REPLACED, repo.store(entry(k, "p3", "r", null, null), second, true));
+    StoredResponse r = repo.findExact(k).orElseThrow();
+    assertArrayEquals(second, r.body());
+    assertEquals("p3", r.prompt());
+  }
+
+  @Test
+  void store_identicalImagesUnderTwoKeys_sharesOneBlob() {
+    byte[] img = image(random, 5000);
+    repo.store(entry(key("dedup-1"), "x", "d", null, null), img, false);
+    repo.store(entry(key("dedup-2"), "y", "d", null, null), img, false);
+    assertEquals(1, countSql("SELECT count(DISTINCT blob_sha256) FROM cache_entry WHERE"
+        + " cache_key IN ('" + key("dedup-1") + "', '" + key("dedup-2") + "')"));
+  }
+
+  @Test
+  void findExact_expiredEntry_isNeverReturned_andExpiredKeyCanBeStoredAgain() {
+    String k = key("expired");
+    Instant past = Instant.now().minusSeconds(5);
+    repo.store(entry(k, "old", "e", unitVector(random, 384), past), image(random, 10), false);
+    assertTrue(repo.findExact(k).isEmpty());
+    assertEquals(StoreOutcome.REPLACED,
+        repo.store(entry(k, "new", "e", null, null), image(random, 10), false));
+    assertEquals("new", repo.findExact(k).orElseThrow().prompt());
+  }
+
+  @Test
+  void storeAlias_thenFindExact_followsAliasToTargetImage() {
+    byte[] img = image(random, 3000);
+    String target = key("alias-target");
+    repo.store(entry(target, "a cat on a sofa", "al", unitVector(random, 384), null), img, false);
+    String alias = key("alias-1");
+    NewAlias a = new NewAlias(alias, target, 0.97, "a cat on the sofa", "a cat on the sofa",
+        Fixtures.MODEL, 1024, 576, null, "standard", null, null, Map.of(), "al",
+        Fixtures.EMBEDDER, null);
+    assertEquals(StoreOutcome.STORED, repo.storeAlias(a));
+    assertEquals(StoreOutcome.ALREADY_PRESENT, repo.storeAlias(a));
+
+    StoredResponse r = repo.findExact(alias).orElseThrow();
+    assertArrayEquals(img, r.body());
+    assertEquals(EntrySource.ALIAS, r.source());
+    assertEquals(target, r.aliasOf());
+    assertEquals(0.97, r.similarity(), 1e-9);
+    assertEquals("a cat on the sofa", r.prompt());
+    assertEquals(Map.of("X-Origin", List.of("test")), r.headers());
+
+    NewAlias dangling = new NewAlias(key("alias-2"), key("no such target"), 0.9, "p", "p",
+        Fixtures.MODEL, null, null, null, null, null, null, Map.of(), "al", null, null);
+    assertEquals(StoreOutcome.TARGET_MISSING, repo.storeAlias(dangling));
+  }
+
+  @Test
+  void storeAlias_concurrentCalls_leaveOneEntry() throws Exception {
+    String target = key("alias-conc-target");
+    repo.store(entry(target, "t", "ac", null, null), image(random, 50), false);
+    NewAlias a = new NewAlias(key("alias-conc"), target, 0.95, "t2", "t2", Fixtures.MODEL, null,
+        null, null, null, null, null, Map.of(), "ac", null, null);
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    CyclicBarrier barrier = new CyclicBarrier(8);
+    ConcurrentLinkedQueue<StoreOutcome> outcomes = new ConcurrentLinkedQueue<>();
+    List<Future<?>> fs = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      fs.add(pool.submit(() -> {
+        barrier.await();
+        outcomes.add(repo.storeAlias(a));
+        return null;
+      }));
+    }
+    for (Future<?> f : fs) {
+      f.get(30, TimeUnit.SECONDS);
+    }
+    pool.shutdown();
+    assertEquals(1, outcomes.stream().filter(o -> o == StoreOutcome.STORED).count());
+  }
+
+  @Test
+  void recordHits_addsCountersAndMovesLastHitForward() {
+    String k = key("hits");
+    repo.store(entry(k, "h", "h", null, null), image(random, 10), false);
+    Instant t1 = Instant.parse("2030-01-01T00:00:00Z");
+    Instant t2 = Instant.parse("2030-01-02T00:00:00Z");
+    repo.recordHits(List.of(new HitRecord(k, HitRecord.Kind.EXACT, t2),
+        new HitRecord(k, HitRecord.Kind.EXACT, t1),
+        new HitRecord(k, HitRecord.Kind.SEMANTIC, t1),
+        new HitRecord(key("unknown"), HitRecord.Kind.EXACT, t1)));
+    assertEquals(2, countSql("SELECT exact_hits FROM cache_entry WHERE cache_key = '" + k + "'"));
+    assertEquals(1,
+        countSql("SELECT semantic_hits FROM cache_entry WHERE cache_key = '" + k + "'"));
+    assertEquals(t2.getEpochSecond(), countSql("SELECT extract(epoch FROM last_hit_at)::bigint"
+        + " FROM cache_entry WHERE cache_key = '" + k + "'"));
+  }
+
+  @Test
+  void recordOutcomes_addsToDailyCounters_andHitRateViewReadsThem() throws Exception {
+    LocalDate day = LocalDate.of(2031, 5, 6);
+    repo.recordOutcomes(List.of(new DailyCounts(day, 10, 3, 2, 5, 0, 5, 1),
+        new DailyCounts(day, 10, 1, 1, 8, 1, 7, 0)));
+    repo.recordOutcomes(List.of(new DailyCounts(day, 20, 2, 2, 16, 0, 15, 0)));
+    try (Connection c = TestDatabase.connect(); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT requests, exact_hits, semantic_hits, hit_rate FROM "
+            + SCHEMA.name() + ".hit_rate_daily WHERE day = '2031-05-06'")) {
+      assertTrue(rs.next());
+      assertEquals(40, rs.getLong(1));
+      assertEquals(6, rs.getLong(2));
+      assertEquals(5, rs.getLong(3));
+      assertEquals(0.275, rs.getDouble(4), 1e-9);
+    }
+  }
+
+  @Test
+  void delete_removesEntry_andOrphanBlobSweepRemovesItsImage() {
+    String k = key("delete-me");
+    byte[] img = image(random, 777);
+    repo.store(entry(k, "d", "del", null, null), img, false);
+    String sha = oneString("SELECT blob_sha256 FROM cache_entry WHERE cache_key = '" + k + "'");
+    assertTrue(repo.delete(k));
+    assertFalse(repo.delete(k));
+    assertTrue(repo.findExact(k).isEmpty());
+    assertEquals(1, countSql("SELECT count(*) FROM image_blob WHERE sha256 = '" + sha + "'"));
+    while (repo.deleteOrphanBlobs(100) > 0) {
+      // sweep until done
+    }
+    assertEquals(0, countSql("SELECT count(*) FROM image_blob WHERE sha256 = '" + sha + "'"));
+  }
+
+  @Test
+  void purge_byModelAndBucket_deletesOnlyMatchingEntries() {
+    repo.store(entry(key("purge-1"), "a", "model-a", "pb", null, null), image(random, 10), false);
+    repo.store(entry(key("purge-2"), "b", "model-a", "other", null, null), image(random, 10),
+        false);
+    repo.store(entry(key("purge-3"), "c", "model-b", "pb", null, null), image(random, 10), false);
+    assertEquals(1, repo.purge(new PurgeCriteria("model-a", "pb", null)));
+    assertTrue(repo.findExact(key("purge-1")).isEmpty());
+    assertTrue(repo.findExact(key("purge-2")).isPresent());
+    assertTrue(repo.findExact(key("purge-3")).isPresent());
+    assertEquals(0, repo.purge(new PurgeCriteria(null, null, Instant.parse("2000-01-01T00:00:00Z"))));
+  }
+
+  @Test
+  void deleteExpired_removesOnlyExpiredEntries_inBatches() {
+    Instant past = Instant.now().minus(Duration.ofMinutes(1));
+    for (int i = 0; i < 5; i++) {
+      repo.store(entry(key("exp-" + i), "e", "exp", null, past), image(random, 10), false);
+    }
+    repo.store(entry(key("exp-live"), "e", "exp", null, Instant.now().plusSeconds(3600)),
+        image(random, 10), false);
+    int total = 0;
+    int n;
+    while ((n = repo.deleteExpired(2)) > 0) {
+      assertTrue(n <= 2);
+      total += n;
+    }
+    assertTrue(total >= 5);
+    assertTrue(repo.findExact(key("exp-live")).isPresent());
+  }
+
+  @Test
+  void stats_countsEntriesAliasesAndBlobBytes() {
+    CacheStats s = repo.stats();
+    assertTrue(s.entries() > 0 && s.blobs() > 0 && s.blobBytes() > 0, s.toString());
+  }
+
+  @Test
+  void inspectionViewsAndNeighborsFunction_run() throws Exception {
+    Random r = new Random(7);
+    float[] base = unitVector(r, 384);
+    String q = key("nb-q");
+    repo.store(entry(q, "query", "nb", base, null), image(r, 10), false);
+    repo.store(entry(key("nb-near"), "near", "nb", Fixtures.perturb(r, base, 0.1), null),
+        image(r, 10), false);
+    repo.store(entry(key("nb-far"), "far", "nb", unitVector(r, 384), null), image(r, 10), false);
+    repo.store(entry(key("nb-other"), "other bucket", "nb2", base, null), image(r, 10), false);
+    try (Connection c = TestDatabase.connect(); Statement s = c.createStatement()) {
+      try (ResultSet rs = s.executeQuery("SELECT neighbor_key, prompt, similarity FROM "
+          + SCHEMA.name() + ".neighbors('" + q + "', 5)")) {
+        assertTrue(rs.next());
+        assertEquals("near", rs.getString(2));
+        assertTrue(rs.getDouble(3) > 0.9);
+        assertTrue(rs.next());
+        assertEquals("far", rs.getString(2));
+        assertFalse(rs.next(), "nothing from another bucket, not itself");
+      }
+      for (String view : List.of("entries", "hit_rate_daily", "top_prompts")) {
+        try (ResultSet rs = s.executeQuery("SELECT * FROM " + SCHEMA.name() + "." + view
+            + " LIMIT 5")) {
+          rs.next();
+        }
+      }
+    }
+  }
+
+  static long countSql(String sql) {
+    try (Connection c = TestDatabase.connect(); Statement s = c.createStatement()) {
+      s.execute("SET search_path = " + SCHEMA.name() + ", public");
+      try (ResultSet rs = s.executeQuery(sql)) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    } catch (Exception e) {
+      throw new AssertionError(sql, e);
+    }
+  }
+
+  static String oneString(String sql) {
+    try (Connection c = TestDatabase.connect(); Statement s = c.createStatement()) {
+      s.execute("SET search_path = " + SCHEMA.name() + ", public");
+      try (ResultSet rs = s.executeQuery(sql)) {
+        rs.next();
+        return rs.getString(1);
+      }
+    } catch (Exception e) {
+      throw new AssertionError(sql, e);
+    }
+  }
+}
