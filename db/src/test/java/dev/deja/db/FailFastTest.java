@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.deja.db.testing.TcpRelay;
 import dev.deja.db.testing.TestDatabase;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -52,12 +53,12 @@ class FailFastTest {
 
   @Test
   void lookups_afterDatabaseStops_failFastWithCacheUnavailable() throws Exception {
-    try (TcpProxy proxy = proxy(); DejaDatabase db = DejaDatabase.open(viaProxy(proxy))) {
+    try (TcpRelay proxy = proxy(); DejaDatabase db = DejaDatabase.open(viaProxy(proxy))) {
       CacheRepository repo = db.repository();
       float[] v = unitVector(new Random(1), 384);
       repo.store(entry(key("ff-stop"), "p", "ff", v, null), IMG, false);
       assertTrue(repo.findExact(key("ff-stop")).isPresent());
-      proxy.stop();
+      proxy.cut();
       CacheUnavailableException e = assertFast(() -> assertThrows(
           CacheUnavailableException.class, () -> repo.findExact(key("ff-stop"))));
       assertEquals("findExact", e.operation());
@@ -68,7 +69,7 @@ class FailFastTest {
 
   @Test
   void lookups_whenDatabaseStopsAnswering_failFastWithCacheUnavailable() throws Exception {
-    try (TcpProxy proxy = proxy(); DejaDatabase db = DejaDatabase.open(viaProxy(proxy))) {
+    try (TcpRelay proxy = proxy(); DejaDatabase db = DejaDatabase.open(viaProxy(proxy))) {
       CacheRepository repo = db.repository();
       float[] v = unitVector(new Random(2), 384);
       repo.store(entry(key("ff-silent"), "p", "ffs", v, null), IMG, false);
@@ -122,12 +123,12 @@ class FailFastTest {
     }
   }
 
-  private static TcpProxy proxy() throws Exception {
+  private static TcpRelay proxy() throws Exception {
     URI uri = URI.create(TestDatabase.settings().url().substring("jdbc:".length()));
-    return new TcpProxy(uri.getHost(), uri.getPort() < 0 ? 5432 : uri.getPort());
+    return new TcpRelay(uri.getHost(), uri.getPort() < 0 ? 5432 : uri.getPort());
   }
 
-  private static DatabaseConfig viaProxy(TcpProxy proxy) {
+  private static DatabaseConfig viaProxy(TcpRelay proxy) {
     String url = TestDatabase.settings().url().replaceFirst("//[^/]+/",
         "//127.0.0.1:" + proxy.port() + "/");
     return SCHEMA.builder().url(url).embeddingDimension(384).build();

@@ -78,7 +78,9 @@ public final class TestDatabase {
     boolean docker;
     try {
       docker = DockerClientFactory.instance().isDockerAvailable();
-    } catch (RuntimeException | LinkageError e) {
+    } catch (RuntimeException | LinkageError | java.util.ServiceConfigurationError e) {
+      // No usable Docker client configuration is the same as no Docker: fall through to the
+      // message that names db/local-pg.sh.
       docker = false;
     }
     if (docker) {

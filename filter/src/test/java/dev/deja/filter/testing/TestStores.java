@@ -2,6 +2,7 @@ package dev.deja.filter.testing;
 
 import dev.deja.db.DatabaseConfig;
 import dev.deja.db.DejaDatabase;
+import dev.deja.db.testing.TcpRelay;
 import dev.deja.db.testing.TestDatabase;
 import dev.deja.filter.DejaConfig;
 import dev.deja.filter.match.SemanticMatcher;

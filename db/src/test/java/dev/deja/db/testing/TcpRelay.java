@@ -1,4 +1,4 @@
-package dev.deja.filter.testing;
+package dev.deja.db.testing;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,8 +12,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A loopback TCP relay in front of the test database, so a test can cut the network to a real
- * PostgreSQL (connections reset, new ones refused) and restore it, without stopping the database
- * other tests share.
+ * PostgreSQL (connections reset, new ones refused), make it go silent (bytes swallowed, like a
+ * hung server) and restore it, without stopping the database other tests share.
  */
 public final class TcpRelay implements AutoCloseable {
 
@@ -22,6 +22,7 @@ public final class TcpRelay implements AutoCloseable {
   private final int port;
   private final List<Socket> sockets = new CopyOnWriteArrayList<>();
   private volatile ServerSocket server;
+  private volatile boolean silent;
 
   public TcpRelay(String targetHost, int targetPort) throws IOException {
     this.targetHost = targetHost;
@@ -33,6 +34,11 @@ public final class TcpRelay implements AutoCloseable {
 
   public int port() {
     return port;
+  }
+
+  /** From now on nothing is forwarded in either direction: a hung server or network. */
+  public void goSilent() {
+    silent = true;
   }
 
   /** Resets every connection and refuses new ones. */
@@ -48,8 +54,9 @@ public final class TcpRelay implements AutoCloseable {
     sockets.clear();
   }
 
-  /** Accepts connections again, on the same port. */
+  /** Accepts and forwards again, on the same port. */
   public synchronized void restore() throws IOException {
+    silent = false;
     if (server == null) {
       ServerSocket s = new ServerSocket();
       s.setReuseAddress(true);
@@ -81,15 +88,17 @@ public final class TcpRelay implements AutoCloseable {
     acceptor.start();
   }
 
-  private static void pump(Socket from, Socket to) {
+  private void pump(Socket from, Socket to) {
     Thread t =
         new Thread(
             () -> {
               byte[] buffer = new byte[16 * 1024];
               try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 for (int n; (n = in.read(buffer)) >= 0; ) {
-                  out.write(buffer, 0, n);
-                  out.flush();
+                  if (!silent) {
+                    out.write(buffer, 0, n);
+                    out.flush();
+                  }
                 }
               } catch (IOException e) {
                 // connection cut: fall through and close both sides
