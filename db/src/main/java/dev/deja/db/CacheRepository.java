@@ -17,6 +17,12 @@ public interface CacheRepository {
   Optional<StoredResponse> findExact(String cacheKey);
 
   /**
+   * Whether {@link #findNearest} could return anything for this partition: one cheap indexed probe,
+   * so a request in an empty partition (a fresh seed) skips computing an embedding at all.
+   */
+  boolean hasCandidates(String bucket, String model, String embeddingModelId);
+
+  /**
    * The {@code k} most similar non-expired origin entries within exactly this partition ({@code
    * bucket}, {@code model}, {@code embeddingModelId}), most similar first. Never returns rows of
    * another partition, and never aliases.

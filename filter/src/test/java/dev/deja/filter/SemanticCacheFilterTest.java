@@ -84,13 +84,33 @@ class SemanticCacheFilterTest {
     return query == null ? p : p + "?" + query;
   }
 
+  /** Keys the cache said it would write (entries and aliases), until they are in the store. */
+  private final java.util.Set<String> pendingWrites = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   private HttpResponse<byte[]> get(String prompt, String query, String... headers)
       throws Exception {
-    return http.get(path(prompt, query), headers);
+    HttpResponse<byte[]> response = http.get(path(prompt, query), headers);
+    String status = header(response, "Cache-Status");
+    if (status != null && (status.contains("stored") || status.contains("detail=semantic"))) {
+      pendingWrites.add(header(response, "X-Cache-Key"));
+    }
+    return response;
   }
 
-  /** Waits until background writes have reached the store. */
+  /**
+   * Waits until the background writes the responses announced are in the database. The client can
+   * see the whole response before the filter has even queued its write, so waiting for an empty
+   * queue alone would race. A write that never lands (a body cut short) is given up on after a
+   * while; the test's own assertions then decide.
+   */
   private void awaitStores() throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+    for (String key : pendingWrites) {
+      while (System.nanoTime() < deadline && store.cacheStore().findExact(key).isEmpty()) {
+        Thread.sleep(10);
+      }
+    }
+    pendingWrites.clear();
     for (int i = 0; i < 200 && cache.storeQueueDepth() > 0; i++) {
       Thread.sleep(10);
     }

@@ -100,6 +100,9 @@ public final class JdbcCacheRepository implements CacheRepository {
       + " SELECT cache_key, prompt, 1 - distance AS similarity FROM c"
       + " ORDER BY distance, cache_key";
 
+  private static final String HAS_CANDIDATES =
+      "SELECT EXISTS (SELECT 1 FROM cache_entry WHERE " + PARTITION + " AND " + NOT_EXPIRED + ")";
+
   private static final String PARTITION_SIZE =
       "SELECT count(*) FROM (SELECT 1 FROM cache_entry WHERE " + PARTITION + " LIMIT ?) s";
 
@@ -232,6 +235,27 @@ public final class JdbcCacheRepository implements CacheRepository {
       }
     } catch (SQLException | RuntimeException e) {
       throw unavailable("findExact", e);
+    }
+  }
+
+  @Override
+  public boolean hasCandidates(String bucket, String model, String embeddingModelId) {
+    PartitionKey partition = new PartitionKey(
+        Objects.requireNonNull(bucket, "bucket"),
+        Objects.requireNonNull(model, "model"),
+        Objects.requireNonNull(embeddingModelId, "embeddingModelId"));
+    // Never answered from the partition-size cache: an entry stored a moment ago must count.
+    try (Connection c = lookupConnection();
+        PreparedStatement ps = c.prepareStatement(HAS_CANDIDATES)) {
+      bindPartition(ps, 1, partition);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        boolean any = rs.getBoolean(1);
+        c.commit();
+        return any;
+      }
+    } catch (SQLException | RuntimeException e) {
+      throw unavailable("hasCandidates", e);
     }
   }
 

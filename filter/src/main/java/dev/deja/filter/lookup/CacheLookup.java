@@ -111,6 +111,22 @@ public final class CacheLookup {
   }
 
   private LookupResult semantic(Cacheable request, double threshold, long start, Instant now) {
+    // An empty partition (a fresh seed, a new size) cannot hit: skip the embedding, which costs
+    // far more than this indexed probe. The store computes the vector in the background.
+    long probeStart = System.nanoTime();
+    try {
+      boolean any =
+          store.hasCandidates(
+              request.partition().bucket(), request.partition().model(), embedder.modelId());
+      breaker.recordSuccess();
+      if (!any) {
+        return miss(null, null, null, threshold, start, 0, System.nanoTime() - probeStart);
+      }
+    } catch (RuntimeException e) {
+      return storeFailed(e, null, threshold, start, 0, System.nanoTime() - probeStart);
+    }
+    long probeNanos = System.nanoTime() - probeStart;
+
     long embedStart = System.nanoTime();
     float[] vector;
     try {
@@ -142,7 +158,7 @@ public final class CacheLookup {
     } catch (RuntimeException e) {
       return storeFailed(e, vector, threshold, start, embedNanos, System.nanoTime() - searchStart);
     }
-    long searchNanos = System.nanoTime() - searchStart;
+    long searchNanos = System.nanoTime() - searchStart + probeNanos;
 
     Candidate best = null;
     MatchVerdict bestRefusal = null;

@@ -17,6 +17,12 @@ public interface CacheStore extends AutoCloseable {
   Optional<CachedImage> findExact(String key);
 
   /**
+   * Whether this bucket, model and embedding model hold any semantic candidate; lets a request in
+   * an empty partition skip the embedding.
+   */
+  boolean hasCandidates(String bucket, String model, String embeddingModelId);
+
+  /**
    * The {@code k} entries nearest to {@code vector} inside exactly this bucket, model and embedding
    * model, most similar first. Aliases and expired entries are never candidates.
    */

@@ -43,6 +43,15 @@ public final class PostgresCacheStore implements CacheStore {
   }
 
   @Override
+  public boolean hasCandidates(String bucket, String model, String embeddingModelId) {
+    try {
+      return repository.hasCandidates(bucket, model, embeddingModelId);
+    } catch (CacheUnavailableException e) {
+      throw unavailable("hasCandidates", e);
+    }
+  }
+
+  @Override
   public List<Candidate> findNearest(
       String bucket, String model, String embeddingModelId, float[] vector, int k) {
     try {

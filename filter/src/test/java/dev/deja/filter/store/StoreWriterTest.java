@@ -27,6 +27,11 @@ class StoreWriterTest {
     }
 
     @Override
+    public boolean hasCandidates(String b, String m, String e) {
+      return false;
+    }
+
+    @Override
     public List<Candidate> findNearest(String b, String m, String e, float[] v, int k) {
       return List.of();
     }
