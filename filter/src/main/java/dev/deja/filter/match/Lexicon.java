@@ -27,11 +27,18 @@ final class Lexicon {
       "her", "hers", "their", "theirs", "our", "my", "your", "he", "she", "they", "we", "you", "i",
       "me", "him", "them", "us", "who", "whom", "which", "what", "whose", "where", "when", "has",
       "have", "had", "do", "does", "did", "s", "very", "some", "also", "just", "up", "out", "about",
-      "colored", "coloured", "color", "colour", "image", "photo", "picture", "photograph",
-      "pic", "shot", "showing", "shows", "depicting", "featuring", "view", "scene", "can", "will",
+      "colored", "coloured", "color", "colour", "showing", "shows", "depicting", "featuring",
+      "can", "will",
       "would", "could", "should", "may", "might", "must", "shall", "both", "each", "other",
       "another", "such", "than", "too", "all", "any", "one's", "itself", "himself", "herself",
       "themselves", "t", "d", "ll", "re", "ve", "m", "o");
+
+  /**
+   * Function words that mark the role of the phrase after them; they take part in the word-order
+   * check ("from New York to Chapel Hill" is not "to New York from Chapel Hill").
+   */
+  static final Set<String> ROLE_MARKERS = set("from", "to", "by", "than", "into", "onto",
+      "towards", "toward");
 
   /** Function words of other Latin-script languages (only for tokenizing, language guessing). */
   static final Set<String> OTHER_STOP = set(
@@ -213,7 +220,10 @@ final class Lexicon {
       "16k", "uhd", "hdr", "hd", "ultra hd", "full hd", "detailed", "intricate", "artstation",
       "cgsociety", "deviantart", "behance", "ray tracing", "raytracing", "rtx", "vray", "v-ray",
       "elegant", "beautiful", "stunning", "epic", "dslr", "bokeh", "depth of field",
-      "professional", "high resolution", "high-resolution", "hi-res", "trending");
+      "professional", "high resolution", "high-resolution", "hi-res", "trending",
+      // framing: "a photo of a cat" is a cat
+      "a photo of", "a photograph of", "a picture of", "an image of", "a pic of", "a shot of",
+      "photo of", "photograph of", "picture of", "image of", "pic of", "shot of");
 
   private static List<String[]> phrases(String... all) {
     return java.util.Arrays.stream(all)

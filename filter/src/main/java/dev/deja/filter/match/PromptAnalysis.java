@@ -31,7 +31,12 @@ final class PromptAnalysis {
     boolean attribute;
     String number;
     Relation relation;
+    /** Number of tokens of the relation phrase this token starts. */
+    int span = 1;
+    /** A function word whose position carries a role ("from X to Y", "by X"). */
+    boolean roleMarker;
     int chunk;
+    int clause;
 
     Token(String text, Kind kind) {
       this.text = text;
@@ -58,12 +63,17 @@ final class PromptAnalysis {
           .sorted(Comparator.comparingInt((Map.Entry<String[], Relation> e) -> -e.getKey().length))
           .toList();
 
+  private static final Set<String> COPULAS =
+      Set.of("is", "are", "was", "were", "be", "been", "being", "looks", "look", "s");
+
   final String normalized;
   final Script script;
   final boolean englishLike;
   final List<Token> tokens;
   /** Content tokens in order (no stop words, style, numbers, negations or relations). */
   final List<Token> content;
+  /** Content tokens and role markers in order: what the word-order check compares. */
+  final List<Token> ordered;
   final List<Binding> attributes = new ArrayList<>();
   final List<Binding> numbers = new ArrayList<>();
   /** Heads introduced by "a"/"an" (an implicit count of one). */
@@ -100,6 +110,18 @@ final class PromptAnalysis {
       }
     }
     this.content = c;
+    List<Token> o = new ArrayList<>();
+    for (Token t : tokens) {
+      if (t.kind == Kind.CONTENT || t.roleMarker) {
+        o.add(t);
+      } else if (t.kind == Kind.NUMBER && t.number.length() < 4) {
+        // counts and ordinals take part in the order ("the first floor ... the second floor");
+        // years and other long numbers move freely with their phrase
+        t.stem = "#" + t.number;
+        o.add(t);
+      }
+    }
+    this.ordered = o;
     bind();
   }
 
@@ -191,7 +213,7 @@ final class PromptAnalysis {
 
   private static boolean isBreakPunctuation(int cp) {
     switch (cp) {
-      case ',', ';', ':', '.', '!', '?', '(', ')', '[', ']', '{', '}', '|', '\n',
+      case ',', ';', ':', '.', '!', '?', '|', '\n',
           '\uff0c', '\u3001', '\u3002', '\uff1b', '\uff1a', '\uff01', '\uff1f' -> {
         return true;
       }
@@ -224,6 +246,7 @@ final class PromptAnalysis {
             r.kind = Kind.RELATION;
           }
           t.relation = e.getValue();
+          t.span = e.getKey().length;
           i += e.getKey().length - 1;
           break;
         }
@@ -241,11 +264,17 @@ final class PromptAnalysis {
       } else if (isDigits(w)) {
         t.kind = Kind.NUMBER;
         t.number = stripLeadingZeros(w);
+      } else if (Character.isDigit(w.charAt(0))) {
+        // a number with a unit: 35mm, 9k, 1080p, 3d
+        t.kind = Kind.NUMBER;
+        t.number = w;
       } else if (Lexicon.NUMBER_WORDS.containsKey(w)) {
         t.kind = Kind.NUMBER;
         t.number = Lexicon.NUMBER_WORDS.get(w);
       } else if (Lexicon.EN_STOP.contains(w) || Lexicon.OTHER_STOP.contains(w)) {
         t.kind = Kind.STOP;
+        t.roleMarker = Lexicon.ROLE_MARKERS.contains(w);
+        t.stem = w;
       } else {
         stem(t);
       }
@@ -260,12 +289,18 @@ final class PromptAnalysis {
         b.kind = Kind.STOP;
       }
     }
+    // chunks: coordinated phrases ("a cat and a dog"); clauses: comma-separated parts
     int chunk = 0;
+    int clause = 0;
     for (Token t : tokens) {
       if (t.kind == Kind.BREAK) {
         chunk++;
+        if (t.text.equals(",")) {
+          clause++;
+        }
       }
       t.chunk = chunk;
+      t.clause = clause;
     }
   }
 
@@ -364,8 +399,10 @@ final class PromptAnalysis {
       }
       int start = i;
       int end = i + 1;
+      boolean hasNoun = !tokens.get(start).attribute;
       while (end < n && tokens.get(end).kind == Kind.CONTENT
-          && !isVerbForm(tokens.get(end).text)) {
+          && !(hasNoun && isVerbForm(tokens.get(end).text))) {
+        hasNoun |= !tokens.get(end).attribute;
         end++;
       }
       Set<String> words = new java.util.HashSet<>();
@@ -388,8 +425,10 @@ final class PromptAnalysis {
         }
         Set<String> target = words;
         if (predicative) {
+          // "the car is red": binds back over a form of "be"; otherwise to nothing
           int prev = previousPhrase(start, phraseOf);
-          target = prev >= 0 ? nouns.get(prev) : Set.of();
+          boolean copula = start > 0 && COPULAS.contains(tokens.get(start - 1).text);
+          target = prev >= 0 && copula ? nouns.get(prev) : Set.of();
         }
         attributes.add(new Binding(t.stem, target));
       }
@@ -401,7 +440,7 @@ final class PromptAnalysis {
       if (t.kind == Kind.NUMBER) {
         // a count binds to the noun phrase right after it ("two red cats"); a year, an ordinal or
         // a number that stands alone ("in 1949 ,") binds to nothing
-        boolean count = !t.number.startsWith("#") && t.number.length() < 4;
+        boolean count = t.number.length() < 4;
         boolean adjacent = k + 1 < n && phraseOf[k + 1] >= 0;
         numbers.add(new Binding(t.number,
             count && adjacent ? nouns.get(phraseOf[k + 1]) : Set.of()));
@@ -413,7 +452,7 @@ final class PromptAnalysis {
       } else if (t.relation != null) {
         int prev = previousPhrase(k, phraseOf);
         Set<String> subject = prev >= 0 ? nouns.get(prev) : Set.of();
-        Set<String> object = phraseAfter(k, phraseOf, nouns);
+        Set<String> object = phraseAfter(k + t.span - 1, phraseOf, nouns);
         Relation r = t.relation;
         Relation inverse = Lexicon.INVERSE.get(r);
         if (inverse != null) {

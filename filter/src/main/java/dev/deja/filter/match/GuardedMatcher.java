@@ -1,0 +1,82 @@
+package dev.deja.filter.match;
+
+import java.util.Objects;
+
+/**
+ * The production {@link SemanticMatcher}: a cosine-similarity threshold, then the
+ * {@link MatchGuard}.
+ *
+ * <pre>{@code
+ * SemanticMatcher matcher = GuardedMatcher.of(MatchPreset.BALANCED);
+ * MatchVerdict v = matcher.decide(request, cached, similarity, matcher.threshold());
+ * // v.reason(): "ok", "below-threshold", "number-mismatch", "attribute-mismatch", ...
+ * }</pre>
+ *
+ * <p>Immutable and thread-safe; a decision allocates a little and takes microseconds.
+ */
+public final class GuardedMatcher implements SemanticMatcher {
+
+  /** Reason given when the similarity is below the effective threshold. */
+  public static final String BELOW_THRESHOLD = "below-threshold";
+
+  private final double threshold;
+  private final MatchGuard guard;
+
+  private GuardedMatcher(double threshold, GuardStrictness strictness) {
+    if (Double.isNaN(threshold) || threshold < -1.0 || threshold > 1.0) {
+      throw new IllegalArgumentException(
+          "threshold must be a cosine similarity in [-1, 1], was " + threshold);
+    }
+    this.threshold = threshold;
+    this.guard = new MatchGuard(Objects.requireNonNull(strictness, "strictness"));
+  }
+
+  /** The matcher of a named preset. */
+  public static GuardedMatcher of(MatchPreset preset) {
+    Objects.requireNonNull(preset, "preset");
+    return new GuardedMatcher(preset.threshold(), preset.strictness());
+  }
+
+  /** The default preset, {@link MatchPreset#DEFAULT}. */
+  public static GuardedMatcher defaults() {
+    return of(MatchPreset.DEFAULT);
+  }
+
+  /**
+   * A custom operating point.
+   *
+   * @throws IllegalArgumentException when the threshold is not in [-1, 1]
+   */
+  public static GuardedMatcher custom(double threshold, GuardStrictness strictness) {
+    return new GuardedMatcher(threshold, strictness);
+  }
+
+  @Override
+  public double threshold() {
+    return threshold;
+  }
+
+  public GuardStrictness strictness() {
+    return guard.strictness();
+  }
+
+  /**
+   * {@value #BELOW_THRESHOLD} when {@code similarity} is below the effective threshold, else the
+   * guard's verdict. The effective threshold is {@code max(threshold, threshold())}: a request may
+   * tighten the configured threshold, never loosen it; NaN counts as "not given".
+   */
+  @Override
+  public MatchVerdict decide(String requestPrompt, String cachedPrompt, double similarity,
+      double threshold) {
+    double effective = Double.isNaN(threshold) ? this.threshold : Math.max(threshold, this.threshold);
+    if (!(similarity >= effective)) {
+      return MatchVerdict.refuse(BELOW_THRESHOLD);
+    }
+    return guard.check(requestPrompt, cachedPrompt);
+  }
+
+  @Override
+  public String toString() {
+    return "GuardedMatcher[threshold=" + threshold + ", strictness=" + guard.strictness() + "]";
+  }
+}

@@ -1,0 +1,36 @@
+package dev.deja.filter.match;
+
+/**
+ * Named operating points for {@link GuardedMatcher}: a similarity threshold and a guard strictness,
+ * calibrated for the bundled BGE-small-en-v1.5 models by the precision harness
+ * ({@code dev.deja.bench.precision.PrecisionHarness}; numbers and reasoning in docs/PRECISION.md).
+ */
+public enum MatchPreset {
+  /** Fewest wrong images served; gives up about half the hits BALANCED would serve. */
+  STRICT(0.95, GuardStrictness.STRICT),
+  /** The default: no measured attribute/count/relation/negation swap served, PAWS FPR <= 2%. */
+  BALANCED(0.90, GuardStrictness.STRICT),
+  /** More hits, more wrong images; swaps are still refused. */
+  AGGRESSIVE(0.88, GuardStrictness.STANDARD);
+
+  /** The preset used when nothing is configured. */
+  public static final MatchPreset DEFAULT = BALANCED;
+
+  private final double threshold;
+  private final GuardStrictness strictness;
+
+  MatchPreset(double threshold, GuardStrictness strictness) {
+    this.threshold = threshold;
+    this.strictness = strictness;
+  }
+
+  /** Minimum cosine similarity for a semantic hit. */
+  public double threshold() {
+    return threshold;
+  }
+
+  /** How much the guard demands beyond the threshold. */
+  public GuardStrictness strictness() {
+    return strictness;
+  }
+}
