@@ -249,7 +249,36 @@ final class EvalSets {
 
   /** "a plastic chair and a wooden chair" / "a wooden chair and a plastic chair": same meaning. */
   static boolean sameCoordinatedParts(String a, String b) {
-    return parts(a).equals(parts(b));
+    return parts(a).equals(parts(b)) || attributeRuns(a).equals(attributeRuns(b));
+  }
+
+  /**
+   * The prompt with every run of adjacent attribute words ("long, narrow yellow", "black and
+   * white") replaced by its sorted words: two prompts with equal forms describe the same things.
+   */
+  static String attributeRuns(String p) {
+    String[] words = p.toLowerCase(Locale.ROOT).replaceAll("[^\\p{L}\\p{N} ]", " ").strip()
+        .split("\\s+");
+    StringBuilder out = new StringBuilder();
+    List<String> run = new ArrayList<>();
+    for (int i = 0; i <= words.length; i++) {
+      String w = i < words.length ? words[i] : "";
+      boolean joiner = w.equals("and") && !run.isEmpty() && i + 1 < words.length
+          && GEN_ATTRIBUTES.contains(words[i + 1]);
+      if (GEN_ATTRIBUTES.contains(w) || joiner) {
+        if (!joiner) {
+          run.add(w);
+        }
+        continue;
+      }
+      if (!run.isEmpty()) {
+        Collections.sort(run);
+        out.append('[').append(String.join("+", run)).append("] ");
+        run.clear();
+      }
+      out.append(w).append(' ');
+    }
+    return out.toString().strip();
   }
 
   private static Set<String> parts(String s) {
@@ -274,7 +303,8 @@ final class EvalSets {
       "wooden", "metallic", "glass", "plastic", "rubber", "leather", "fabric", "fluffy", "soft",
       "hard", "smooth", "rough", "round", "square", "rectangular", "triangular", "circular",
       "oval", "oblong", "cubic", "spherical", "cylindrical", "pentagonal", "hexagonal", "teardrop",
-      "big", "small", "large", "tiny", "tall", "short", "long", "old", "new", "shiny", "sleek");
+      "big", "small", "large", "tiny", "tall", "short", "long", "old", "new", "shiny", "sleek",
+      "narrow", "wide", "bright", "dark", "neon", "pale");
   private static final List<String> NUMBER_WORDS = List.of("zero", "one", "two", "three", "four",
       "five", "six", "seven", "eight", "nine", "ten");
   private static final Pattern WORD = Pattern.compile("\\p{L}+|\\d+");
@@ -289,6 +319,10 @@ final class EvalSets {
         continue;
       }
       if (first == null) {
+        first = new int[] {m.start(), m.end()};
+      } else if (p.substring(first[1], m.start()).matches("\\s*,?\\s*|\\s+and\\s+")) {
+        // "a black and white cat", "a large black motorcycle": both describe one noun, so
+        // swapping them says the same; look for an attribute of another noun instead
         first = new int[] {m.start(), m.end()};
       } else if (!w.equalsIgnoreCase(p.substring(first[0], first[1]))) {
         String swapped = p.substring(0, first[0]) + m.group() + p.substring(first[1], m.start())
@@ -359,9 +393,12 @@ final class EvalSets {
   }
 
   private static final Pattern RELATION_ARGS = Pattern.compile(
-      "^(?i)(an? |the )([\\p{L} ]+?) (on the left of|on the right of|to the left of|to the right of"
+      "^(?i)(an? |the )(\\p{L}+(?: \\p{L}+){0,2}) (on the left of|on the right of|to the left of|to the right of"
           + "|on the top of|on the bottom of|on top of|in front of|next to|on side of|hidden by"
-          + "|behind|above|below|under|underneath|near|on) (an? |the )([\\p{L} ]+?)\\.?$");
+          + "|behind|above|below|under|underneath|near|on) (an? |the )(\\p{L}+(?: \\p{L}+){0,2})"
+          + "\\.?$");
+
+  private static final Set<String> SYMMETRIC = Set.of("next to", "near", "on side of");
 
   /** Same noun, or sofa/couch (the one synonym pair T2I-CompBench puts on both sides). */
   private static boolean sameThing(String a, String b) {
@@ -373,8 +410,9 @@ final class EvalSets {
   /** "a X REL a Y" -> "a Y REL a X". */
   static String swapArguments(String p) {
     Matcher m = RELATION_ARGS.matcher(p.strip());
-    if (!m.matches() || sameThing(m.group(2), m.group(5))) {
-      return null;
+    if (!m.matches() || sameThing(m.group(2), m.group(5))
+        || SYMMETRIC.contains(m.group(3).toLowerCase(Locale.ROOT))) {
+      return null; // "a lamp next to a giraffe" is "a giraffe next to a lamp"
     }
     return article(m.group(5), m.group(1)) + m.group(5) + " " + m.group(3) + " "
         + article(m.group(2), m.group(4)) + m.group(2);

@@ -76,13 +76,13 @@ public final class MatchGuard {
     if (!numbersAgree(a, b)) {
       return MatchVerdict.refuse(NUMBER_MISMATCH);
     }
-    if (!sameBindings(a.negations, b.negations)) {
+    if (!sameBindings(a.negations, b.negations, false)) {
       return MatchVerdict.refuse(NEGATION_MISMATCH);
     }
     if (!sameRelations(a.relations, b.relations)) {
       return MatchVerdict.refuse(RELATION_MISMATCH);
     }
-    if (!sameBindings(a.attributes, b.attributes)) {
+    if (!sameBindings(a.attributes, b.attributes, true)) {
       return MatchVerdict.refuse(ATTRIBUTE_MISMATCH);
     }
     boolean readable = a.englishLike && b.englishLike;
@@ -109,7 +109,8 @@ public final class MatchGuard {
     if (a.numbers.isEmpty() && b.numbers.isEmpty()) {
       return true;
     }
-    return sameBindings(withoutImplicitOnes(a.numbers, b), withoutImplicitOnes(b.numbers, a));
+    return sameBindings(withoutImplicitOnes(a.numbers, b), withoutImplicitOnes(b.numbers, a),
+        false);
   }
 
   private static List<Binding> withoutImplicitOnes(List<Binding> numbers, PromptAnalysis other) {
@@ -155,9 +156,11 @@ public final class MatchGuard {
   /**
    * Same modifiers (as a multiset), and each modifier bound to a phrase on both sides binds to
    * overlapping phrases: "a green bench and a blue bowl" binds green to {bench} on one side and to
-   * {bowl} on the other; "new york city" / "new york" overlap.
+   * {bowl} on the other. With {@code strictUnbound} (attributes), a modifier bound on one side
+   * must be bound on the other; otherwise (counts, negations) "unbound" matches anything, because
+   * "14 March" / "March 14" is the same date.
    */
-  static boolean sameBindings(List<Binding> x, List<Binding> y) {
+  static boolean sameBindings(List<Binding> x, List<Binding> y, boolean strictUnbound) {
     if (x.size() != y.size()) {
       return false;
     }
@@ -174,9 +177,10 @@ public final class MatchGuard {
         int found = -1;
         for (int j = 0; j < y.size() && found < 0; j++) {
           Binding c = y.get(j);
-          if (!used[j] && c.modifier().equals(b.modifier())
-              && (b.phrase().isEmpty() || c.phrase().isEmpty()
-                  || intersects(b.phrase(), c.phrase()))) {
+          boolean phrasesAgree = strictUnbound
+              ? b.head().equals(c.head()) && nested(b.phrase(), c.phrase())
+              : b.phrase().isEmpty() || c.phrase().isEmpty() || intersects(b.phrase(), c.phrase());
+          if (!used[j] && c.modifier().equals(b.modifier()) && phrasesAgree) {
             found = j;
           }
         }
@@ -209,6 +213,11 @@ public final class MatchGuard {
       used[found] = true;
     }
     return true;
+  }
+
+  /** Both name no noun, or one names a part of the other ("blue cell phone" / "phone is blue"). */
+  private static boolean nested(Set<String> p, Set<String> q) {
+    return p.isEmpty() ? q.isEmpty() : !q.isEmpty() && (p.containsAll(q) || q.containsAll(p));
   }
 
   /** Both sides name no noun, or nouns in common. */
@@ -246,7 +255,7 @@ public final class MatchGuard {
     int[][] lcs = new int[n + 1][m + 1];
     for (int i = n - 1; i >= 0; i--) {
       for (int j = m - 1; j >= 0; j--) {
-        lcs[i][j] = x.get(i).stem.equals(y.get(j).stem)
+        lcs[i][j] = x.get(i).key().equals(y.get(j).key())
             ? lcs[i + 1][j + 1] + 1
             : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
       }
@@ -256,7 +265,7 @@ public final class MatchGuard {
     int i = 0;
     int j = 0;
     while (i < n && j < m) {
-      if (x.get(i).stem.equals(y.get(j).stem)) {
+      if (x.get(i).key().equals(y.get(j).key())) {
         alignedX[i++] = true;
         alignedY[j++] = true;
       } else if (lcs[i + 1][j] >= lcs[i][j + 1]) {
@@ -275,10 +284,10 @@ public final class MatchGuard {
     // occurrences beyond the other side's count are extra words, not moved ones
     Map<String, Integer> excess = new HashMap<>();
     for (Token t : seq) {
-      excess.merge(t.stem, 1, Integer::sum);
+      excess.merge(t.key(), 1, Integer::sum);
     }
     for (Token t : other) {
-      excess.computeIfPresent(t.stem, (k, v) -> v - 1);
+      excess.computeIfPresent(t.key(), (k, v) -> v - 1);
     }
     int stray = 0;
     int local = 0;
@@ -299,9 +308,9 @@ public final class MatchGuard {
       }
       for (int q = start; q < k; q++) {
         Token t = seq.get(q);
-        Integer extra = excess.get(t.stem);
+        Integer extra = excess.get(t.key());
         if (extra != null && extra > 0) {
-          excess.put(t.stem, extra - 1);
+          excess.put(t.key(), extra - 1);
         } else if (len == 1 && movedByOne(seq, q, other, otherAligned)) {
           local++;
         } else {
@@ -315,14 +324,14 @@ public final class MatchGuard {
   /** The unaligned word at {@code q} sits one place away in the other sequence. */
   private static boolean movedByOne(List<Token> seq, int q, List<Token> other,
       boolean[] otherAligned) {
-    String stem = seq.get(q).stem;
+    String stem = seq.get(q).key();
     for (int j = 0; j < other.size(); j++) {
-      if (!otherAligned[j] && other.get(j).stem.equals(stem)) {
+      if (!otherAligned[j] && other.get(j).key().equals(stem)) {
         // same neighbour on the left or right after moving past exactly one word
         boolean leftSwap = q > 0 && j + 1 < other.size()
-            && seq.get(q - 1).stem.equals(other.get(j + 1).stem);
+            && seq.get(q - 1).key().equals(other.get(j + 1).key());
         boolean rightSwap = q + 1 < seq.size() && j > 0
-            && seq.get(q + 1).stem.equals(other.get(j - 1).stem);
+            && seq.get(q + 1).key().equals(other.get(j - 1).key());
         return leftSwap || rightSwap;
       }
     }
@@ -352,7 +361,7 @@ public final class MatchGuard {
     List<Token> out = new ArrayList<>(a.size());
     for (Token t : a) {
       for (Token u : b) {
-        if (t.stem.equals(u.stem)) {
+        if (t.key().equals(u.key())) {
           out.add(t);
           break;
         }

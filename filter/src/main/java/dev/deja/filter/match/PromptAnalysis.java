@@ -35,12 +35,22 @@ final class PromptAnalysis {
     int span = 1;
     /** A function word whose position carries a role ("from X to Y", "by X"). */
     boolean roleMarker;
+    /** An attribute bound to a noun phrase: the binding check owns it, the order check skips it. */
+    boolean bound;
+    /** What the order check compares: the stem, for a phrase head also its attributes. */
+    String orderKey;
+    /** A noun of a fully bound spatial relation: the relation check owns its order. */
+    boolean relationArgument;
     int chunk;
     int clause;
 
     Token(String text, Kind kind) {
       this.text = text;
       this.kind = kind;
+    }
+
+    String key() {
+      return orderKey != null ? orderKey : stem;
     }
 
     @Override
@@ -53,7 +63,11 @@ final class PromptAnalysis {
    * A modifier (attribute, count, negation) bound to a noun phrase, given by the stems of its
    * non-attribute words (empty when it binds to nothing).
    */
-  record Binding(String modifier, Set<String> phrase) {}
+  record Binding(String modifier, Set<String> phrase, String head) {
+    Binding(String modifier, Set<String> phrase) {
+      this(modifier, phrase, "");
+    }
+  }
 
   /** A spatial relation between two noun phrases, canonical (inverses folded). */
   record Triple(Set<String> subject, Relation relation, Set<String> object) {}
@@ -65,6 +79,14 @@ final class PromptAnalysis {
 
   private static final Set<String> COPULAS =
       Set.of("is", "are", "was", "were", "be", "been", "being", "looks", "look", "s");
+
+  /** Frequent verbs that end a noun phrase ("the sunflower stood tall"). */
+  private static final Set<String> COMMON_VERBS = Set.of("sit", "sits", "sat", "stand", "stands",
+      "stood", "lie", "lies", "lay", "lays", "hang", "hangs", "hung", "rest", "rests", "float",
+      "floats", "fly", "flies", "flew", "run", "runs", "ran", "walk", "walks", "hold", "holds",
+      "held", "wear", "wears", "wore", "eat", "eats", "ate", "look", "looks", "reads", "grow",
+      "grows", "grew", "appear", "appears", "seem", "seems", "became", "become", "becomes",
+      "made", "make", "makes", "has", "had", "covered", "covers", "contains", "shows");
 
   final String normalized;
   final Script script;
@@ -110,9 +132,14 @@ final class PromptAnalysis {
       }
     }
     this.content = c;
+    bind();
     List<Token> o = new ArrayList<>();
     for (Token t : tokens) {
-      if (t.kind == Kind.CONTENT || t.roleMarker) {
+      if (t.kind == Kind.CONTENT) {
+        if (!t.bound && !t.relationArgument) {
+          o.add(t);
+        }
+      } else if (t.roleMarker) {
         o.add(t);
       } else if (t.kind == Kind.NUMBER && t.number.length() < 4) {
         // counts and ordinals take part in the order ("the first floor ... the second floor");
@@ -122,7 +149,6 @@ final class PromptAnalysis {
       }
     }
     this.ordered = o;
-    bind();
   }
 
   static PromptAnalysis of(String prompt) {
@@ -391,6 +417,8 @@ final class PromptAnalysis {
     int[] phraseOf = new int[n];
     java.util.Arrays.fill(phraseOf, -1);
     List<Set<String>> nouns = new ArrayList<>();
+    List<Integer> headOf = new ArrayList<>();
+    List<List<String>> groups = new ArrayList<>();
     int i = 0;
     while (i < n) {
       if (tokens.get(i).kind != Kind.CONTENT) {
@@ -400,40 +428,80 @@ final class PromptAnalysis {
       int start = i;
       int end = i + 1;
       boolean hasNoun = !tokens.get(start).attribute;
-      while (end < n && tokens.get(end).kind == Kind.CONTENT
-          && !(hasNoun && isVerbForm(tokens.get(end).text))) {
-        hasNoun |= !tokens.get(end).attribute;
-        end++;
+      while (end < n) {
+        Token next = tokens.get(end);
+        if (next.kind == Kind.CONTENT && !(hasNoun && isVerbForm(next.text))
+            && !(hasNoun && COMMON_VERBS.contains(next.text))) {
+          hasNoun |= !next.attribute;
+          end++;
+        } else if (!hasNoun && next.kind == Kind.BREAK && end + 1 < n
+            && tokens.get(end - 1).attribute && tokens.get(end + 1).kind == Kind.CONTENT
+            && tokens.get(end + 1).attribute) {
+          end++; // "black and white tiles", "a long, narrow kitchen": one phrase
+        } else {
+          break;
+        }
       }
       Set<String> words = new java.util.HashSet<>();
+      int head = -1;
       for (int k = start; k < end; k++) {
+        Token w = tokens.get(k);
+        if (w.kind != Kind.CONTENT) {
+          continue;
+        }
         phraseOf[k] = nouns.size();
-        if (!tokens.get(k).attribute) {
-          words.add(tokens.get(k).stem);
+        if (!w.attribute) {
+          words.add(w.stem);
+          head = k;
         }
       }
       // only attributes: "a red orange" has "orange" as its noun; a lone "red" is predicative
       boolean lastIsNoun = words.isEmpty() && end - start > 1;
       if (lastIsNoun) {
-        words.add(tokens.get(end - 1).stem);
+        head = end - 1;
+        words.add(tokens.get(head).stem);
       }
+      int phrase = nouns.size();
+      nouns.add(words);
+      headOf.add(head);
+      groups.add(new ArrayList<>());
       boolean predicative = words.isEmpty();
       for (int k = start; k < end; k++) {
         Token t = tokens.get(k);
-        if (!t.attribute || (lastIsNoun && k == end - 1)) {
+        if (t.kind != Kind.CONTENT || !t.attribute || k == head) {
           continue;
         }
-        Set<String> target = words;
+        int target = phrase;
         if (predicative) {
           // "the car is red": binds back over a form of "be"; otherwise to nothing
           int prev = previousPhrase(start, phraseOf);
           boolean copula = start > 0 && COPULAS.contains(tokens.get(start - 1).text);
-          target = prev >= 0 && copula ? nouns.get(prev) : Set.of();
+          target = prev >= 0 && copula ? prev : -1;
         }
-        attributes.add(new Binding(t.stem, target));
+        if (target < 0) {
+          attributes.add(new Binding(t.stem, Set.of()));
+        } else {
+          groups.get(target).add(t.stem);
+          t.bound = true;
+        }
       }
-      nouns.add(words);
       i = end;
+    }
+    // one binding per noun phrase: its attributes as a set, so "a small blue book on a large red
+    // book" differs from "a small large book on a blue red book" although every attribute is
+    // about a book, and adjective order inside a phrase does not matter
+    for (int p = 0; p < nouns.size(); p++) {
+      List<String> group = groups.get(p);
+      if (group.isEmpty()) {
+        continue;
+      }
+      java.util.Collections.sort(group);
+      String signature = String.join("+", group);
+      int head = headOf.get(p);
+      attributes.add(new Binding(signature, nouns.get(p), head >= 0 ? tokens.get(head).stem : ""));
+      if (head >= 0) {
+        tokens.get(head).orderKey = tokens.get(head).stem + "|" + signature;
+      }
     }
     for (int k = 0; k < n; k++) {
       Token t = tokens.get(k);
@@ -454,6 +522,10 @@ final class PromptAnalysis {
         Set<String> subject = prev >= 0 ? nouns.get(prev) : Set.of();
         Set<String> object = phraseAfter(k + t.span - 1, phraseOf, nouns);
         Relation r = t.relation;
+        if (!subject.isEmpty() && !object.isEmpty()) {
+          markRelationArguments(prev, phraseOf);
+          markRelationArguments(phraseOf[nextContent(k + t.span - 1, phraseOf)], phraseOf);
+        }
         Relation inverse = Lexicon.INVERSE.get(r);
         if (inverse != null) {
           relations.add(new Triple(object, inverse, subject));
@@ -464,6 +536,23 @@ final class PromptAnalysis {
         }
       }
     }
+  }
+
+  private void markRelationArguments(int phrase, int[] phraseOf) {
+    for (int k = 0; k < phraseOf.length; k++) {
+      if (phraseOf[k] == phrase && !tokens.get(k).attribute) {
+        tokens.get(k).relationArgument = true;
+      }
+    }
+  }
+
+  private int nextContent(int at, int[] phraseOf) {
+    for (int k = at + 1; k < phraseOf.length; k++) {
+      if (phraseOf[k] >= 0) {
+        return k;
+      }
+    }
+    return at;
   }
 
   private int previousPhrase(int at, int[] phraseOf) {
