@@ -100,7 +100,11 @@ public final class PrecisionHarness {
               + " --threads --no-write");
         }
       }
-      o.evalDir = resolveEvalDir(evalDir);
+      if (o.onlyPairs && evalDir == null) {
+        o.evalDir = null; // the bundled sets are skipped: no evaluation directory needed
+      } else {
+        o.evalDir = resolveEvalDir(evalDir);
+      }
       o.out = out != null ? Path.of(out) : repoRoot().resolve("docs");
       if (o.onlyPairs && o.pairs.isEmpty()) {
         throw new IllegalArgumentException("--only-pairs needs at least one --pairs FILE");

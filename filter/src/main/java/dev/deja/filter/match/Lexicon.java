@@ -171,6 +171,15 @@ final class Lexicon {
       Relation.RIGHT, Relation.LEFT, Relation.BELOW, Relation.ABOVE, Relation.BEHIND,
       Relation.FRONT);
 
+  /**
+   * Relations whose two nouns may be stated in either order with the inverse relation ("a cat left
+   * of a dog" = "a dog right of a cat"); their nouns are checked by the relation, not by order.
+   * Looser ones (near, inside, between) keep their nouns in the order check: in prose they are
+   * mostly not spatial ("near the end of the war").
+   */
+  static final Set<Relation> DIRECTIONAL = Set.of(Relation.LEFT, Relation.RIGHT, Relation.ABOVE,
+      Relation.BELOW, Relation.FRONT, Relation.BEHIND, Relation.NEXT);
+
   static final Set<Relation> SYMMETRIC = Set.of(Relation.NEXT, Relation.NEAR, Relation.BETWEEN);
 
   /**

@@ -10,7 +10,7 @@ public enum MatchPreset {
   STRICT(0.95, GuardStrictness.STRICT),
   /** The default: no measured attribute/count/relation/negation swap served, PAWS FPR <= 2%. */
   BALANCED(0.90, GuardStrictness.STRICT),
-  /** More hits, more wrong images; swaps are still refused. */
+  /** More hits, more wrong images; a few swaps get through (see docs/PRECISION.md). */
   AGGRESSIVE(0.88, GuardStrictness.STANDARD);
 
   /** The preset used when nothing is configured. */

@@ -522,7 +522,7 @@ final class PromptAnalysis {
         Set<String> subject = prev >= 0 ? nouns.get(prev) : Set.of();
         Set<String> object = phraseAfter(k + t.span - 1, phraseOf, nouns);
         Relation r = t.relation;
-        if (!subject.isEmpty() && !object.isEmpty()) {
+        if (!subject.isEmpty() && !object.isEmpty() && Lexicon.DIRECTIONAL.contains(r)) {
           markRelationArguments(prev, phraseOf);
           markRelationArguments(phraseOf[nextContent(k + t.span - 1, phraseOf)], phraseOf);
         }
