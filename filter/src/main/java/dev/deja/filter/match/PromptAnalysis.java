@@ -72,10 +72,17 @@ final class PromptAnalysis {
   /** A spatial relation between two noun phrases, canonical (inverses folded). */
   record Triple(Set<String> subject, Relation relation, Set<String> object) {}
 
-  private static final List<Map.Entry<String[], Relation>> RELATIONS =
+  /** Relation phrases by first word, longest first. */
+  private static final Map<String, List<Map.Entry<String[], Relation>>> RELATIONS =
       Lexicon.RELATION_PHRASES.stream()
           .sorted(Comparator.comparingInt((Map.Entry<String[], Relation> e) -> -e.getKey().length))
-          .toList();
+          .collect(java.util.stream.Collectors.groupingBy(e -> e.getKey()[0],
+              java.util.LinkedHashMap::new, java.util.stream.Collectors.toList()));
+
+  /** Style phrases by first word, longest first. */
+  private static final Map<String, List<String[]>> STYLE = Lexicon.STYLE_PHRASES.stream()
+      .collect(java.util.stream.Collectors.groupingBy(p -> p[0], java.util.LinkedHashMap::new,
+          java.util.stream.Collectors.toList()));
 
   private static final Set<String> COPULAS =
       Set.of("is", "are", "was", "were", "be", "been", "being", "looks", "look", "s");
@@ -257,7 +264,7 @@ final class PromptAnalysis {
       if (t.kind != Kind.CONTENT) {
         continue;
       }
-      int styleLen = matchPhrase(tokens, i, Lexicon.STYLE_PHRASES);
+      int styleLen = matchPhrase(tokens, i, STYLE.getOrDefault(t.text, List.of()));
       if (styleLen > 0) {
         for (int k = 0; k < styleLen; k++) {
           tokens.get(i + k).kind = Kind.STYLE;
@@ -265,7 +272,7 @@ final class PromptAnalysis {
         i += styleLen - 1;
         continue;
       }
-      for (Map.Entry<String[], Relation> e : RELATIONS) {
+      for (Map.Entry<String[], Relation> e : RELATIONS.getOrDefault(t.text, List.of())) {
         if (matches(tokens, i, e.getKey())) {
           for (int k = 0; k < e.getKey().length; k++) {
             Token r = tokens.get(i + k);
