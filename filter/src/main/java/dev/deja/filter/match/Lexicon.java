@@ -27,11 +27,18 @@ final class Lexicon {
       "her", "hers", "their", "theirs", "our", "my", "your", "he", "she", "they", "we", "you", "i",
       "me", "him", "them", "us", "who", "whom", "which", "what", "whose", "where", "when", "has",
       "have", "had", "do", "does", "did", "s", "very", "some", "also", "just", "up", "out", "about",
-      "colored", "coloured", "color", "colour", "image", "photo", "picture", "photograph",
-      "pic", "shot", "showing", "shows", "depicting", "featuring", "view", "scene", "can", "will",
+      "colored", "coloured", "color", "colour", "showing", "shows", "depicting", "featuring",
+      "can", "will",
       "would", "could", "should", "may", "might", "must", "shall", "both", "each", "other",
       "another", "such", "than", "too", "all", "any", "one's", "itself", "himself", "herself",
       "themselves", "t", "d", "ll", "re", "ve", "m", "o");
+
+  /**
+   * Function words that mark the role of the phrase after them; they take part in the word-order
+   * check ("from New York to Chapel Hill" is not "to New York from Chapel Hill").
+   */
+  static final Set<String> ROLE_MARKERS = set("from", "to", "by", "than", "into", "onto",
+      "towards", "toward");
 
   /** Function words of other Latin-script languages (only for tokenizing, language guessing). */
   static final Set<String> OTHER_STOP = set(
@@ -164,6 +171,15 @@ final class Lexicon {
       Relation.RIGHT, Relation.LEFT, Relation.BELOW, Relation.ABOVE, Relation.BEHIND,
       Relation.FRONT);
 
+  /**
+   * Relations whose two nouns may be stated in either order with the inverse relation ("a cat left
+   * of a dog" = "a dog right of a cat"); their nouns are checked by the relation, not by order.
+   * Looser ones (near, inside, between) keep their nouns in the order check: in prose they are
+   * mostly not spatial ("near the end of the war").
+   */
+  static final Set<Relation> DIRECTIONAL = Set.of(Relation.LEFT, Relation.RIGHT, Relation.ABOVE,
+      Relation.BELOW, Relation.FRONT, Relation.BEHIND, Relation.NEXT);
+
   static final Set<Relation> SYMMETRIC = Set.of(Relation.NEXT, Relation.NEAR, Relation.BETWEEN);
 
   /**
@@ -213,7 +229,10 @@ final class Lexicon {
       "16k", "uhd", "hdr", "hd", "ultra hd", "full hd", "detailed", "intricate", "artstation",
       "cgsociety", "deviantart", "behance", "ray tracing", "raytracing", "rtx", "vray", "v-ray",
       "elegant", "beautiful", "stunning", "epic", "dslr", "bokeh", "depth of field",
-      "professional", "high resolution", "high-resolution", "hi-res", "trending");
+      "professional", "high resolution", "high-resolution", "hi-res", "trending",
+      // framing: "a photo of a cat" is a cat
+      "a photo of", "a photograph of", "a picture of", "an image of", "a pic of", "a shot of",
+      "photo of", "photograph of", "picture of", "image of", "pic of", "shot of");
 
   private static List<String[]> phrases(String... all) {
     return java.util.Arrays.stream(all)

@@ -76,17 +76,18 @@ public final class MatchGuard {
     if (!numbersAgree(a, b)) {
       return MatchVerdict.refuse(NUMBER_MISMATCH);
     }
-    if (!sameBindings(a.negations, b.negations)) {
+    if (!sameBindings(a.negations, b.negations, false)) {
       return MatchVerdict.refuse(NEGATION_MISMATCH);
     }
     if (!sameRelations(a.relations, b.relations)) {
       return MatchVerdict.refuse(RELATION_MISMATCH);
     }
-    if (!sameBindings(a.attributes, b.attributes)) {
+    if (!sameBindings(a.attributes, b.attributes, true)) {
       return MatchVerdict.refuse(ATTRIBUTE_MISMATCH);
     }
     boolean readable = a.englishLike && b.englishLike;
-    if (strayMoves(a.content, b.content) > strictness.maxStrayMoves) {
+    int[] moves = moves(a.ordered, b.ordered);
+    if (moves[0] > strictness.maxStrayMoves || moves[1] > strictness.maxLocalMoves) {
       return MatchVerdict.refuse(WORD_ORDER);
     }
     double overlap = overlap(a.content, b.content);
@@ -108,7 +109,8 @@ public final class MatchGuard {
     if (a.numbers.isEmpty() && b.numbers.isEmpty()) {
       return true;
     }
-    return sameBindings(withoutImplicitOnes(a.numbers, b), withoutImplicitOnes(b.numbers, a));
+    return sameBindings(withoutImplicitOnes(a.numbers, b), withoutImplicitOnes(b.numbers, a),
+        false);
   }
 
   private static List<Binding> withoutImplicitOnes(List<Binding> numbers, PromptAnalysis other) {
@@ -154,9 +156,11 @@ public final class MatchGuard {
   /**
    * Same modifiers (as a multiset), and each modifier bound to a phrase on both sides binds to
    * overlapping phrases: "a green bench and a blue bowl" binds green to {bench} on one side and to
-   * {bowl} on the other; "new york city" / "new york" overlap.
+   * {bowl} on the other. With {@code strictUnbound} (attributes), a modifier bound on one side
+   * must be bound on the other; otherwise (counts, negations) "unbound" matches anything, because
+   * "14 March" / "March 14" is the same date.
    */
-  static boolean sameBindings(List<Binding> x, List<Binding> y) {
+  static boolean sameBindings(List<Binding> x, List<Binding> y, boolean strictUnbound) {
     if (x.size() != y.size()) {
       return false;
     }
@@ -173,9 +177,10 @@ public final class MatchGuard {
         int found = -1;
         for (int j = 0; j < y.size() && found < 0; j++) {
           Binding c = y.get(j);
-          if (!used[j] && c.modifier().equals(b.modifier())
-              && (b.phrase().isEmpty() || c.phrase().isEmpty()
-                  || intersects(b.phrase(), c.phrase()))) {
+          boolean phrasesAgree = strictUnbound
+              ? b.head().equals(c.head()) && nested(b.phrase(), c.phrase())
+              : b.phrase().isEmpty() || c.phrase().isEmpty() || intersects(b.phrase(), c.phrase());
+          if (!used[j] && c.modifier().equals(b.modifier()) && phrasesAgree) {
             found = j;
           }
         }
@@ -210,8 +215,14 @@ public final class MatchGuard {
     return true;
   }
 
+  /** Both name no noun, or one names a part of the other ("blue cell phone" / "phone is blue"). */
+  private static boolean nested(Set<String> p, Set<String> q) {
+    return p.isEmpty() ? q.isEmpty() : !q.isEmpty() && (p.containsAll(q) || q.containsAll(p));
+  }
+
+  /** Both sides name no noun, or nouns in common. */
   private static boolean compatible(Set<String> p, Set<String> q) {
-    return p.isEmpty() || q.isEmpty() || intersects(p, q);
+    return p.isEmpty() ? q.isEmpty() : intersects(p, q);
   }
 
   private static boolean intersects(Set<String> p, Set<String> q) {
@@ -224,23 +235,27 @@ public final class MatchGuard {
   }
 
   /**
-   * Content words that changed position relative to the others, not counting moves of whole
-   * phrases: both sides are reduced to their shared words, aligned by longest common subsequence,
-   * and every run of unaligned words that is neither a whole chunk (a coordinated phrase or a
-   * comma-separated part) nor at least {@code minSafeBlock} words long counts as stray.
+   * Content words (and role-marking prepositions) that changed position relative to the others.
+   * Both sides are reduced to their shared words and aligned by longest common subsequence. A run
+   * of unaligned words is forgiven when it is a whole chunk (a coordinated or comma-separated
+   * phrase moved as a unit) or at least {@code minSafeBlock} words long; a single word that moved
+   * by one place ("stable financially" / "financially stable") is a local move; everything else
+   * is a stray move.
+   *
+   * @return {stray moves, local moves}
    */
-  int strayMoves(List<Token> a, List<Token> b) {
+  int[] moves(List<Token> a, List<Token> b) {
     List<Token> x = shared(a, b);
     List<Token> y = shared(b, a);
     if (x.isEmpty() || y.isEmpty()) {
-      return 0;
+      return new int[2];
     }
     int n = x.size();
     int m = y.size();
     int[][] lcs = new int[n + 1][m + 1];
     for (int i = n - 1; i >= 0; i--) {
       for (int j = m - 1; j >= 0; j--) {
-        lcs[i][j] = x.get(i).stem.equals(y.get(j).stem)
+        lcs[i][j] = x.get(i).key().equals(y.get(j).key())
             ? lcs[i + 1][j + 1] + 1
             : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
       }
@@ -250,7 +265,7 @@ public final class MatchGuard {
     int i = 0;
     int j = 0;
     while (i < n && j < m) {
-      if (x.get(i).stem.equals(y.get(j).stem)) {
+      if (x.get(i).key().equals(y.get(j).key())) {
         alignedX[i++] = true;
         alignedY[j++] = true;
       } else if (lcs[i + 1][j] >= lcs[i][j + 1]) {
@@ -259,11 +274,23 @@ public final class MatchGuard {
         j++;
       }
     }
-    return Math.max(stray(x, alignedX), stray(y, alignedY));
+    int[] mx = stray(x, alignedX, y, alignedY);
+    int[] my = stray(y, alignedY, x, alignedX);
+    return new int[] {Math.max(mx[0], my[0]), Math.max(mx[1], my[1])};
   }
 
-  private int stray(List<Token> seq, boolean[] aligned) {
+  private int[] stray(List<Token> seq, boolean[] aligned, List<Token> other,
+      boolean[] otherAligned) {
+    // occurrences beyond the other side's count are extra words, not moved ones
+    Map<String, Integer> excess = new HashMap<>();
+    for (Token t : seq) {
+      excess.merge(t.key(), 1, Integer::sum);
+    }
+    for (Token t : other) {
+      excess.computeIfPresent(t.key(), (k, v) -> v - 1);
+    }
     int stray = 0;
+    int local = 0;
     int k = 0;
     int n = seq.size();
     while (k < n) {
@@ -279,17 +306,53 @@ public final class MatchGuard {
       if (len >= strictness.minSafeBlock || wholeChunks(seq, start, k)) {
         continue;
       }
-      stray += len;
+      for (int q = start; q < k; q++) {
+        Token t = seq.get(q);
+        Integer extra = excess.get(t.key());
+        if (extra != null && extra > 0) {
+          excess.put(t.key(), extra - 1);
+        } else if (len == 1 && movedByOne(seq, q, other, otherAligned)) {
+          local++;
+        } else {
+          stray++;
+        }
+      }
     }
-    return stray;
+    return new int[] {stray, local};
   }
 
-  /** True when the run [start, end) holds every shared word of the chunks it touches. */
+  /** The unaligned word at {@code q} sits one place away in the other sequence. */
+  private static boolean movedByOne(List<Token> seq, int q, List<Token> other,
+      boolean[] otherAligned) {
+    String stem = seq.get(q).key();
+    for (int j = 0; j < other.size(); j++) {
+      if (!otherAligned[j] && other.get(j).key().equals(stem)) {
+        // same neighbour on the left or right after moving past exactly one word
+        boolean leftSwap = q > 0 && j + 1 < other.size()
+            && seq.get(q - 1).key().equals(other.get(j + 1).key());
+        boolean rightSwap = q + 1 < seq.size() && j > 0
+            && seq.get(q + 1).key().equals(other.get(j - 1).key());
+        return leftSwap || rightSwap;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * True when the run [start, end) holds every shared word of the coordinated phrases it touches,
+   * inside one comma-separated part: "a cat and a dog" / "a dog and a cat". Whole comma-separated
+   * parts trading places are not forgiven: on PAWS that is how entities swap roles.
+   */
   private static boolean wholeChunks(List<Token> seq, int start, int end) {
     int first = seq.get(start).chunk;
     int last = seq.get(end - 1).chunk;
     boolean beforeInChunk = start > 0 && seq.get(start - 1).chunk == first;
     boolean afterInChunk = end < seq.size() && seq.get(end).chunk == last;
+    boolean clauseBefore = start > 0 && seq.get(start - 1).clause == seq.get(start).clause;
+    boolean clauseAfter = end < seq.size() && seq.get(end).clause == seq.get(end - 1).clause;
+    if (!clauseBefore && !clauseAfter) {
+      return false;
+    }
     return !beforeInChunk && !afterInChunk;
   }
 
@@ -298,7 +361,7 @@ public final class MatchGuard {
     List<Token> out = new ArrayList<>(a.size());
     for (Token t : a) {
       for (Token u : b) {
-        if (t.stem.equals(u.stem)) {
+        if (t.key().equals(u.key())) {
           out.add(t);
           break;
         }

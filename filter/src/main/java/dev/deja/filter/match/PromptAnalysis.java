@@ -31,11 +31,26 @@ final class PromptAnalysis {
     boolean attribute;
     String number;
     Relation relation;
+    /** Number of tokens of the relation phrase this token starts. */
+    int span = 1;
+    /** A function word whose position carries a role ("from X to Y", "by X"). */
+    boolean roleMarker;
+    /** An attribute bound to a noun phrase: the binding check owns it, the order check skips it. */
+    boolean bound;
+    /** What the order check compares: the stem, for a phrase head also its attributes. */
+    String orderKey;
+    /** A noun of a fully bound spatial relation: the relation check owns its order. */
+    boolean relationArgument;
     int chunk;
+    int clause;
 
     Token(String text, Kind kind) {
       this.text = text;
       this.kind = kind;
+    }
+
+    String key() {
+      return orderKey != null ? orderKey : stem;
     }
 
     @Override
@@ -48,15 +63,37 @@ final class PromptAnalysis {
    * A modifier (attribute, count, negation) bound to a noun phrase, given by the stems of its
    * non-attribute words (empty when it binds to nothing).
    */
-  record Binding(String modifier, Set<String> phrase) {}
+  record Binding(String modifier, Set<String> phrase, String head) {
+    Binding(String modifier, Set<String> phrase) {
+      this(modifier, phrase, "");
+    }
+  }
 
   /** A spatial relation between two noun phrases, canonical (inverses folded). */
   record Triple(Set<String> subject, Relation relation, Set<String> object) {}
 
-  private static final List<Map.Entry<String[], Relation>> RELATIONS =
+  /** Relation phrases by first word, longest first. */
+  private static final Map<String, List<Map.Entry<String[], Relation>>> RELATIONS =
       Lexicon.RELATION_PHRASES.stream()
           .sorted(Comparator.comparingInt((Map.Entry<String[], Relation> e) -> -e.getKey().length))
-          .toList();
+          .collect(java.util.stream.Collectors.groupingBy(e -> e.getKey()[0],
+              java.util.LinkedHashMap::new, java.util.stream.Collectors.toList()));
+
+  /** Style phrases by first word, longest first. */
+  private static final Map<String, List<String[]>> STYLE = Lexicon.STYLE_PHRASES.stream()
+      .collect(java.util.stream.Collectors.groupingBy(p -> p[0], java.util.LinkedHashMap::new,
+          java.util.stream.Collectors.toList()));
+
+  private static final Set<String> COPULAS =
+      Set.of("is", "are", "was", "were", "be", "been", "being", "looks", "look", "s");
+
+  /** Frequent verbs that end a noun phrase ("the sunflower stood tall"). */
+  private static final Set<String> COMMON_VERBS = Set.of("sit", "sits", "sat", "stand", "stands",
+      "stood", "lie", "lies", "lay", "lays", "hang", "hangs", "hung", "rest", "rests", "float",
+      "floats", "fly", "flies", "flew", "run", "runs", "ran", "walk", "walks", "hold", "holds",
+      "held", "wear", "wears", "wore", "eat", "eats", "ate", "look", "looks", "reads", "grow",
+      "grows", "grew", "appear", "appears", "seem", "seems", "became", "become", "becomes",
+      "made", "make", "makes", "has", "had", "covered", "covers", "contains", "shows");
 
   final String normalized;
   final Script script;
@@ -64,6 +101,8 @@ final class PromptAnalysis {
   final List<Token> tokens;
   /** Content tokens in order (no stop words, style, numbers, negations or relations). */
   final List<Token> content;
+  /** Content tokens and role markers in order: what the word-order check compares. */
+  final List<Token> ordered;
   final List<Binding> attributes = new ArrayList<>();
   final List<Binding> numbers = new ArrayList<>();
   /** Heads introduced by "a"/"an" (an implicit count of one). */
@@ -101,6 +140,22 @@ final class PromptAnalysis {
     }
     this.content = c;
     bind();
+    List<Token> o = new ArrayList<>();
+    for (Token t : tokens) {
+      if (t.kind == Kind.CONTENT) {
+        if (!t.bound && !t.relationArgument) {
+          o.add(t);
+        }
+      } else if (t.roleMarker) {
+        o.add(t);
+      } else if (t.kind == Kind.NUMBER && t.number.length() < 4) {
+        // counts and ordinals take part in the order ("the first floor ... the second floor");
+        // years and other long numbers move freely with their phrase
+        t.stem = "#" + t.number;
+        o.add(t);
+      }
+    }
+    this.ordered = o;
   }
 
   static PromptAnalysis of(String prompt) {
@@ -191,7 +246,7 @@ final class PromptAnalysis {
 
   private static boolean isBreakPunctuation(int cp) {
     switch (cp) {
-      case ',', ';', ':', '.', '!', '?', '(', ')', '[', ']', '{', '}', '|', '\n',
+      case ',', ';', ':', '.', '!', '?', '|', '\n',
           '\uff0c', '\u3001', '\u3002', '\uff1b', '\uff1a', '\uff01', '\uff1f' -> {
         return true;
       }
@@ -209,7 +264,7 @@ final class PromptAnalysis {
       if (t.kind != Kind.CONTENT) {
         continue;
       }
-      int styleLen = matchPhrase(tokens, i, Lexicon.STYLE_PHRASES);
+      int styleLen = matchPhrase(tokens, i, STYLE.getOrDefault(t.text, List.of()));
       if (styleLen > 0) {
         for (int k = 0; k < styleLen; k++) {
           tokens.get(i + k).kind = Kind.STYLE;
@@ -217,13 +272,14 @@ final class PromptAnalysis {
         i += styleLen - 1;
         continue;
       }
-      for (Map.Entry<String[], Relation> e : RELATIONS) {
+      for (Map.Entry<String[], Relation> e : RELATIONS.getOrDefault(t.text, List.of())) {
         if (matches(tokens, i, e.getKey())) {
           for (int k = 0; k < e.getKey().length; k++) {
             Token r = tokens.get(i + k);
             r.kind = Kind.RELATION;
           }
           t.relation = e.getValue();
+          t.span = e.getKey().length;
           i += e.getKey().length - 1;
           break;
         }
@@ -241,11 +297,17 @@ final class PromptAnalysis {
       } else if (isDigits(w)) {
         t.kind = Kind.NUMBER;
         t.number = stripLeadingZeros(w);
+      } else if (Character.isDigit(w.charAt(0))) {
+        // a number with a unit: 35mm, 9k, 1080p, 3d
+        t.kind = Kind.NUMBER;
+        t.number = w;
       } else if (Lexicon.NUMBER_WORDS.containsKey(w)) {
         t.kind = Kind.NUMBER;
         t.number = Lexicon.NUMBER_WORDS.get(w);
       } else if (Lexicon.EN_STOP.contains(w) || Lexicon.OTHER_STOP.contains(w)) {
         t.kind = Kind.STOP;
+        t.roleMarker = Lexicon.ROLE_MARKERS.contains(w);
+        t.stem = w;
       } else {
         stem(t);
       }
@@ -260,12 +322,18 @@ final class PromptAnalysis {
         b.kind = Kind.STOP;
       }
     }
+    // chunks: coordinated phrases ("a cat and a dog"); clauses: comma-separated parts
     int chunk = 0;
+    int clause = 0;
     for (Token t : tokens) {
       if (t.kind == Kind.BREAK) {
         chunk++;
+        if (t.text.equals(",")) {
+          clause++;
+        }
       }
       t.chunk = chunk;
+      t.clause = clause;
     }
   }
 
@@ -356,6 +424,8 @@ final class PromptAnalysis {
     int[] phraseOf = new int[n];
     java.util.Arrays.fill(phraseOf, -1);
     List<Set<String>> nouns = new ArrayList<>();
+    List<Integer> headOf = new ArrayList<>();
+    List<List<String>> groups = new ArrayList<>();
     int i = 0;
     while (i < n) {
       if (tokens.get(i).kind != Kind.CONTENT) {
@@ -364,44 +434,88 @@ final class PromptAnalysis {
       }
       int start = i;
       int end = i + 1;
-      while (end < n && tokens.get(end).kind == Kind.CONTENT
-          && !isVerbForm(tokens.get(end).text)) {
-        end++;
+      boolean hasNoun = !tokens.get(start).attribute;
+      while (end < n) {
+        Token next = tokens.get(end);
+        if (next.kind == Kind.CONTENT && !(hasNoun && isVerbForm(next.text))
+            && !(hasNoun && COMMON_VERBS.contains(next.text))) {
+          hasNoun |= !next.attribute;
+          end++;
+        } else if (!hasNoun && next.kind == Kind.BREAK && end + 1 < n
+            && tokens.get(end - 1).attribute && tokens.get(end + 1).kind == Kind.CONTENT
+            && tokens.get(end + 1).attribute) {
+          end++; // "black and white tiles", "a long, narrow kitchen": one phrase
+        } else {
+          break;
+        }
       }
       Set<String> words = new java.util.HashSet<>();
+      int head = -1;
       for (int k = start; k < end; k++) {
+        Token w = tokens.get(k);
+        if (w.kind != Kind.CONTENT) {
+          continue;
+        }
         phraseOf[k] = nouns.size();
-        if (!tokens.get(k).attribute) {
-          words.add(tokens.get(k).stem);
+        if (!w.attribute) {
+          words.add(w.stem);
+          head = k;
         }
       }
       // only attributes: "a red orange" has "orange" as its noun; a lone "red" is predicative
       boolean lastIsNoun = words.isEmpty() && end - start > 1;
       if (lastIsNoun) {
-        words.add(tokens.get(end - 1).stem);
+        head = end - 1;
+        words.add(tokens.get(head).stem);
       }
+      int phrase = nouns.size();
+      nouns.add(words);
+      headOf.add(head);
+      groups.add(new ArrayList<>());
       boolean predicative = words.isEmpty();
       for (int k = start; k < end; k++) {
         Token t = tokens.get(k);
-        if (!t.attribute || (lastIsNoun && k == end - 1)) {
+        if (t.kind != Kind.CONTENT || !t.attribute || k == head) {
           continue;
         }
-        Set<String> target = words;
+        int target = phrase;
         if (predicative) {
+          // "the car is red": binds back over a form of "be"; otherwise to nothing
           int prev = previousPhrase(start, phraseOf);
-          target = prev >= 0 ? nouns.get(prev) : Set.of();
+          boolean copula = start > 0 && COPULAS.contains(tokens.get(start - 1).text);
+          target = prev >= 0 && copula ? prev : -1;
         }
-        attributes.add(new Binding(t.stem, target));
+        if (target < 0) {
+          attributes.add(new Binding(t.stem, Set.of()));
+        } else {
+          groups.get(target).add(t.stem);
+          t.bound = true;
+        }
       }
-      nouns.add(words);
       i = end;
+    }
+    // one binding per noun phrase: its attributes as a set, so "a small blue book on a large red
+    // book" differs from "a small large book on a blue red book" although every attribute is
+    // about a book, and adjective order inside a phrase does not matter
+    for (int p = 0; p < nouns.size(); p++) {
+      List<String> group = groups.get(p);
+      if (group.isEmpty()) {
+        continue;
+      }
+      java.util.Collections.sort(group);
+      String signature = String.join("+", group);
+      int head = headOf.get(p);
+      attributes.add(new Binding(signature, nouns.get(p), head >= 0 ? tokens.get(head).stem : ""));
+      if (head >= 0) {
+        tokens.get(head).orderKey = tokens.get(head).stem + "|" + signature;
+      }
     }
     for (int k = 0; k < n; k++) {
       Token t = tokens.get(k);
       if (t.kind == Kind.NUMBER) {
         // a count binds to the noun phrase right after it ("two red cats"); a year, an ordinal or
         // a number that stands alone ("in 1949 ,") binds to nothing
-        boolean count = !t.number.startsWith("#") && t.number.length() < 4;
+        boolean count = t.number.length() < 4;
         boolean adjacent = k + 1 < n && phraseOf[k + 1] >= 0;
         numbers.add(new Binding(t.number,
             count && adjacent ? nouns.get(phraseOf[k + 1]) : Set.of()));
@@ -413,8 +527,12 @@ final class PromptAnalysis {
       } else if (t.relation != null) {
         int prev = previousPhrase(k, phraseOf);
         Set<String> subject = prev >= 0 ? nouns.get(prev) : Set.of();
-        Set<String> object = phraseAfter(k, phraseOf, nouns);
+        Set<String> object = phraseAfter(k + t.span - 1, phraseOf, nouns);
         Relation r = t.relation;
+        if (!subject.isEmpty() && !object.isEmpty() && Lexicon.DIRECTIONAL.contains(r)) {
+          markRelationArguments(prev, phraseOf);
+          markRelationArguments(phraseOf[nextContent(k + t.span - 1, phraseOf)], phraseOf);
+        }
         Relation inverse = Lexicon.INVERSE.get(r);
         if (inverse != null) {
           relations.add(new Triple(object, inverse, subject));
@@ -425,6 +543,23 @@ final class PromptAnalysis {
         }
       }
     }
+  }
+
+  private void markRelationArguments(int phrase, int[] phraseOf) {
+    for (int k = 0; k < phraseOf.length; k++) {
+      if (phraseOf[k] == phrase && !tokens.get(k).attribute) {
+        tokens.get(k).relationArgument = true;
+      }
+    }
+  }
+
+  private int nextContent(int at, int[] phraseOf) {
+    for (int k = at + 1; k < phraseOf.length; k++) {
+      if (phraseOf[k] >= 0) {
+        return k;
+      }
+    }
+    return at;
   }
 
   private int previousPhrase(int at, int[] phraseOf) {

@@ -1,0 +1,176 @@
+package dev.deja.filter.match;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Issue #6: embedding similarity does not see word order or attribute binding; the guard does. */
+class GuardedMatcherTest {
+
+  private static final GuardedMatcher BALANCED = GuardedMatcher.of(MatchPreset.BALANCED);
+
+  private static MatchVerdict decide(String request, String cached) {
+    return BALANCED.decide(request, cached, 0.99, BALANCED.threshold());
+  }
+
+  @ParameterizedTest(name = "\"{0}\" vs \"{1}\" is refused: {2}")
+  @CsvSource(delimiter = '|', value = {
+      "a green bench and a blue bowl | a blue bench and a green bowl | attribute-mismatch",
+      "a red car and a white sheep | a white car and a red sheep | attribute-mismatch",
+      "a plastic toy and a glass bottle | a glass toy and a plastic bottle | attribute-mismatch",
+      "three dogs on the street | four dogs on the street | number-mismatch",
+      "one cat and two dogs sitting on the grass | two cats and one dog sitting on the grass"
+          + " | number-mismatch",
+      "35mm macro shot of a kitten | 36mm macro shot of a kitten | number-mismatch",
+      "a room with chairs | a room without chairs | negation-mismatch",
+      "a dog that is not sleeping | a dog that is sleeping | negation-mismatch",
+      "a cat on the left of a dog | a cat on the right of a dog | relation-mismatch",
+      "a lamp above a desk | a lamp below a desk | relation-mismatch",
+      "a dog in front of a desk | a dog behind a desk | relation-mismatch",
+      "a horse riding an astronaut | an astronaut riding a horse | word-order",
+      "a cup on a table | a table on a cup | word-order",
+      "Wright moved to New York from Chapel Hill | Wright moved from New York to Chapel Hill"
+          + " | word-order",
+      "a dog on the beach | a cat on the beach | content-mismatch",
+  })
+  void swapsAndChangesAreRefusedWithTheirReason(String request, String cached, String reason) {
+    MatchVerdict v = decide(request, cached);
+    assertFalse(v.accepted(), () -> "accepted " + request + " / " + cached);
+    assertEquals(reason, v.reason());
+  }
+
+  @ParameterizedTest(name = "\"{0}\" vs \"{1}\" is accepted")
+  @CsvSource(delimiter = '|', value = {
+      "a kitten sleeping on a sofa | a cat sleeping on a couch",
+      "an automobile parked in front of a house | a car parked in front of a house",
+      "a blue car and a yellow bus | a yellow bus and a blue car",
+      "a cat on the left of a dog | a dog on the right of a cat",
+      "a lamp above a desk | a desk below a lamp",
+      "a castle on a hill, highly detailed, 8k, trending on artstation | a castle on a hill",
+      "portrait of an astronaut, digital art, 4k | portrait of an astronaut, octane render",
+      "one dog on the street | a dog on the street",
+      "three apples in a basket | 3 apples in a basket",
+      "a man without a hat | a man with no hat",
+      "a bench that is green | a green bench",
+      "a photo of a golden retriever on the beach | a golden retriever on the beach",
+      "A red rose in a vase. | a red rose in a vase",
+  })
+  void paraphrasesAreAccepted(String request, String cached) {
+    MatchVerdict v = decide(request, cached);
+    assertTrue(v.accepted(), () -> "refused (" + v.reason() + "): " + request + " / " + cached);
+    assertEquals("ok", v.reason());
+  }
+
+  @Test
+  void nonEnglishPairsWithTheSameMeaningAreNotAllRefused() {
+    assertTrue(decide("un chat noir sur un canapé", "un chat noir sur le canapé").accepted());
+    assertTrue(decide("一只红色的猫坐在沙发上", "一只红色的猫坐在沙发上，高清").accepted());
+    assertTrue(decide("красная машина на улице", "красная машина на улице, 8k").accepted());
+    assertTrue(decide("ein roter Apfel auf einem Tisch", "Ein roter Apfel auf einem Tisch.")
+        .accepted());
+  }
+
+  @Test
+  void nonEnglishPairsWithDifferentMeaningsAreNotAllAccepted() {
+    assertFalse(decide("un chat noir sur un canapé", "un chien blanc sur un canapé").accepted());
+    assertFalse(decide("一只红色的猫和蓝色的狗", "一只蓝色的猫和红色的狗").accepted());
+    assertFalse(decide("一只红色的猫", "三只黑色的狗").accepted());
+    assertEquals("number-mismatch", decide("3 gatos negros", "4 gatos negros").reason());
+  }
+
+  @Test
+  void promptsInDifferentScriptsAreRefusedAsUnverifiable() {
+    assertEquals("script-mismatch", decide("一只红色的猫", "a red cat").reason());
+  }
+
+  @Test
+  void decide_belowThreshold_refusesWithoutRunningTheGuard() {
+    MatchVerdict v = BALANCED.decide("a cat", "a cat", BALANCED.threshold() - 0.01,
+        BALANCED.threshold());
+    assertEquals(new MatchVerdict(false, "below-threshold"), v);
+  }
+
+  @Test
+  void decide_requestThreshold_canOnlyTighten() {
+    double configured = BALANCED.threshold();
+    double sim = configured + 0.005;
+    assertTrue(BALANCED.decide("a cat", "a cat", sim, 0.10).accepted(),
+        "a lower request threshold is ignored, the configured one applies");
+    assertEquals("below-threshold", BALANCED.decide("a cat", "a cat", sim, 0.10 + configured)
+        .reason());
+    assertEquals("below-threshold", BALANCED.decide("a cat", "a cat", configured - 0.001, 0.0)
+        .reason());
+    assertTrue(BALANCED.decide("a cat", "a cat", sim, Double.NaN).accepted());
+    assertEquals("below-threshold", BALANCED.decide("a cat", "a cat", Double.NaN, configured)
+        .reason());
+  }
+
+  @Test
+  void presets_acceptanceIsNested_strictWithinBalancedWithinAggressive() {
+    List<String[]> pairs = List.of(
+        new String[] {"a kitten sleeping on a sofa", "a cat sleeping on a couch"},
+        new String[] {"stable financially", "financially stable"},
+        new String[] {"a dog house", "a house dog"},
+        new String[] {"two dogs on a street", "two dog on a street"},
+        new String[] {"a cat on a mat in the sun", "a cat on a mat"},
+        new String[] {"a green bench and a blue bowl", "a blue bench and a green bowl"},
+        new String[] {"the old man walks his dog in the park", "the old man walks in the park"},
+        new String[] {"Higgins left Southampton in August", "Higgins Southampton left in August"},
+        new String[] {"a castle, 8k", "a castle"},
+        new String[] {"un chat noir", "un chat noir et blanc"});
+    double[] sims = {0.80, 0.87, 0.89, 0.91, 0.94, 0.96, 0.99};
+    GuardedMatcher strict = GuardedMatcher.of(MatchPreset.STRICT);
+    GuardedMatcher aggressive = GuardedMatcher.of(MatchPreset.AGGRESSIVE);
+    int strictHits = 0;
+    int aggressiveHits = 0;
+    for (String[] p : pairs) {
+      for (double sim : sims) {
+        boolean s = strict.decide(p[0], p[1], sim, strict.threshold()).accepted();
+        boolean b = BALANCED.decide(p[0], p[1], sim, BALANCED.threshold()).accepted();
+        boolean a = aggressive.decide(p[0], p[1], sim, aggressive.threshold()).accepted();
+        assertTrue(!s || b, () -> "STRICT accepts but BALANCED refuses " + p[0] + " / " + p[1]);
+        assertTrue(!b || a, () -> "BALANCED accepts but AGGRESSIVE refuses " + p[0] + " / "
+            + p[1]);
+        strictHits += s ? 1 : 0;
+        aggressiveHits += a ? 1 : 0;
+      }
+    }
+    assertTrue(aggressiveHits > strictHits, "AGGRESSIVE should serve more than STRICT");
+  }
+
+  @Test
+  void presets_thresholdsDescendFromStrictToAggressive() {
+    assertTrue(MatchPreset.STRICT.threshold() >= MatchPreset.BALANCED.threshold());
+    assertTrue(MatchPreset.BALANCED.threshold() >= MatchPreset.AGGRESSIVE.threshold());
+    assertEquals(MatchPreset.BALANCED, MatchPreset.DEFAULT);
+    assertEquals(MatchPreset.DEFAULT.threshold(), GuardedMatcher.defaults().threshold());
+  }
+
+  @Test
+  void custom_rejectsAThresholdOutsideCosineRange() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> GuardedMatcher.custom(1.5, GuardStrictness.STANDARD));
+    assertTrue(e.getMessage().contains("threshold"));
+    assertThrows(NullPointerException.class, () -> GuardedMatcher.custom(0.9, null));
+  }
+
+  @Test
+  void custom_offStrictness_isThresholdOnly() {
+    GuardedMatcher off = GuardedMatcher.custom(0.9, GuardStrictness.OFF);
+    assertTrue(off.decide("three dogs", "four dogs", 0.95, 0.9).accepted());
+  }
+
+  @Test
+  void guard_emptyAndNullPrompts_doNotThrow() {
+    MatchGuard guard = new MatchGuard(GuardStrictness.STRICT);
+    assertTrue(guard.check("", "").accepted());
+    assertTrue(guard.check(null, "   ").accepted());
+    guard.check("!!!", "a cat");
+  }
+}
