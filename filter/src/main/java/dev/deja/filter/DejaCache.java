@@ -30,6 +30,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The cache itself, independent of HTTP: parse, look up, and store. {@link DejaFilter} adapts it
@@ -49,6 +52,10 @@ public final class DejaCache implements AutoCloseable {
   private final CacheLookup lookup;
   private final StoreWriter writer;
   private final SingleFlight flights = new SingleFlight();
+  /** Misses in empty partitions waiting for their vector; beyond this the store embeds itself. */
+  private static final int EMBED_AHEAD_QUEUE = 64;
+
+  private final ThreadPoolExecutor embedAhead;
   private final OriginPolicy originPolicy;
   private final DejaMetrics metrics;
   private final List<AutoCloseable> owned;
@@ -61,6 +68,19 @@ public final class DejaCache implements AutoCloseable {
     this.clock = b.clock;
     this.parser = new RequestParser(config.rules());
     this.hot = new HotCache(config.hotCacheBytes());
+    this.embedAhead =
+        new ThreadPoolExecutor(
+            1,
+            1,
+            0,
+            TimeUnit.MILLISECONDS,
+            new ArrayBlockingQueue<>(EMBED_AHEAD_QUEUE),
+            r -> {
+              Thread t = new Thread(r, "deja-embed-ahead");
+              t.setDaemon(true);
+              return t;
+            },
+            new ThreadPoolExecutor.AbortPolicy());
     this.breaker =
         new CircuitBreaker(config.breakerFailures(), config.breakerOpen(), System::nanoTime);
     this.lookup =
@@ -73,7 +93,8 @@ public final class DejaCache implements AutoCloseable {
             config.semantic(),
             config.unseeded(),
             config.candidates(),
-            clock);
+            clock,
+            embedAhead);
     this.writer = new StoreWriter(store, config.storeThreads(), config.storeQueue(), clock);
     this.originPolicy = new OriginPolicy(config.defaultTtl());
     this.metrics = new DejaMetrics(b.registry);
@@ -273,6 +294,7 @@ public final class DejaCache implements AutoCloseable {
 
   @Override
   public void close() {
+    embedAhead.shutdown();
     writer.close();
     for (AutoCloseable c : owned) {
       try {

@@ -15,6 +15,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +49,8 @@ public final class CacheLookup {
   private final UnseededPolicy unseeded;
   private final int candidates;
   private final Clock clock;
+  /** Computes, off the request path, the vector an empty partition's miss will store. */
+  private final Executor embedAhead;
   private final RateLimitedLog failures = new RateLimitedLog(LOG, Duration.ofMinutes(1));
 
   public CacheLookup(
@@ -58,8 +62,10 @@ public final class CacheLookup {
       boolean semanticEnabled,
       UnseededPolicy unseeded,
       int candidates,
-      Clock clock) {
+      Clock clock,
+      Executor embedAhead) {
     this.store = store;
+    this.embedAhead = embedAhead;
     this.hot = hot;
     this.embedder = embedder;
     this.matcher = matcher;
@@ -120,6 +126,7 @@ public final class CacheLookup {
               request.partition().bucket(), request.partition().model(), embedder.modelId());
       breaker.recordSuccess();
       if (!any) {
+        embedWhileTheOriginWorks(request.request().prompt());
         return miss(null, null, null, threshold, start, 0, System.nanoTime() - probeStart);
       }
     } catch (RuntimeException e) {
@@ -188,6 +195,26 @@ public final class CacheLookup {
       }
     }
     return miss(vector, best, bestRefusal, threshold, start, embedNanos, searchNanos);
+  }
+
+  /**
+   * Warms the embedder's cache while the origin generates the image (seconds), so the background
+   * store finds the vector ready and the entry is searchable as soon as possible. Best effort: when
+   * the executor is busy, the store computes the vector itself.
+   */
+  private void embedWhileTheOriginWorks(String prompt) {
+    try {
+      embedAhead.execute(
+          () -> {
+            try {
+              embedder.embed(prompt);
+            } catch (RuntimeException e) {
+              failures.warn("embed-ahead-failed", "Deja: embedding ahead of the store failed", e);
+            }
+          });
+    } catch (RejectedExecutionException e) {
+      // Busy: the store will embed the prompt itself.
+    }
   }
 
   /**
