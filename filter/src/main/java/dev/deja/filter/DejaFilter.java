@@ -5,6 +5,7 @@ import dev.deja.filter.http.CapturingResponse;
 import dev.deja.filter.http.SingleFlight;
 import dev.deja.filter.lookup.LookupOptions;
 import dev.deja.filter.lookup.LookupResult;
+import dev.deja.filter.lookup.Timings;
 import dev.deja.filter.request.ParsedRequest;
 import dev.deja.filter.request.ParsedRequest.Cacheable;
 import dev.deja.filter.store.CachedImage;
@@ -23,7 +24,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -319,7 +319,7 @@ public class DejaFilter implements Filter {
     if (miss != null) {
       timing.append(miss.timings().serverTiming()).append(", ");
     }
-    timing.append(String.format(Locale.ROOT, "origin;dur=%.2f", originNanos / 1e6));
+    Timings.append(timing, "origin", originNanos);
     out.addHeader("Server-Timing", timing.toString());
     Cacheable c = outcome.request();
     if (c == null) {

@@ -22,7 +22,14 @@ public record Timings(long lookupNanos, long embedNanos, long searchNanos) {
     return out.toString();
   }
 
-  static void append(StringBuilder out, String name, long nanos) {
-    out.append(name).append(";dur=").append(String.format(java.util.Locale.ROOT, "%.2f", nanos / 1e6));
+  /** Appends {@code name;dur=1.23} (milliseconds, two decimals) without String.format's cost. */
+  public static void append(StringBuilder out, String name, long nanos) {
+    long hundredths = Math.round(nanos / 10_000.0);
+    out.append(name).append(";dur=").append(hundredths / 100).append('.');
+    long fraction = hundredths % 100;
+    if (fraction < 10) {
+      out.append('0');
+    }
+    out.append(fraction);
   }
 }
