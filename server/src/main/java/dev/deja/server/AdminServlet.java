@@ -1,0 +1,379 @@
+package dev.deja.server;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.deja.db.CacheRepository;
+import dev.deja.db.CacheStats;
+import dev.deja.db.PurgeCriteria;
+import dev.deja.filter.DejaCache;
+import dev.deja.filter.embed.Embedder;
+import dev.deja.filter.match.MatchVerdict;
+import dev.deja.filter.request.ParsedRequest;
+import dev.deja.filter.store.CachedImage;
+import dev.deja.filter.store.Candidate;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The admin API under the configured prefix ({@code /_deja} by default).
+ *
+ * <p>Public: {@code GET health}, {@code GET health/ready}, {@code GET metrics}. Token, or public
+ * with {@code --public-explain}: {@code GET stats}, {@code GET explain}. Token only, and off when
+ * no token is configured: {@code DELETE entries/{key}}, {@code POST purge}.
+ */
+final class AdminServlet extends HttpServlet {
+
+  private static final long serialVersionUID = 1L;
+  private static final Logger LOG = LoggerFactory.getLogger(AdminServlet.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  /** Neighbours {@code explain} shows. */
+  static final int EXPLAIN_NEIGHBOURS = 5;
+
+  private final transient ServerConfig config;
+  private final transient DejaCache cache;
+  private final transient PrometheusMeterRegistry registry;
+  private final transient CacheRepository repository;
+  private final transient CacheSize size;
+  private final byte[] token;
+
+  AdminServlet(
+      ServerConfig config,
+      DejaCache cache,
+      PrometheusMeterRegistry registry,
+      CacheRepository repository,
+      CacheSize size) {
+    this.config = config;
+    this.cache = cache;
+    this.registry = registry;
+    this.repository = repository;
+    this.size = size;
+    this.token =
+        config.adminToken() == null ? null : config.adminToken().getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Override
+  protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+    String path = path(req);
+    switch (path) {
+      case "/health" -> json(resp, 200, Map.of("status", "UP"));
+      case "/health/ready" -> ready(resp);
+      case "/metrics" -> metrics(resp);
+      case "/stats" -> {
+        if (readAllowed(req, resp)) {
+          stats(resp);
+        }
+      }
+      case "/explain" -> {
+        if (readAllowed(req, resp)) {
+          explain(req, resp);
+        }
+      }
+      default -> notFound(resp, path);
+    }
+  }
+
+  @Override
+  protected void doDelete(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+    String path = path(req);
+    if (!path.startsWith("/entries/") || path.length() <= "/entries/".length()) {
+      notFound(resp, path);
+      return;
+    }
+    if (!mutationAllowed(req, resp)) {
+      return;
+    }
+    String key = path.substring("/entries/".length());
+    boolean deleted = repository.delete(key);
+    cache.invalidate(key);
+    size.refreshSoon();
+    LOG.info("Deja admin: delete entry {} -> {}", key, deleted ? "deleted" : "not found");
+    json(resp, deleted ? 200 : 404, Map.of("key", key, "deleted", deleted));
+  }
+
+  @Override
+  protected void doPost(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+    String path = path(req);
+    if (!path.equals("/purge")) {
+      notFound(resp, path);
+      return;
+    }
+    if (!mutationAllowed(req, resp)) {
+      return;
+    }
+    String model = blankToNull(req.getParameter("model"));
+    String bucket = blankToNull(req.getParameter("bucket"));
+    String olderThan = blankToNull(req.getParameter("olderThan"));
+    Instant before = null;
+    if (olderThan != null) {
+      before = olderThan(olderThan);
+      if (before == null) {
+        error(resp, 400, "olderThan must be a duration (30s, 2h, P7D) or an ISO-8601 instant");
+        return;
+      }
+    }
+    if (model == null && bucket == null && before == null) {
+      error(resp, 400, "purge needs at least one of model, bucket, olderThan");
+      return;
+    }
+    int deleted = repository.purge(new PurgeCriteria(model, bucket, before));
+    cache.invalidateAll();
+    size.refreshSoon();
+    LOG.info("Deja admin: purge model={} bucket={} olderThan={} -> {} entries", model, bucket,
+        olderThan, deleted);
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("deleted", deleted);
+    body.put("model", model);
+    body.put("bucket", bucket);
+    body.put("createdBefore", before == null ? null : before.toString());
+    json(resp, 200, body);
+  }
+
+  // --- endpoints -----------------------------------------------------------------------------
+
+  private void ready(HttpServletResponse resp) throws IOException {
+    Map<String, Object> checks = new LinkedHashMap<>();
+    boolean up = true;
+    try {
+      repository.stats();
+      checks.put("database", "UP");
+    } catch (RuntimeException e) {
+      up = false;
+      checks.put("database", "DOWN: " + e.getMessage());
+    }
+    if (cache.config().semantic()) {
+      boolean model = cache.embedder().isPresent();
+      up &= model;
+      checks.put("model", model ? "UP" : "DOWN: no embedder");
+    } else {
+      checks.put("model", "DISABLED");
+    }
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("status", up ? "UP" : "DOWN");
+    body.put("checks", checks);
+    json(resp, up ? 200 : 503, body);
+  }
+
+  private void metrics(HttpServletResponse resp) throws IOException {
+    resp.setStatus(200);
+    resp.setContentType("text/plain; version=0.0.4; charset=utf-8");
+    resp.getWriter().write(registry.scrape());
+  }
+
+  private void stats(HttpServletResponse resp) throws IOException {
+    Map<String, Object> body = new LinkedHashMap<>();
+    try {
+      CacheStats s = repository.stats();
+      body.put("entries", s.entries());
+      body.put("aliases", s.aliases());
+      body.put("blobs", s.blobs());
+      body.put("bytes", s.blobBytes());
+    } catch (RuntimeException e) {
+      body.put("database", "DOWN: " + e.getMessage());
+    }
+    body.put("breaker", cache.breakerState().name());
+    body.put("storeQueueDepth", cache.storeQueueDepth());
+    body.put("storesDropped", cache.storesDropped());
+    body.put("model", cache.embedder().map(Embedder::modelId).orElse(null));
+    body.put("preset", cache.config().preset());
+    body.put("threshold", cache.matcher().threshold());
+    body.put("maxCacheBytes", config.maxCacheBytes());
+    json(resp, 200, body);
+  }
+
+  /** What the cache would do for {@code GET /prompt/{prompt}?...}, without calling the origin. */
+  private void explain(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+    String prompt = req.getParameter("prompt");
+    if (prompt == null || prompt.isBlank()) {
+      error(resp, 400, "explain needs ?prompt=... (plus width, height, seed, model as usual)");
+      return;
+    }
+    String query = queryWithout(req.getQueryString(), "prompt");
+    String path = "/prompt/" + URLEncoder.encode(prompt, StandardCharsets.UTF_8).replace("+", "%20");
+    ParsedRequest parsed = cache.parse("GET", path, query, null);
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("prompt", prompt);
+    if (parsed instanceof ParsedRequest.Invalid invalid) {
+      body.put("verdict", "bypass");
+      body.put("reason", invalid.reason());
+      json(resp, 200, body);
+      return;
+    }
+    if (!(parsed instanceof ParsedRequest.Cacheable c)) {
+      body.put("verdict", "bypass");
+      body.put("reason", "not-cacheable");
+      json(resp, 200, body);
+      return;
+    }
+    String key = c.key().value();
+    String bucket = c.partition().bucket();
+    String model = c.request().model();
+    double threshold = cache.matcher().threshold();
+    body.put("key", key);
+    body.put("bucket", bucket);
+    body.put("model", model);
+    body.put("seeded", c.request().seeded());
+    body.put("threshold", threshold);
+
+    Optional<CachedImage> exact;
+    try {
+      exact = cache.store().findExact(key);
+    } catch (RuntimeException e) {
+      body.put("verdict", "miss");
+      body.put("reason", "store-unavailable: " + e.getMessage());
+      json(resp, 200, body);
+      return;
+    }
+    List<Map<String, Object>> neighbours = new ArrayList<>();
+    String verdict = exact.isPresent() ? "exact-hit" : "miss";
+    String reason = exact.isPresent() ? "exact key present" : null;
+    Optional<Embedder> embedder = cache.embedder();
+    if (embedder.isEmpty() || !cache.config().semantic()) {
+      reason = reason == null ? "semantic lookup disabled" : reason;
+    } else {
+      try {
+        Optional<float[]> vector = embedder.get().embed(prompt);
+        if (vector.isPresent()) {
+          List<Candidate> found =
+              cache
+                  .store()
+                  .findNearest(bucket, model, embedder.get().modelId(), vector.get(),
+                      EXPLAIN_NEIGHBOURS);
+          for (Candidate n : found) {
+            MatchVerdict v = cache.matcher().decide(prompt, n.prompt(), n.similarity(), threshold);
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("key", n.key());
+            row.put("prompt", n.prompt());
+            row.put("similarity", n.similarity());
+            row.put("accepted", v.accepted());
+            row.put("reason", v.reason());
+            neighbours.add(row);
+            if (verdict.equals("miss") && v.accepted()) {
+              verdict = "semantic-hit";
+              reason = "neighbour " + n.key() + " accepted";
+            }
+          }
+        } else {
+          reason = reason == null ? "blank prompt after normalisation" : reason;
+        }
+      } catch (RuntimeException e) {
+        reason = reason == null ? "semantic lookup failed: " + e.getMessage() : reason;
+      }
+    }
+    if (verdict.equals("miss") && reason == null) {
+      reason = neighbours.isEmpty() ? "no neighbours in bucket" : "no neighbour accepted";
+    }
+    if (verdict.equals("semantic-hit") && !c.request().seeded()
+        && cache.config().unseeded().name().equals("EXACT")) {
+      // An unseeded request under the exact-only policy never takes a semantic hit.
+      verdict = "miss";
+      reason = "unseeded requests are exact-only";
+    }
+    body.put("verdict", verdict);
+    body.put("reason", reason);
+    body.put("neighbours", neighbours);
+    json(resp, 200, body);
+  }
+
+  // --- access --------------------------------------------------------------------------------
+
+  private boolean readAllowed(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+    if (config.publicExplain()) {
+      return true;
+    }
+    if (token == null) {
+      error(resp, 403, "explain and stats need --admin-token (or --public-explain)");
+      return false;
+    }
+    return authorised(req, resp);
+  }
+
+  private boolean mutationAllowed(HttpServletRequest req, HttpServletResponse resp)
+      throws IOException {
+    if (token == null) {
+      error(resp, 403, "admin mutations are off: start the server with --admin-token");
+      return false;
+    }
+    return authorised(req, resp);
+  }
+
+  private boolean authorised(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+    String header = req.getHeader("Authorization");
+    byte[] given =
+        header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
+            ? header.substring(7).strip().getBytes(StandardCharsets.UTF_8)
+            : new byte[0];
+    if (MessageDigest.isEqual(given, token)) {
+      return true;
+    }
+    resp.setHeader("WWW-Authenticate", "Bearer realm=\"deja\"");
+    error(resp, 401, "missing or wrong bearer token");
+    return false;
+  }
+
+  // --- helpers -------------------------------------------------------------------------------
+
+  private static String path(HttpServletRequest req) {
+    String p = req.getPathInfo();
+    if (p == null || p.isEmpty()) {
+      return "/";
+    }
+    return p.length() > 1 && p.endsWith("/") ? p.substring(0, p.length() - 1) : p;
+  }
+
+  private static String queryWithout(String query, String name) {
+    if (query == null) {
+      return null;
+    }
+    List<String> kept = new ArrayList<>();
+    for (String pair : query.split("&")) {
+      if (!pair.isEmpty() && !pair.equals(name) && !pair.startsWith(name + "=")) {
+        kept.add(pair);
+      }
+    }
+    return kept.isEmpty() ? null : String.join("&", kept);
+  }
+
+  private static Instant olderThan(String value) {
+    try {
+      return Instant.parse(value);
+    } catch (DateTimeParseException e) {
+      var d = ServerConfig.parseDuration(value);
+      return d == null ? null : Instant.now().minus(d);
+    }
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s.strip();
+  }
+
+  private static void notFound(HttpServletResponse resp, String path) throws IOException {
+    error(resp, 404, "no admin endpoint " + path);
+  }
+
+  private static void error(HttpServletResponse resp, int status, String message)
+      throws IOException {
+    json(resp, status, Map.of("error", message));
+  }
+
+  private static void json(HttpServletResponse resp, int status, Object body) throws IOException {
+    resp.setStatus(status);
+    resp.setContentType("application/json");
+    resp.setCharacterEncoding("UTF-8");
+    resp.setHeader("Cache-Control", "no-store");
+    JSON.writeValue(resp.getOutputStream(), body);
+  }
+}

@@ -1,0 +1,104 @@
+package dev.deja.server;
+
+import dev.deja.db.CacheRepository;
+import dev.deja.filter.DejaCache;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the cache within bounds in the background: expired entries, then least-recently-hit
+ * entries over the byte budget, then images no entry references. After any deletion the in-memory
+ * tier is cleared, so a deleted entry is never served from memory.
+ */
+final class Evictor implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Evictor.class);
+  /** Rows per statement; each pass loops until a batch comes back short. */
+  static final int BATCH = 1000;
+  /** Upper bound of statements per pass, so one pass never monopolises the database. */
+  private static final int MAX_BATCHES = 100;
+
+  private final CacheRepository repository;
+  private final DejaCache cache;
+  private final Long maxCacheBytes;
+  private final ScheduledExecutorService scheduler;
+
+  /** What one pass deleted. */
+  record Result(int expired, int evicted, int orphanBlobs) {
+    int total() {
+      return expired + evicted + orphanBlobs;
+    }
+  }
+
+  Evictor(CacheRepository repository, DejaCache cache, Long maxCacheBytes, Duration interval) {
+    this.repository = repository;
+    this.cache = cache;
+    this.maxCacheBytes = maxCacheBytes;
+    this.scheduler =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "deja-eviction");
+              t.setDaemon(true);
+              return t;
+            });
+    long ms = interval.toMillis();
+    scheduler.scheduleWithFixedDelay(this::runGuarded, ms, ms, TimeUnit.MILLISECONDS);
+  }
+
+  private void runGuarded() {
+    try {
+      runOnce();
+    } catch (RuntimeException e) {
+      LOG.warn("Deja: eviction pass failed, retrying next interval: {}", e.getMessage());
+    }
+  }
+
+  /** One eviction pass, synchronously. */
+  synchronized Result runOnce() {
+    int expired = 0;
+    for (int i = 0; i < MAX_BATCHES; i++) {
+      int n = repository.deleteExpired(BATCH);
+      expired += n;
+      if (n < BATCH) {
+        break;
+      }
+    }
+    int evicted = 0;
+    if (maxCacheBytes != null) {
+      for (int i = 0; i < MAX_BATCHES; i++) {
+        int n = repository.evictToByteBudget(maxCacheBytes, BATCH);
+        evicted += n;
+        if (n < BATCH) {
+          break;
+        }
+      }
+    }
+    int orphans = 0;
+    for (int i = 0; i < MAX_BATCHES; i++) {
+      int n = repository.deleteOrphanBlobs(BATCH);
+      orphans += n;
+      if (n < BATCH) {
+        break;
+      }
+    }
+    Result result = new Result(expired, evicted, orphans);
+    if (result.total() > 0) {
+      cache.invalidateAll();
+      LOG.info(
+          "Deja eviction: {} expired, {} over the byte budget, {} orphan images deleted",
+          expired,
+          evicted,
+          orphans);
+    }
+    return result;
+  }
+
+  @Override
+  public void close() {
+    scheduler.shutdownNow();
+  }
+}

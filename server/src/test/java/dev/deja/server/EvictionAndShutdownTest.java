@@ -1,0 +1,106 @@
+package dev.deja.server;
+
+import static dev.deja.server.TestServers.await;
+import static dev.deja.server.TestServers.get;
+import static dev.deja.server.TestServers.imagePath;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.deja.db.CacheRepository;
+import dev.deja.db.DejaDatabase;
+import dev.deja.db.testing.TestDatabase;
+import dev.deja.filter.store.PostgresCacheStore;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/** The background eviction job and the graceful stop, each on its own server and schema. */
+class EvictionAndShutdownTest {
+
+  static final TestDatabase.Schema EVICTION =
+      TestDatabase.isolatedSchema(EvictionAndShutdownTest.class);
+  static final TestDatabase.Schema SHUTDOWN =
+      TestDatabase.isolatedSchema(EvictionAndShutdownTest.class);
+
+  @AfterAll
+  static void dropSchemas() {
+    EVICTION.drop();
+    SHUTDOWN.drop();
+  }
+
+  @Test
+  void evictionUnderASmallByteBudget_keepsTheMostRecentlyHitEntry() throws Exception {
+    try (DejaServer server = TestServers.start(EVICTION, "--set", "semantic=false")) {
+      CacheRepository repository = ((PostgresCacheStore) server.cache().store()).repository();
+      String query = "seed=1&width=96&height=96";
+      List<String> paths = List.of(
+          imagePath("first image", query), imagePath("second image", query),
+          imagePath("third image", query));
+      List<String> keys = new ArrayList<>();
+      List<Integer> sizes = new ArrayList<>();
+      for (String p : paths) {
+        HttpResponse<byte[]> r = get(server, p);
+        keys.add(r.headers().firstValue("X-Cache-Key").orElseThrow());
+        sizes.add(r.body().length);
+        Thread.sleep(20); // distinct creation times
+      }
+      await("three entries stored", Duration.ofSeconds(20),
+          () -> repository.stats().entries() == 3);
+      // Hit the oldest entry: it becomes the most recently used one.
+      assertEquals("HIT", get(server, paths.get(0)).headers().firstValue("X-Cache").orElse(""));
+      Thread.sleep(1600); // hits reach the database in batches, every second
+
+      Evictor evictor = new Evictor(repository, server.cache(), (long) sizes.get(0) + 1,
+          Duration.ofHours(1));
+      try {
+        Evictor.Result result = evictor.runOnce();
+        assertEquals(2, result.evicted(), result.toString());
+      } finally {
+        evictor.close();
+      }
+      assertTrue(repository.findExact(keys.get(0)).isPresent(), "most recently hit is kept");
+      assertFalse(repository.findExact(keys.get(1)).isPresent());
+      assertFalse(repository.findExact(keys.get(2)).isPresent());
+      assertEquals(1, repository.stats().blobs());
+      // The in-memory tier forgot the evicted entries too.
+      assertEquals("MISS", get(server, paths.get(1)).headers().firstValue("X-Cache").orElse(""));
+      assertEquals("HIT", get(server, paths.get(0)).headers().firstValue("X-Cache").orElse(""));
+    }
+  }
+
+  @Test
+  void gracefulStop_finishesInFlightRequests_andLosesNoAcceptedStore() throws Exception {
+    DejaServer server = TestServers.start(SHUTDOWN, "--demo-delay-ms", "400");
+    int n = 8;
+    List<CompletableFuture<HttpResponse<byte[]>>> inFlight = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      HttpRequest request = HttpRequest.newBuilder(
+              TestServers.uri(server, imagePath("shutdown prompt number " + i,
+                  "seed=" + i + "&width=64&height=64")))
+          .timeout(Duration.ofSeconds(30)).build();
+      inFlight.add(TestServers.HTTP.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()));
+    }
+    await("all requests at the origin", Duration.ofSeconds(10),
+        () -> server.demoOrigin().calls() == n);
+    server.stop();
+
+    List<String> keys = new ArrayList<>();
+    for (CompletableFuture<HttpResponse<byte[]>> f : inFlight) {
+      HttpResponse<byte[]> r = f.get();
+      assertEquals(200, r.statusCode(), "in-flight requests complete during a graceful stop");
+      assertEquals("MISS", r.headers().firstValue("X-Cache").orElse(""));
+      keys.add(r.headers().firstValue("X-Cache-Key").orElseThrow());
+    }
+    try (DejaDatabase db = DejaDatabase.open(SHUTDOWN.config())) {
+      for (String key : keys) {
+        assertTrue(db.repository().findExact(key).isPresent(), "stored before exit: " + key);
+      }
+    }
+  }
+}
