@@ -54,7 +54,7 @@ trap cleanup EXIT INT TERM
 
 build() {
   log "building (offline)"
-  (cd "${ROOT}" && mvn -B -o -q -pl bench -am install -DskipTests) >&2
+  (cd "${ROOT}" && mvn -B -o -q -pl bench,server -am install -DskipTests) >&2
   (cd "${ROOT}/bench" && mvn -B -o -q dependency:build-classpath \
     -Dmdep.outputFile="${TMP}/cp.txt") >&2
   CP="${ROOT}/bench/target/classes:$(cat "${TMP}/cp.txt")"
@@ -98,7 +98,8 @@ events { worker_connections 4096; }
 http {
   access_log off;
   sendfile on;
-  tcp_nopush on;
+  # tcp_nopush (TCP_CORK) adds a ~40 ms stall per keep-alive answer on loopback: off.
+  tcp_nopush off;
   keepalive_requests 1000000;
   client_body_temp_path ${TMP}/nginx/temp/body;
   proxy_temp_path ${TMP}/nginx/temp/proxy;
@@ -142,12 +143,12 @@ as_psql() {
 start_deja() { # schema
   local jar="${ROOT}/server/target/deja-server.jar"
   if [[ -f "${jar}" && "${STAND_IN:-0}" != 1 ]]; then
-    SERVER_KIND="deja-server.jar"
-    java ${SERVER_HEAP} -jar "${jar}" --port "${DEJA_PORT}" \
+    SERVER_KIND="server/target/deja-server.jar ${SERVER_HEAP}"
+    java ${SERVER_HEAP} -jar "${jar}" --host 127.0.0.1 --port "${DEJA_PORT}" \
       --origin "http://127.0.0.1:${ORIGIN_PORT}" --db-url "${DEJA_DB_URL}" \
-      --set "db.schema=$1" > "${TMP}/deja.log" 2>&1 &
+      --db-user "${DEJA_DB_USER}" --db-schema "$1" > "${TMP}/deja.log" 2>&1 &
   else
-    SERVER_KIND="stand-in (DejaFilter in Jetty, bench/http/StandInServer)"
+    SERVER_KIND="stand-in: DejaFilter in Jetty (bench StandInServer) ${SERVER_HEAP}"
     java ${SERVER_HEAP} -Dlogback.configurationFile="${ROOT}/bench/src/main/resources/bench-logback.xml" \
       -cp "${CP}" dev.deja.bench.http.StandInServer "${DEJA_PORT}" "http://127.0.0.1:${ORIGIN_PORT}" \
       "db.url=${DEJA_DB_URL}" "db.user=${DEJA_DB_USER}" "db.schema=$1" > "${TMP}/deja.log" 2>&1 &
@@ -188,7 +189,7 @@ case "${MODE}" in
     report ;;
   scale-1m)
     build; start_pg
-    scale_bench --sizes 1000000 --keep-schema "${SCHEMA}"
+    scale_bench --sizes 1000000 --queries 200 --keep-schema "${SCHEMA}"
     start_refs; start_deja "${SCHEMA}"
     http_bench --scenarios semantic --label -1m
     report ;;

@@ -5,6 +5,23 @@ final class Notes {
 
   private Notes() {}
 
+  static final String REPRODUCE = """
+      **Reproduce** (from the repository root, as root for `db/local-pg.sh` and nginx; builds \
+      offline with Maven, installs `nginx-light` with apt if missing):
+
+      ```sh
+      bench/scripts/run-benchmarks.sh quick     # HTTP exact/semantic/miss + scale 10k/100k: ~13 min
+      bench/scripts/run-benchmarks.sh scale-1m  # scale at 1M + semantic hits over the 1M table
+      bench/scripts/run-benchmarks.sh smoke     # every piece at tiny sizes, ~2 min, writes to a temp dir
+      bench/scripts/run-benchmarks.sh report    # re-render this file from bench/results/*.json
+      ```
+
+      Each run writes `bench/results/<date>-<scenario>.json` and regenerates the `## HTTP` and \
+      `## Scale` sections of this file and the plots in `bench/results/plots/`. The harness \
+      itself is tested in CI at tiny sizes by `BenchmarkHarnessSmokeTest` (bench module; needs \
+      the PostgreSQL of `db/local-pg.sh`, fails without it).
+      """;
+
   static final String HTTP_SETUP = """
       Everything runs on this one machine over loopback (127.0.0.1), started by \
       `bench/scripts/run-benchmarks.sh`: PostgreSQL 15 + pgvector 0.8.0 (`db/local-pg.sh`, port \
@@ -33,10 +50,42 @@ final class Notes {
       matched image).""";
 
   static final String HTTP_ANALYSIS = """
-      ### What the HTTP numbers say
+      ### What the HTTP numbers say (analysis of the committed run)
 
-      See the final section of this file's HTTP part for targets; the analysis is filled in \
-      from the measured run.
+      - **Exact hits.** At 64 connections Deja, nginx and the ceiling all end at the same \
+      place (about 10k requests/s, p50 about 5 ms): the 2 cores, shared by server, load \
+      generator and the machine's other work, are the limit, not the cache. At 16 connections \
+      Deja reached about 0.7x of the ceiling and of nginx (target 0.8x ceiling: **missed by \
+      about 0.1x**; 0.5x nginx: met). Its p99 at 16 connections is about 11 ms against 5 ms: \
+      **missed**, but the bare ceiling servlet itself has a p99 of about 9 ms in the same run \
+      (nginx about 8.5 ms), so the tail is the loaded 2-core machine (load average 7 to 9 \
+      during the run from other engineers' builds) rather than Deja's path; to show Deja's \
+      own tail, run the load generator on another machine or pin it to its own core \
+      (`taskset`). What Deja adds per exact hit: key parsing and hashing, the hot-cache map, \
+      about ten response headers, and the `Server-Timing`/metrics bookkeeping.
+      - **Semantic hits.** One caller: p50 about 14 ms, of which embed about 5.6 ms, search \
+      about 3.3 ms, and about 4 ms elsewhere in the lookup (the exact-key database probe \
+      that runs first, the guard, and a second database read of the matched entry's 100 KB \
+      image). At 16 connections the server is CPU-bound on the embedding model (about 80 \
+      semantic hits/s on 2 cores; embed p50 rises to about 54 ms because requests queue for \
+      the model), so p50/p99 at 16 connections are 89/291 ms against 5/15 ms: **missed by \
+      18x / 19x**. This target cannot be met by any code change on 2 cores with a \
+      closed-loop 16-connection load: by Little's law, p50 <= 5 ms at 16 in flight needs \
+      >= 3,200 semantic hits/s, i.e. about 18 s of model CPU per second at 5.6 ms per \
+      embedding. What closes it: more cores (the embedding scales with them), batching \
+      concurrent embeddings into one ONNX call, and cutting the ~4 ms of non-model work \
+      (see the recommendations in the report: serve the matched image from the hot cache, \
+      overlap the exact probe with the embedding).
+      - **Misses.** Deja adds about 16 ms to the origin's 1500 ms at p50 (TTFB and total \
+      are the same: Deja streams the origin's answer). `Server-Timing` puts the lookup \
+      before forwarding at about 14 ms p50 (embed about 7 ms, search about 3 ms): \
+      **missed by about 10 ms** against the 4 ms target. The embedding alone is above the \
+      budget on this CPU; closing it needs the lookup to stop blocking the forward for \
+      unseeded requests that miss (start the origin request as soon as the exact probe \
+      misses only when the semantic step cannot finish within a budget), or a faster \
+      embedding (more cores, a smaller model).
+      - **Memory.** The server (`-Xmx512m`) stays around 500 MiB RSS with the int8 model \
+      loaded: met.
       """;
 
   static final String SCALE_SETUP = """
@@ -58,6 +107,22 @@ final class Notes {
       found). Latency includes the partition-size probe (cached 30 s per partition).""";
 
   static final String SCALE_ANALYSIS = """
+      ### What the scale numbers say (analysis of the committed runs)
+
+      - **Partitions below 20,000 rows are scanned exactly, and that is slow from a few \
+      thousand rows on.** At 100k entries the largest partitions hold 5,000 to 12,500 rows; \
+      the exact scan costs tens of milliseconds at p50 and about 100 ms at p99 on this \
+      machine, beyond the production lookup timeout (`DatabaseConfig.DEFAULT_LOOKUP_TIMEOUT`, \
+      50 ms; this benchmark raises it to 10 s to measure the query). In production those \
+      lookups time out and the request is answered as a miss. Recall there is 100 % by \
+      construction. What closes it: lower `JdbcCacheRepository.HNSW_PARTITION_THRESHOLD` \
+      from 20,000 to about 2,000 rows (where the exact scan is a few ms), after re-measuring \
+      HNSW recall in 2k-20k partitions with the iterative scan.
+      - **1M entries** (separate command): the large partitions (50k to 125k rows per model) \
+      take the HNSW path with the iterative scan; the table above gives its recall against \
+      the exact scan and its latency.
+      - Small seeded partitions (1 to 20 rows) cost about one round trip set (sub-ms p50 on \
+      an idle moment), independent of the table size.
       """;
 
   static String kind(String key) {

@@ -104,6 +104,7 @@ public final class Report {
       return s.append("No HTTP results yet: run `bench/scripts/run-benchmarks.sh quick`.\n")
           .toString();
     }
+    s.append(Notes.REPRODUCE).append('\n');
     s.append(machine(any)).append('\n');
     s.append(Notes.HTTP_SETUP).append('\n');
     if (exact != null) {
@@ -390,10 +391,11 @@ public final class Report {
   private static String machine(JsonNode n) {
     JsonNode m = n.path("machine");
     return String.format(Locale.ROOT, "Measured %s on %d cores (`nproc`), `%s`, %.0f GiB RAM, Java"
-        + " %s, load average before the run `%s`; Deja server: %s. Command: `%s`.%n",
+        + " %s, load average before the run `%s`%s. Command: `%s`.%n",
         n.path("date").asText().substring(0, 16).replace('T', ' ') + " UTC",
         m.path("nproc").asInt(), m.path("cpu").asText(), m.path("mem_total_kb").asDouble() / 1048576,
-        m.path("java").asText(), m.path("loadavg").asText(), n.path("server").asText("-"),
+        m.path("java").asText(), m.path("loadavg").asText(),
+        n.has("server") ? "; Deja server: " + n.path("server").asText() : "",
         n.path("command").asText());
   }
 
