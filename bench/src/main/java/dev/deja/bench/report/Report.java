@@ -364,7 +364,11 @@ public final class Report {
     JFreeChart chart = ChartFactory.createXYLineChart("findNearest latency vs entries",
         "entries in the table", "ms", lines, PlotOrientation.VERTICAL, true, false, false);
     XYPlot plot = chart.getXYPlot();
-    plot.setDomainAxis(new LogAxis("entries in the table"));
+    LogAxis axis = new LogAxis("entries in the table");
+    axis.setTickUnit(new org.jfree.chart.axis.NumberTickUnit(1));
+    axis.setNumberFormatOverride(new java.text.DecimalFormat("#,###"));
+    axis.setMinorTickCount(0);
+    plot.setDomainAxis(axis);
     ChartUtils.saveChartAsPNG(plots.resolve("scale-latency.png").toFile(), chart, 900, 500);
     s.append("\n![lookup latency vs entries](../bench/results/plots/scale-latency.png)\n\n");
     List<String[]> scaleTargets = new ArrayList<>(targets.subList(httpTargets, targets.size()));
