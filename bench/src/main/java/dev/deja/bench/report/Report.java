@@ -303,8 +303,8 @@ public final class Report {
         + " do not edit by hand: rerun bench/scripts/run-benchmarks.sh. -->\n\n");
     List<JsonNode> sizes = new ArrayList<>();
     JsonNode first = null;
-    for (String name : List.of("scale", "scale-1m")) {
-      JsonNode n = latest.get(name);
+    for (String name : latest.keySet()) {
+      JsonNode n = name.startsWith("scale") ? latest.get(name) : null;
       if (n != null) {
         first = first == null ? n : first;
         n.path("sizes").forEach(sizes::add);
@@ -314,7 +314,8 @@ public final class Report {
       return s.append("No scale results yet: run `bench/scripts/run-benchmarks.sh quick`.\n")
           .toString();
     }
-    sizes.sort(Comparator.comparingLong(n -> n.path("entries").asLong()));
+    sizes.sort(Comparator.comparingLong((JsonNode n) -> n.path("entries").asLong())
+        .thenComparing(n -> n.path("variant").asText("")));
     s.append(machine(first)).append('\n');
     s.append(String.format(Locale.ROOT, Notes.SCALE_SETUP, first.path("texts").asInt(),
         first.path("embedding_model").asText(), first.path("k").asInt())).append("\n\n");
@@ -324,6 +325,9 @@ public final class Report {
       JsonNode b = n.path("sizes_bytes");
       List<String> large = new ArrayList<>();
       n.path("partitions").path("large").forEach(x -> large.add(x.asText()));
+      if (n.has("variant")) {
+        continue; // same table as the run that loaded it
+      }
       s.append(String.format(Locale.ROOT, "| %,d | %s | %,d | %.1f | %.1f | %.1f | %.1f | %.1f |%n",
           n.path("entries").asLong(), String.join(", ", large),
           n.path("partitions").path("small_partitions").asLong(), n.path("load_s").asDouble(),
@@ -341,21 +345,25 @@ public final class Report {
         var e = it.next();
         JsonNode q = e.getValue();
         double hnsw = q.path("hnsw_path_share").asDouble();
-        s.append(String.format(Locale.ROOT, "| %,d | %s | %s | %.2f | %.2f | %.2f | %.2f %% |"
-            + " %.0f %% | %d / %d |%n", entries, Notes.kind(e.getKey()),
+        s.append(String.format(Locale.ROOT, "| %s | %s | %s | %.2f | %.2f | %.2f | %.2f %% |"
+            + " %.0f %% | %d / %d |%n", String.format(Locale.ROOT, "%,d", entries)
+            + (n.has("variant") ? " (" + n.path("variant").asText() + ")" : ""),
+            Notes.kind(e.getKey()),
             hnsw >= 1 ? "HNSW (iterative)" : hnsw <= 0 ? "exact scan" : "mixed",
             q.path("p50_ms").asDouble(), q.path("p99_ms").asDouble(), q.path("p999_ms").asDouble(),
             100 * q.path("recall_mean").asDouble(), 100 * q.path("recall_min").asDouble(),
             q.path("queries_all_k_found").asInt(), q.path("count").asInt()));
-        series.computeIfAbsent(e.getKey() + " p50", XYSeries::new)
+        String v = n.has("variant") ? " [" + n.path("variant").asText().replaceAll(".*\\?", "")
+            + "]" : "";
+        series.computeIfAbsent(e.getKey() + v + " p50", XYSeries::new)
             .add(entries, q.path("p50_ms").asDouble());
-        series.computeIfAbsent(e.getKey() + " p99", XYSeries::new)
+        series.computeIfAbsent(e.getKey() + v + " p99", XYSeries::new)
             .add(entries, q.path("p99_ms").asDouble());
         if (entries >= 1_000_000 && e.getKey().startsWith("large")) {
-          target("NN recall inside the partition >= 99.5 % at 1M (" + e.getKey() + ")",
+          target("NN recall inside the partition >= 99.5 % at 1M (" + e.getKey() + v + ")",
               "99.5 %", fmt(100 * q.path("recall_mean").asDouble()) + " %",
               q.path("recall_mean").asDouble() >= 0.995);
-          target("NN lookup p99 <= 10 ms at 1M (" + e.getKey() + ")", "10 ms",
+          target("NN lookup p99 <= 10 ms at 1M (" + e.getKey() + v + ")", "10 ms",
               fmt(q.path("p99_ms").asDouble()) + " ms", q.path("p99_ms").asDouble() <= 10);
         }
       }

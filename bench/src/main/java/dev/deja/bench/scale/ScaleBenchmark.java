@@ -104,6 +104,7 @@ public final class ScaleBenchmark {
       if (n >= 1_000_000) {
         label = "-1m";
       }
+      label += opt("label", "");
       sizes.add(size(set, n));
     }
     Map<String, Object> result = new LinkedHashMap<>();
@@ -123,7 +124,11 @@ public final class ScaleBenchmark {
 
   private Map<String, Object> size(EmbeddingSet set, int n) throws Exception {
     String schema = opts.getOrDefault("keep-schema", "bench_scale_" + n);
-    log("== %d entries into schema %s", n, schema);
+    boolean reuse = Boolean.parseBoolean(opt("reuse", "false"));
+    log("== %d entries into schema %s%s", n, schema, reuse ? " (reused: queries only)" : "");
+    if (reuse) {
+      return queriesOnly(set, n, schema);
+    }
     try (Connection c = connect()) {
       exec(c, "DROP SCHEMA IF EXISTS " + schema + " CASCADE");
     }
@@ -162,6 +167,30 @@ public final class ScaleBenchmark {
       try (Connection c = connect()) {
         exec(c, "DROP SCHEMA " + schema + " CASCADE");
       }
+    }
+    return out;
+  }
+
+  /**
+   * Queries against a table an earlier run loaded with the same size and texts: the layout is
+   * regenerated from the same seed without writing, so query variants (e.g. a JDBC URL option)
+   * can be compared without another load and index build.
+   */
+  private Map<String, Object> queriesOnly(EmbeddingSet set, int n, String schema)
+      throws Exception {
+    DatabaseConfig config = DatabaseConfig.builder().url(opt("db-url", null))
+        .user(opt("db-user", "postgres")).password(opt("db-password", "")).schema(schema)
+        .embeddingDimension(set.dimension()).lookupTimeout(java.time.Duration.ofSeconds(10))
+        .build();
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("entries", n);
+    out.put("variant", "reused table; db url " + opt("db-url", "").replaceAll("^[^?]*", ""));
+    try (DejaDatabase db = DejaDatabase.open(config); Connection c = connect()) {
+      exec(c, "SET search_path = " + schema + ", public");
+      Layout layout = load(null, set, n, "0".repeat(64));
+      out.put("partitions", layout.describe());
+      out.put("sizes_bytes", sizes(c));
+      out.put("queries", queries(db.repository(), c, set, layout));
     }
     return out;
   }
@@ -208,7 +237,7 @@ public final class ScaleBenchmark {
         samples[idx++] = new int[256];
       }
     }
-    CopyIn copy = c.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY);
+    CopyIn copy = c == null ? null : c.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY);
     Copier out = new Copier(copy);
     try {
       out.header();
@@ -245,9 +274,11 @@ public final class ScaleBenchmark {
       }
       out.trailer();
       out.flush();
-      copy.endCopy();
+      if (copy != null) {
+        copy.endCopy();
+      }
     } catch (Exception e) {
-      if (copy.isActive()) {
+      if (copy != null && copy.isActive()) {
         copy.cancelCopy();
       }
       throw e;
@@ -321,7 +352,9 @@ public final class ScaleBenchmark {
 
     void flush() throws Exception {
       out.flush();
-      copy.writeToCopy(buffer.toByteArray(), 0, buffer.size());
+      if (copy != null) {
+        copy.writeToCopy(buffer.toByteArray(), 0, buffer.size());
+      }
       buffer.reset();
     }
 
