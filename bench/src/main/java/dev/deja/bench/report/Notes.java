@@ -84,8 +84,17 @@ final class Notes {
       unseeded requests that miss (start the origin request as soon as the exact probe \
       misses only when the semantic step cannot finish within a budget), or a faster \
       embedding (more cores, a smaller model).
-      - **Memory.** The server (`-Xmx512m`) stays around 500 MiB RSS with the int8 model \
-      loaded: met.
+      - **Semantic hits with 1M entries in the table: the semantic cache stops working.** The \
+      paraphrases land in a 125k-row partition, so `findNearest` takes the HNSW path, and \
+      through the repository that query takes about 0.5 s (see Scale: a generic plan of the \
+      server-side prepared statement reads the whole partition). That is beyond the 50 ms \
+      lookup timeout, so nearly every lookup fails and is answered as a miss; at 16 \
+      connections the circuit breaker then opens and skips lookups altogether (lookup p50 \
+      0.01 ms). Measured: 1 semantic hit out of 102 requests. **Missed entirely**; the fix is \
+      in the db module (custom plans for the lookup queries, see Scale), after which the \
+      search costs about 16 ms p50 on this loaded machine.
+      - **Memory.** The server (`-Xmx512m`) stays around 430 to 500 MiB RSS with the int8 \
+      model loaded, with 1,200 or 1M entries: met.
       """;
 
   static final String SCALE_SETUP = """
@@ -118,9 +127,27 @@ final class Notes {
       construction. What closes it: lower `JdbcCacheRepository.HNSW_PARTITION_THRESHOLD` \
       from 20,000 to about 2,000 rows (where the exact scan is a few ms), after re-measuring \
       HNSW recall in 2k-20k partitions with the iterative scan.
-      - **1M entries** (separate command): the large partitions (50k to 125k rows per model) \
-      take the HNSW path with the iterative scan; the table above gives its recall against \
-      the exact scan and its latency.
+      - **1M entries** (`run-benchmarks.sh scale-1m`, about 15 min on this machine: 52 s \
+      `COPY`, 322 s serial HNSW build, 2.0 GB HNSW index for 1.6 GB of table): the large \
+      partitions (50k to 125k rows per model) take the HNSW path, and through \
+      `findNearest` it costs **about 0.5 s p50, 1 s p99, with 100 % recall**: the plan is \
+      not HNSW at all. pgjdbc switches to a named server-side prepared statement after 5 \
+      executions and PostgreSQL then uses a generic plan; estimated with the average \
+      selectivity of `bucket = $2` (about 111k distinct partitions), the planner expects a \
+      handful of rows, reads the partition through the btree index and sorts all 125k \
+      vectors. The rerun of the same queries with `?prepareThreshold=0` on the JDBC URL \
+      (custom plans: the `1,000,000 (reused table; db url ?prepareThreshold=0)` rows) uses \
+      HNSW: p50 about 16 ms / p99 about 50 ms on this loaded machine, but recall drops to \
+      **94 % (paraphrases) and 71 % (new prompts)** against 99.5 %: **missed**. The inner \
+      query asks the iterative, relaxed-order scan for only k rows, so it returns the first \
+      k rows that pass the partition filter, not the best k; with ef_search 100 and a \
+      partition that is 12.5 % of the index, that is a few dozen candidates. What closes \
+      it (in `db/`): custom plans for the lookup statements, a larger inner LIMIT (e.g. \
+      ef_search) with the cut to k in the outer query, a higher `hnsw.ef_search`, or \
+      partial HNSW indexes per large partition; each can be measured with \
+      `ScaleBenchmark --reuse true` against the kept 1M table.
+      - Small seeded partitions keep sub-millisecond p50 at every size; their p99 reaches \
+      about 130 ms at 1M because each first query of a partition also counts its rows.
       - Small seeded partitions (1 to 20 rows) cost about one round trip set (sub-ms p50 on \
       an idle moment), independent of the table size.
       """;
