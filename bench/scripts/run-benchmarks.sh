@@ -132,7 +132,7 @@ CONF
 }
 
 drop_schema() {
-  as_psql -c "DROP SCHEMA IF EXISTS $1 CASCADE" >/dev/null
+  as_psql -c "SET client_min_messages = warning" -c "DROP SCHEMA IF EXISTS $1 CASCADE" >/dev/null
 }
 
 as_psql() {

@@ -11,7 +11,7 @@ final class Notes {
 
       ```sh
       bench/scripts/run-benchmarks.sh quick     # HTTP exact/semantic/miss + scale 10k/100k: ~13 min
-      bench/scripts/run-benchmarks.sh scale-1m  # scale at 1M + semantic hits over the 1M table
+      bench/scripts/run-benchmarks.sh scale-1m  # scale at 1M + semantic hits over the 1M table: ~15 min
       bench/scripts/run-benchmarks.sh smoke     # every piece at tiny sizes, ~2 min, writes to a temp dir
       bench/scripts/run-benchmarks.sh report    # re-render this file from bench/results/*.json
       ```
@@ -19,7 +19,16 @@ final class Notes {
       Each run writes `bench/results/<date>-<scenario>.json` and regenerates the `## HTTP` and \
       `## Scale` sections of this file and the plots in `bench/results/plots/`. The harness \
       itself is tested in CI at tiny sizes by `BenchmarkHarnessSmokeTest` (bench module; needs \
-      the PostgreSQL of `db/local-pg.sh`, fails without it).
+      the PostgreSQL of `db/local-pg.sh`, fails without it). `scale-1m` keeps its table (schema \
+      `bench_http`), so query variants can be compared without another 6-minute load, e.g. the \
+      `prepareThreshold=0` rows of the Scale section:
+
+      ```sh
+      java -cp bench/target/classes:<bench classpath> dev.deja.bench.scale.ScaleBenchmark \\
+        --db-url 'jdbc:postgresql://127.0.0.1:55435/deja?prepareThreshold=0' --sizes 1000000 \\
+        --queries 100 --keep-schema bench_http --reuse true --label -prepare0 \\
+        --out bench/results --work bench/work
+      ```
       """;
 
   static final String HTTP_SETUP = """
@@ -28,7 +37,8 @@ final class Notes {
       55435), the Deja server with its database schema `bench_http`, the bench origin (the demo \
       origin, `DemoOriginServlet`, answering a fixed 100 KB PNG per prompt after 1500 ms), nginx \
       1.22 `proxy_cache` in front of the same origin (config generated into a temp dir; cache key \
-      `$request_uri`, `sendfile on`, 2 workers), and the **ceiling**: a bare Jetty 12 servlet \
+      `$request_uri`, `sendfile on`, `tcp_nopush off` because with it every keep-alive answer \
+      stalled about 40 ms on loopback, 2 workers), and the **ceiling**: a bare Jetty 12 servlet \
       answering the same bytes from a map, with no cache logic. The load generator \
       (`dev.deja.bench.http.LoadGenerator`) is closed-loop: N keep-alive HTTP/1.1 connections, \
       each sending its next request when the previous answer is fully read; latencies in \
