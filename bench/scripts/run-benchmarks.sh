@@ -1,0 +1,210 @@
+#!/usr/bin/env bash
+# Deja benchmarks (issue #7): hit, miss and scale numbers beside nginx proxy_cache and the
+# in-memory ceiling, all on loopback, results in bench/results/, tables in docs/BENCHMARKS.md.
+#
+#   bench/scripts/run-benchmarks.sh quick      # HTTP exact/semantic/miss + scale 10k/100k (<15 min)
+#   bench/scripts/run-benchmarks.sh scale-1m   # scale at 1M + semantic HTTP over the 1M table (long)
+#   bench/scripts/run-benchmarks.sh smoke      # every piece at tiny sizes, a few seconds each
+#   bench/scripts/run-benchmarks.sh report     # only re-render docs/BENCHMARKS.md from the JSON
+#
+# Starts and stops everything it needs: a private PostgreSQL (db/local-pg.sh, port DEJA_PG_PORT,
+# default 55435), the reference servers (origin with DELAY_MS, default 1500, and the ceiling),
+# nginx with a generated config in a temp dir, and the Deja server: server/target/deja-server.jar
+# when it exists, else the bench's stand-in (DejaFilter in Jetty, same settings).
+set -euo pipefail
+
+MODE="${1:-quick}"
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+WORK="${ROOT}/bench/work"
+RESULTS="${RESULTS:-${ROOT}/bench/results}"
+export DEJA_PG_PORT="${DEJA_PG_PORT:-55435}"
+ORIGIN_PORT="${ORIGIN_PORT:-18181}"
+CEILING_PORT="${CEILING_PORT:-18182}"
+NGINX_PORT="${NGINX_PORT:-18183}"
+DEJA_PORT="${DEJA_PORT:-18184}"
+DELAY_MS="${DELAY_MS:-1500}"
+SERVER_HEAP="${SERVER_HEAP:--Xmx512m}"
+SCHEMA="bench_http"
+TMP="$(mktemp -d /tmp/deja-bench.XXXXXX)"
+PIDS=()
+STARTED_PG=0
+
+log() { echo "run-benchmarks: $*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+cleanup() {
+  local rc=$?
+  for pid in "${PIDS[@]}"; do
+    kill "${pid}" 2>/dev/null || true
+  done
+  if [[ -f "${TMP}/nginx.pid" ]]; then
+    kill "$(cat "${TMP}/nginx.pid")" 2>/dev/null || true
+  fi
+  sleep 1
+  for pid in "${PIDS[@]}"; do
+    kill -9 "${pid}" 2>/dev/null || true
+  done
+  if [[ "${STARTED_PG}" == 1 && "${KEEP_PG:-0}" != 1 ]]; then
+    "${ROOT}/db/local-pg.sh" stop || true
+  fi
+  rm -rf "${TMP}"
+  exit "${rc}"
+}
+trap cleanup EXIT INT TERM
+
+build() {
+  log "building (offline)"
+  (cd "${ROOT}" && mvn -B -o -q -pl bench,server -am install -DskipTests) >&2
+  (cd "${ROOT}/bench" && mvn -B -o -q dependency:build-classpath \
+    -Dmdep.outputFile="${TMP}/cp.txt") >&2
+  CP="${ROOT}/bench/target/classes:$(cat "${TMP}/cp.txt")"
+  JAVA=(java -Dlogback.configurationFile="${ROOT}/bench/src/main/resources/bench-logback.xml"
+    -DDJL_OFFLINE=true -Dai.djl.offline=true -cp "${CP}")
+  export DJL_OFFLINE=true
+}
+
+start_pg() {
+  if ! "${ROOT}/db/local-pg.sh" status >/dev/null 2>&1; then
+    STARTED_PG=1
+  fi
+  eval "$("${ROOT}/db/local-pg.sh" start)"
+  export DEJA_DB_URL DEJA_DB_USER DEJA_DB_PASSWORD
+}
+
+wait_http() { # port name
+  for _ in $(seq 1 240); do
+    if curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$1/"; then return 0; fi
+    sleep 0.5
+  done
+  die "$2 did not come up on port $1"
+}
+
+start_refs() {
+  "${JAVA[@]}" dev.deja.bench.http.ReferenceServers "${ORIGIN_PORT}" "${CEILING_PORT}" \
+    "${DELAY_MS}" > "${TMP}/refs.log" 2>&1 &
+  PIDS+=($!)
+  wait_http "${ORIGIN_PORT}" "reference servers"
+}
+
+start_nginx() {
+  command -v nginx >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >&2
+  mkdir -p "${TMP}/nginx/cache" "${TMP}/nginx/temp"
+  cat > "${TMP}/nginx.conf" <<CONF
+worker_processes auto;
+pid ${TMP}/nginx.pid;
+error_log ${TMP}/nginx/error.log warn;
+user www-data;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  sendfile on;
+  # tcp_nopush (TCP_CORK) adds a ~40 ms stall per keep-alive answer on loopback: off.
+  tcp_nopush off;
+  keepalive_requests 1000000;
+  client_body_temp_path ${TMP}/nginx/temp/body;
+  proxy_temp_path ${TMP}/nginx/temp/proxy;
+  fastcgi_temp_path ${TMP}/nginx/temp/fastcgi;
+  uwsgi_temp_path ${TMP}/nginx/temp/uwsgi;
+  scgi_temp_path ${TMP}/nginx/temp/scgi;
+  proxy_cache_path ${TMP}/nginx/cache levels=1:2 keys_zone=deja:16m max_size=4g inactive=1h use_temp_path=off;
+  upstream origin { server 127.0.0.1:${ORIGIN_PORT}; keepalive 64; }
+  server {
+    listen 127.0.0.1:${NGINX_PORT} backlog=1024;
+    location /prompt/ {
+      proxy_pass http://origin;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_cache deja;
+      proxy_cache_key \$request_uri;
+      proxy_cache_valid 200 1h;
+      proxy_cache_lock on;
+      proxy_read_timeout 120s;
+      add_header X-Cache \$upstream_cache_status always;
+    }
+    location / { return 404; }
+  }
+}
+CONF
+  chmod 755 "${TMP}"
+  chown -R www-data: "${TMP}/nginx"
+  nginx -c "${TMP}/nginx.conf" -e "${TMP}/nginx/error.log"
+  wait_http "${NGINX_PORT}" "nginx"
+}
+
+drop_schema() {
+  as_psql -c "SET client_min_messages = warning" -c "DROP SCHEMA IF EXISTS $1 CASCADE" >/dev/null
+}
+
+as_psql() {
+  runuser -u postgres -- /usr/lib/postgresql/15/bin/psql -X -q -h 127.0.0.1 -p "${DEJA_PG_PORT}" \
+    -U postgres -d deja -v ON_ERROR_STOP=1 "$@"
+}
+
+start_deja() { # schema
+  local jar="${ROOT}/server/target/deja-server.jar"
+  if [[ -f "${jar}" && "${STAND_IN:-0}" != 1 ]]; then
+    SERVER_KIND="server/target/deja-server.jar ${SERVER_HEAP}"
+    java ${SERVER_HEAP} -jar "${jar}" --host 127.0.0.1 --port "${DEJA_PORT}" \
+      --origin "http://127.0.0.1:${ORIGIN_PORT}" --db-url "${DEJA_DB_URL}" \
+      --db-user "${DEJA_DB_USER}" --db-schema "$1" > "${TMP}/deja.log" 2>&1 &
+  else
+    SERVER_KIND="stand-in: DejaFilter in Jetty (bench StandInServer) ${SERVER_HEAP}"
+    java ${SERVER_HEAP} -Dlogback.configurationFile="${ROOT}/bench/src/main/resources/bench-logback.xml" \
+      -cp "${CP}" dev.deja.bench.http.StandInServer "${DEJA_PORT}" "http://127.0.0.1:${ORIGIN_PORT}" \
+      "db.url=${DEJA_DB_URL}" "db.user=${DEJA_DB_USER}" "db.schema=$1" > "${TMP}/deja.log" 2>&1 &
+  fi
+  DEJA_PID=$!
+  PIDS+=("${DEJA_PID}")
+  wait_http "${DEJA_PORT}" "Deja server (log: $(tail -5 "${TMP}/deja.log"))"
+  log "Deja: ${SERVER_KIND}, pid ${DEJA_PID}"
+}
+
+http_bench() { # extra args...
+  "${JAVA[@]}" dev.deja.bench.http.HttpBenchmark --deja-port "${DEJA_PORT}" \
+    --nginx-port "${NGINX_PORT}" --ceiling-port "${CEILING_PORT}" --origin-port "${ORIGIN_PORT}" \
+    --server-pid "${DEJA_PID}" --out "${RESULTS}" --delay-ms "${DELAY_MS}" \
+    --db-url "${DEJA_DB_URL}" --db-schema "${SCHEMA}" --server-kind "${SERVER_KIND}" \
+    --command "bench/scripts/run-benchmarks.sh ${MODE}" "$@"
+}
+
+scale_bench() { # extra args...
+  "${JAVA[@]}" -Xmx6g dev.deja.bench.scale.ScaleBenchmark --db-url "${DEJA_DB_URL}" \
+    --out "${RESULTS}" --work "${WORK}" --command "bench/scripts/run-benchmarks.sh ${MODE}" "$@"
+}
+
+report() {
+  "${JAVA[@]}" -Djava.awt.headless=true dev.deja.bench.report.Report --results "${RESULTS}" \
+    --doc "${ROOT}/docs/BENCHMARKS.md" --plots "${RESULTS}/plots"
+}
+
+mkdir -p "${WORK}" "${RESULTS}"
+START=$(date +%s)
+case "${MODE}" in
+  quick)
+    build; start_pg; start_refs; start_nginx
+    drop_schema "${SCHEMA}"; start_deja "${SCHEMA}"
+    http_bench --scenarios exact,semantic,miss
+    kill "${DEJA_PID}"; wait "${DEJA_PID}" 2>/dev/null || true
+    scale_bench --sizes 10000,100000
+    report ;;
+  scale-1m)
+    build; start_pg
+    scale_bench --sizes 1000000 --queries 200 --keep-schema "${SCHEMA}"
+    start_refs; start_deja "${SCHEMA}"
+    http_bench --scenarios semantic --label -1m
+    report ;;
+  smoke)
+    RESULTS="${TMP}/results"; mkdir -p "${RESULTS}"
+    build; start_pg; start_refs; start_nginx
+    drop_schema "${SCHEMA}_smoke"; SCHEMA="${SCHEMA}_smoke"; start_deja "${SCHEMA}"
+    http_bench --scenarios exact,semantic,miss --warmup 0.5 --measure 1.5 --miss-measure 3 \
+      --connections 1,4 --semantic-connections 4 --exact-prompts 10 --semantic-bases 20
+    scale_bench --sizes 2000 --queries 20 --texts 300
+    "${JAVA[@]}" -Djava.awt.headless=true dev.deja.bench.report.Report --results "${RESULTS}" \
+      --doc "${TMP}/BENCHMARKS.md" --plots "${TMP}/plots"
+    drop_schema "${SCHEMA}" ;;
+  report)
+    build; report ;;
+  *) die "usage: $0 [quick|scale-1m|smoke|report]" ;;
+esac
+log "done in $(( $(date +%s) - START )) s"

@@ -1,0 +1,571 @@
+package dev.deja.bench.scale;
+
+import dev.deja.bench.http.BenchImages;
+import dev.deja.bench.http.Results;
+import dev.deja.db.CacheRepository;
+import dev.deja.db.DatabaseConfig;
+import dev.deja.db.DejaDatabase;
+import dev.deja.db.Neighbor;
+import dev.deja.filter.demo.DemoOriginServlet;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.HdrHistogram.Histogram;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+
+/**
+ * Nearest-neighbour lookup at 10k, 100k and 1M entries, straight against {@link
+ * CacheRepository#findNearest} (the production query path), with recall measured against an exact
+ * scan of the same partition.
+ *
+ * <p>Data: real embeddings of real texts ({@link EmbeddingSet}), each row a text's vector plus
+ * small Gaussian noise, renormalized. Partition skew as in production: half the rows in a few
+ * large unseeded partitions per model (50/30/20 %), the other half in many small seeded
+ * partitions of 1 to 20 rows (mean about 5: ~100k partitions at 1M). Rows are bulk-loaded with
+ * binary COPY into the db module's table (one image blob shared by all), the HNSW index dropped
+ * during the load and rebuilt with the migration's definition, timed.
+ *
+ * <p>Options: {@code --db-url --db-user --sizes 10000,100000 --queries 300 --k 3 --texts 12000
+ * --work bench/work --eval-dir /work/shared/eval --out bench/results --keep-schema name
+ * --command text}.
+ */
+public final class ScaleBenchmark {
+
+  static final String[] MODELS = {"flux", "turbo"};
+  static final String[] LARGE_BUCKETS = {"256x256_unseeded", "1024x1024_unseeded",
+      "1344x768_unseeded"};
+  static final double[] LARGE_SHARES = {0.5, 0.3, 0.2};
+  /** Per-dimension noise: a row's cosine similarity to its text's vector is about 0.97. */
+  static final double NOISE = 0.25 / Math.sqrt(384);
+  static final int MAX_HELD_OUT = 500;
+  /** Copied from V2__hnsw_index.sql: the index is rebuilt exactly as the migration made it. */
+  static final String HNSW_INDEX = "CREATE INDEX cache_entry_embedding_hnsw"
+      + " ON cache_entry USING hnsw (embedding vector_cosine_ops)"
+      + " WITH (m = 16, ef_construction = 64)"
+      + " WHERE source = 'origin' AND embedding IS NOT NULL";
+  static final String COPY = "COPY cache_entry (cache_key, prompt, normalized_prompt, model,"
+      + " width, height, seed, bucket, embedding, embedding_model_id, status, content_type,"
+      + " blob_sha256) FROM STDIN (FORMAT binary)";
+  /**
+   * The exact top k of a partition: the repository's own exact-scan query shape (an ORDER BY on
+   * an expression, which HNSW cannot answer), run with sequential scans off so the planner reads
+   * the partition through its btree index rather than the whole table.
+   */
+  static final String EXACT_TRUTH = "SELECT cache_key, 1 - (embedding <=> ?) AS similarity FROM"
+      + " cache_entry WHERE bucket = ? AND model = ? AND embedding_model_id = ?"
+      + " AND source = 'origin' AND embedding IS NOT NULL"
+      + " AND (expires_at IS NULL OR expires_at > now())"
+      + " ORDER BY similarity DESC, cache_key LIMIT ?";
+
+  private final Map<String, String> opts;
+
+  private ScaleBenchmark(Map<String, String> opts) {
+    this.opts = opts;
+  }
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> opts = new LinkedHashMap<>();
+    for (int i = 0; i + 1 < args.length; i += 2) {
+      opts.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+    }
+    run(opts);
+  }
+
+  /** Runs every size the options name and writes one result file; returns its path. */
+  public static Path run(Map<String, String> opts) throws Exception {
+    return new ScaleBenchmark(opts).runAll();
+  }
+
+  private Path runAll() throws Exception {
+    EmbeddingSet set = EmbeddingSet.load(Path.of(opt("eval-dir", "/work/shared/eval")),
+        Path.of(opt("work", "bench/work")), Integer.parseInt(opt("texts", "12000")));
+    List<Map<String, Object>> sizes = new ArrayList<>();
+    String label = "";
+    for (String s : opt("sizes", "10000,100000").split(",")) {
+      int n = Integer.parseInt(s.trim());
+      if (n >= 1_000_000) {
+        label = "-1m";
+      }
+      label += opt("label", "");
+      sizes.add(size(set, n));
+    }
+    Map<String, Object> result = new LinkedHashMap<>();
+    result.put("scenario", "scale");
+    result.put("date", Instant.now().toString());
+    result.put("machine", Results.machine());
+    result.put("command", opt("command", ""));
+    result.put("texts", set.texts().size());
+    result.put("embedding_model", set.modelId());
+    result.put("noise_per_dim", NOISE);
+    result.put("k", k());
+    result.put("sizes", sizes);
+    Path file = Results.write(Path.of(opt("out", "bench/results")), "scale" + label, result);
+    System.err.println("wrote " + file);
+    return file;
+  }
+
+  private Map<String, Object> size(EmbeddingSet set, int n) throws Exception {
+    String schema = opts.getOrDefault("keep-schema", "bench_scale_" + n);
+    boolean reuse = Boolean.parseBoolean(opt("reuse", "false"));
+    log("== %d entries into schema %s%s", n, schema, reuse ? " (reused: queries only)" : "");
+    if (reuse) {
+      return queriesOnly(set, n, schema);
+    }
+    try (Connection c = connect()) {
+      exec(c, "DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+    }
+    DatabaseConfig config = DatabaseConfig.builder().url(opt("db-url", null))
+        .user(opt("db-user", "postgres")).password(opt("db-password", "")).schema(schema)
+        .embeddingDimension(set.dimension()).lookupTimeout(java.time.Duration.ofSeconds(10))
+        .build();
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("entries", n);
+    Layout layout;
+    try (DejaDatabase db = DejaDatabase.open(config); Connection c = connect()) {
+      exec(c, "SET search_path = " + schema + ", public");
+      String blob = insertBlob(c);
+      exec(c, "DROP INDEX cache_entry_embedding_hnsw");
+      long t0 = System.nanoTime();
+      layout = load(c, set, n, blob);
+      double loadS = (System.nanoTime() - t0) / 1e9;
+      exec(c, "SET maintenance_work_mem = '" + opt("maintenance-work-mem", "3GB") + "'");
+      exec(c, "SET max_parallel_maintenance_workers = 0");
+      t0 = System.nanoTime();
+      exec(c, HNSW_INDEX);
+      double buildS = (System.nanoTime() - t0) / 1e9;
+      t0 = System.nanoTime();
+      exec(c, "VACUUM ANALYZE cache_entry");
+      double vacuumS = (System.nanoTime() - t0) / 1e9;
+      log("loaded in %.1f s, HNSW built in %.1f s, vacuum analyze %.1f s", loadS, buildS, vacuumS);
+      out.put("load_s", round(loadS));
+      out.put("hnsw_build_s", round(buildS));
+      out.put("vacuum_analyze_s", round(vacuumS));
+      out.put("maintenance_work_mem", opt("maintenance-work-mem", "3GB"));
+      out.put("partitions", layout.describe());
+      out.put("sizes_bytes", sizes(c));
+      out.put("queries", queries(db.repository(), c, set, layout));
+    }
+    if (!opts.containsKey("keep-schema") && !opts.containsKey("keep")) {
+      try (Connection c = connect()) {
+        exec(c, "DROP SCHEMA " + schema + " CASCADE");
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Queries against a table an earlier run loaded with the same size and texts: the layout is
+   * regenerated from the same seed without writing, so query variants (e.g. a JDBC URL option)
+   * can be compared without another load and index build.
+   */
+  private Map<String, Object> queriesOnly(EmbeddingSet set, int n, String schema)
+      throws Exception {
+    DatabaseConfig config = DatabaseConfig.builder().url(opt("db-url", null))
+        .user(opt("db-user", "postgres")).password(opt("db-password", "")).schema(schema)
+        .embeddingDimension(set.dimension()).lookupTimeout(java.time.Duration.ofSeconds(10))
+        .build();
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("entries", n);
+    out.put("variant", "reused table; db url " + opt("db-url", "").replaceAll("^[^?]*", ""));
+    try (DejaDatabase db = DejaDatabase.open(config); Connection c = connect()) {
+      exec(c, "SET search_path = " + schema + ", public");
+      Layout layout = load(null, set, n, "0".repeat(64));
+      out.put("partitions", layout.describe());
+      out.put("sizes_bytes", sizes(c));
+      out.put("queries", queries(db.repository(), c, set, layout));
+    }
+    return out;
+  }
+
+  // --- data -----------------------------------------------------------------------------------
+
+  /** Where the rows went: enough to pick realistic queries afterwards. */
+  static final class Layout {
+    final String modelId;
+    final List<String[]> large = new ArrayList<>(); // {bucket, model}
+    final List<Integer> largeRows = new ArrayList<>();
+    final List<int[]> largeSamples = new ArrayList<>(); // base text of some rows, per partition
+    final List<String[]> small = new ArrayList<>(); // {bucket, model, baseText}
+    long smallRows;
+
+    Layout(String modelId) {
+      this.modelId = modelId;
+    }
+
+    Map<String, Object> describe() {
+      Map<String, Object> m = new LinkedHashMap<>();
+      List<String> l = new ArrayList<>();
+      for (int i = 0; i < large.size(); i++) {
+        l.add(large.get(i)[1] + "/" + large.get(i)[0] + "=" + largeRows.get(i));
+      }
+      m.put("large", l);
+      m.put("small_partitions", small.size());
+      m.put("small_rows", smallRows);
+      return m;
+    }
+  }
+
+  private Layout load(Connection c, EmbeddingSet set, int n, String blob) throws Exception {
+    int bases = set.texts().size() - heldOut(set);
+    SplittableRandom rnd = new SplittableRandom(n);
+    Layout layout = new Layout(set.modelId());
+    int largeTotal = n / 2;
+    int[][] samples = new int[MODELS.length * LARGE_BUCKETS.length][];
+    int idx = 0;
+    for (String model : MODELS) {
+      for (int b = 0; b < LARGE_BUCKETS.length; b++) {
+        layout.large.add(new String[] {LARGE_BUCKETS[b], model});
+        layout.largeRows.add(0);
+        samples[idx++] = new int[256];
+      }
+    }
+    CopyIn copy = c == null ? null : c.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY);
+    Copier out = new Copier(copy);
+    try {
+      out.header();
+      for (int i = 0; i < largeTotal; i++) {
+        int model = rnd.nextInt(MODELS.length);
+        double u = rnd.nextDouble();
+        int b = u < LARGE_SHARES[0] ? 0 : u < LARGE_SHARES[0] + LARGE_SHARES[1] ? 1 : 2;
+        int p = model * LARGE_BUCKETS.length + b;
+        int text = rnd.nextInt(bases);
+        int seen = layout.largeRows.get(p);
+        if (seen < 256) {
+          samples[p][seen] = text;
+        } else if (rnd.nextInt(seen + 1) < 256) {
+          samples[p][rnd.nextInt(256)] = text;
+        }
+        layout.largeRows.set(p, seen + 1);
+        String bucket = LARGE_BUCKETS[b];
+        out.row(i, set, text, MODELS[model], bucket, null, blob, rnd);
+      }
+      long row = largeTotal;
+      while (row < n) {
+        int rows = (int) Math.min(n - row, Math.min(20, 1 + (long) (-Math.log(1 - rnd.nextDouble()) * 4)));
+        long seed = rnd.nextLong() >>> 1;
+        String model = MODELS[rnd.nextInt(MODELS.length)];
+        String bucket = "1024x1024_seed" + seed;
+        int first = rnd.nextInt(bases);
+        layout.small.add(new String[] {bucket, model, Integer.toString(first)});
+        for (int r = 0; r < rows; r++) {
+          // A small partition holds variations on one subject, like a user iterating on a prompt.
+          int text = r == 0 ? first : rnd.nextInt(bases);
+          out.row(row++, set, text, model, bucket, seed, blob, rnd);
+        }
+        layout.smallRows += rows;
+      }
+      out.trailer();
+      out.flush();
+      if (copy != null) {
+        copy.endCopy();
+      }
+    } catch (Exception e) {
+      if (copy != null && copy.isActive()) {
+        copy.cancelCopy();
+      }
+      throw e;
+    }
+    for (int p = 0; p < samples.length; p++) {
+      layout.largeSamples.add(java.util.Arrays.copyOf(samples[p],
+          Math.min(256, layout.largeRows.get(p))));
+    }
+    return layout;
+  }
+
+  /** Binary COPY rows, streamed to the server in 4 MB pieces. */
+  private static final class Copier {
+    private final CopyIn copy;
+    private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(8 << 20);
+    private final DataOutputStream out = new DataOutputStream(buffer);
+    private final MessageDigest sha;
+
+    Copier(CopyIn copy) throws Exception {
+      this.copy = copy;
+      this.sha = MessageDigest.getInstance("SHA-256");
+    }
+
+    void header() throws IOException {
+      out.write("PGCOPY\n\377\r\n\0".getBytes(StandardCharsets.ISO_8859_1));
+      out.writeInt(0);
+      out.writeInt(0);
+    }
+
+    void row(long i, EmbeddingSet set, int text, String model, String bucket, Long seed,
+        String blob, SplittableRandom rnd) throws Exception {
+      String prompt = set.texts().get(text);
+      out.writeShort(13);
+      text(HexFormat.of().formatHex(sha.digest(("scale-" + i).getBytes(StandardCharsets.UTF_8))));
+      text(prompt);
+      text(prompt.toLowerCase(Locale.ROOT));
+      text(model);
+      int[] wh = bucket.startsWith("256x256") ? new int[] {256, 256}
+          : bucket.startsWith("1344x768") ? new int[] {1344, 768} : new int[] {1024, 1024};
+      out.writeInt(4);
+      out.writeInt(wh[0]);
+      out.writeInt(4);
+      out.writeInt(wh[1]);
+      if (seed == null) {
+        out.writeInt(-1);
+      } else {
+        out.writeInt(8);
+        out.writeLong(seed);
+      }
+      text(bucket);
+      float[] v = noisy(set.vectors()[text], rnd);
+      out.writeInt(4 + 4 * v.length);
+      out.writeShort(v.length);
+      out.writeShort(0);
+      for (float f : v) {
+        out.writeFloat(f);
+      }
+      text(set.modelId());
+      out.writeInt(4);
+      out.writeInt(200);
+      text("image/png");
+      text(blob);
+      if (buffer.size() > (4 << 20)) {
+        flush();
+      }
+    }
+
+    void trailer() throws IOException {
+      out.writeShort(-1);
+    }
+
+    void flush() throws Exception {
+      out.flush();
+      if (copy != null) {
+        copy.writeToCopy(buffer.toByteArray(), 0, buffer.size());
+      }
+      buffer.reset();
+    }
+
+    private void text(String s) throws IOException {
+      byte[] b = s.getBytes(StandardCharsets.UTF_8);
+      out.writeInt(b.length);
+      out.write(b);
+    }
+  }
+
+  static float[] noisy(float[] base, SplittableRandom rnd) {
+    float[] v = new float[base.length];
+    double norm = 0;
+    for (int d = 0; d < v.length; d++) {
+      v[d] = (float) (base[d] + gaussian(rnd) * NOISE);
+      norm += v[d] * v[d];
+    }
+    float inv = (float) (1 / Math.sqrt(norm));
+    for (int d = 0; d < v.length; d++) {
+      v[d] *= inv;
+    }
+    return v;
+  }
+
+  private static double gaussian(SplittableRandom rnd) {
+    double u = 1 - rnd.nextDouble();
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rnd.nextDouble());
+  }
+
+  private static String insertBlob(Connection c) throws Exception {
+    byte[] image = BenchImages.pad(DemoOriginServlet.render("scale", 128, 128),
+        BenchImages.DEFAULT_IMAGE_BYTES);
+    String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(image));
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO image_blob (sha256, bytes,"
+        + " byte_size, content_type) VALUES (?, ?, ?, 'image/png')")) {
+      ps.setString(1, sha);
+      ps.setBytes(2, image);
+      ps.setLong(3, image.length);
+      ps.execute();
+    }
+    return sha;
+  }
+
+  // --- measurement ----------------------------------------------------------------------------
+
+  private Map<String, Object> queries(CacheRepository repo, Connection c, EmbeddingSet set,
+      Layout layout) throws SQLException {
+    int q = Integer.parseInt(opt("queries", "300"));
+    com.pgvector.PGvector.registerTypes(c);
+    exec(c, "SET enable_seqscan = off");
+    // JIT compiling the scan costs ~350 ms per ground-truth query at 12k rows: off here.
+    exec(c, "SET jit = off");
+    int k = k();
+    SplittableRandom rnd = new SplittableRandom(42);
+    int heldOut = heldOut(set);
+    int heldOutFrom = set.texts().size() - heldOut;
+    Map<String, Object> out = new LinkedHashMap<>();
+    for (String kind : List.of("large-near", "large-new", "small-near")) {
+      Histogram latency = new Histogram(60_000_000L, 3);
+      double recallSum = 0;
+      double recallMin = 1;
+      int perfect = 0;
+      int hnswPath = 0;
+      int measured = 0;
+      for (int i = -Math.min(30, q / 4); i < q; i++) {
+        String bucket;
+        String model;
+        float[] query;
+        long partitionRows;
+        if (kind.startsWith("large")) {
+          int p = pickLarge(layout, rnd);
+          bucket = layout.large.get(p)[0];
+          model = layout.large.get(p)[1];
+          partitionRows = layout.largeRows.get(p);
+          int[] sample = layout.largeSamples.get(p);
+          query = kind.equals("large-near")
+              ? noisy(set.vectors()[sample[rnd.nextInt(sample.length)]], rnd)
+              : set.vectors()[heldOutFrom + rnd.nextInt(heldOut)];
+        } else {
+          String[] s = layout.small.get(rnd.nextInt(layout.small.size()));
+          bucket = s[0];
+          model = s[1];
+          partitionRows = 20;
+          query = noisy(set.vectors()[Integer.parseInt(s[2])], rnd);
+        }
+        long t0 = System.nanoTime();
+        List<Neighbor> found = repo.findNearest(bucket, model, layout.modelId, query, k);
+        long micros = (System.nanoTime() - t0) / 1000;
+        if (i < 0) {
+          continue;
+        }
+        latency.recordValue(Math.min(micros, 60_000_000L));
+        double recall = recall(found, truth(c, bucket, model, layout.modelId, query, k));
+        recallSum += recall;
+        recallMin = Math.min(recallMin, recall);
+        perfect += recall >= 1 ? 1 : 0;
+        hnswPath += dev.deja.db.internal.JdbcCacheRepository.usesHnsw(partitionRows) ? 1 : 0;
+        measured++;
+      }
+      Map<String, Object> m = Results.percentiles(latency);
+      m.put("recall_mean", round4(recallSum / measured));
+      m.put("recall_min", round4(recallMin));
+      m.put("queries_all_k_found", perfect);
+      m.put("hnsw_path_share", round4((double) hnswPath / measured));
+      out.put(kind, m);
+      log("%s: p50 %.2f ms p99 %.2f ms recall %.4f (min %.2f, hnsw %d/%d)", kind,
+          latency.getValueAtPercentile(50) / 1e3, latency.getValueAtPercentile(99) / 1e3,
+          recallSum / measured, recallMin, hnswPath, measured);
+    }
+    return out;
+  }
+
+  /** Texts kept out of the table, for queries whose prompt is new. */
+  static int heldOut(EmbeddingSet set) {
+    return Math.min(MAX_HELD_OUT, set.texts().size() / 5);
+  }
+
+  private static int pickLarge(Layout layout, SplittableRandom rnd) {
+    long total = layout.largeRows.stream().mapToLong(Integer::longValue).sum();
+    long x = (long) (rnd.nextDouble() * total);
+    for (int p = 0; p < layout.largeRows.size(); p++) {
+      x -= layout.largeRows.get(p);
+      if (x < 0) {
+        return p;
+      }
+    }
+    return layout.largeRows.size() - 1;
+  }
+
+  /** The exact top k inside the partition (the ORDER BY expression keeps HNSW out). */
+  private static List<Neighbor> truth(Connection c, String bucket, String model, String modelId,
+      float[] query, int k) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(EXACT_TRUTH)) {
+      ps.setObject(1, new com.pgvector.PGvector(query));
+      ps.setString(2, bucket);
+      ps.setString(3, model);
+      ps.setString(4, modelId);
+      ps.setInt(5, k);
+      List<Neighbor> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(new Neighbor(rs.getString(1), null, rs.getDouble(2)));
+        }
+      }
+      return out;
+    }
+  }
+
+  /** Share of the true top k found; a tie at the k-th similarity counts as found. */
+  static double recall(List<Neighbor> found, List<Neighbor> truth) {
+    if (truth.isEmpty()) {
+      return 1;
+    }
+    double kth = truth.get(truth.size() - 1).similarity();
+    java.util.Set<String> keys = new java.util.HashSet<>();
+    truth.forEach(t -> keys.add(t.cacheKey()));
+    int hits = 0;
+    for (Neighbor f : found) {
+      if (keys.contains(f.cacheKey()) || f.similarity() >= kth - 1e-6) {
+        hits++;
+      }
+    }
+    return Math.min(1.0, (double) hits / truth.size());
+  }
+
+  private static Map<String, Object> sizes(Connection c) throws SQLException {
+    Map<String, Object> m = new LinkedHashMap<>();
+    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT"
+        + " pg_relation_size('cache_entry'), pg_indexes_size('cache_entry'),"
+        + " pg_total_relation_size('cache_entry'), pg_relation_size('cache_entry_embedding_hnsw'),"
+        + " pg_relation_size('cache_entry_partition_idx'),"
+        + " pg_relation_size(reltoastrelid) FROM pg_class WHERE oid = 'cache_entry'::regclass")) {
+      rs.next();
+      m.put("table", rs.getLong(1));
+      m.put("indexes", rs.getLong(2));
+      m.put("total", rs.getLong(3));
+      m.put("hnsw_index", rs.getLong(4));
+      m.put("partition_index", rs.getLong(5));
+      m.put("toast", rs.getLong(6));
+    }
+    return m;
+  }
+
+  private Connection connect() throws SQLException {
+    return DriverManager.getConnection(opt("db-url", null), opt("db-user", "postgres"),
+        opt("db-password", ""));
+  }
+
+  private static void exec(Connection c, String sql) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      s.execute(sql);
+    }
+  }
+
+  private int k() {
+    return Integer.parseInt(opt("k", "3"));
+  }
+
+  private String opt(String key, String def) {
+    return opts.getOrDefault(key, def);
+  }
+
+  private static double round(double s) {
+    return Math.round(s * 100) / 100.0;
+  }
+
+  private static double round4(double x) {
+    return Math.round(x * 10000) / 10000.0;
+  }
+
+  private static void log(String format, Object... args) {
+    System.err.println(String.format(Locale.ROOT, format, args));
+  }
+}
