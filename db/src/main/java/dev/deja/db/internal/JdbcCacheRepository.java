@@ -98,7 +98,7 @@ public final class JdbcCacheRepository implements CacheRepository {
       + " embedding <=> ? AS distance FROM cache_entry WHERE " + PARTITION + " AND " + NOT_EXPIRED
       + " ORDER BY embedding <=> ? LIMIT ?)"
       + " SELECT cache_key, prompt, 1 - distance AS similarity FROM c"
-      + " ORDER BY distance, cache_key";
+      + " ORDER BY distance, cache_key LIMIT ?";
 
   private static final String HAS_CANDIDATES =
       "SELECT EXISTS (SELECT 1 FROM cache_entry WHERE " + PARTITION + " AND " + NOT_EXPIRED + ")";
@@ -345,6 +345,9 @@ public final class JdbcCacheRepository implements CacheRepository {
       ps.setObject(1, q);
       int i = bindPartition(ps, 2, p);
       ps.setObject(i++, q);
+      // A relaxed-order iterative scan yields the first rows that pass the partition filter, not
+      // the best ones: take ef_search candidates and keep the k nearest of them.
+      ps.setInt(i++, Math.max(k, HNSW_EF_SEARCH));
       ps.setInt(i, k);
       return readNeighbors(ps);
     }
@@ -751,8 +754,12 @@ public final class JdbcCacheRepository implements CacheRepository {
     try (Statement s = c.createStatement()) {
       // JIT compiles for 100+ ms once a plan's cost passes jit_above_cost (e.g. a large exact
       // scan): never worth it for a query that must answer within lookupTimeout.
+      // Lookups also force custom plans: after five executions pgjdbc server-prepares them and
+      // PostgreSQL may switch to a generic plan, which cannot know how large the bound partition
+      // is; at 1M rows that plan read and sorted a whole 125k-row partition (0.5 s instead of
+      // 16 ms, measured by ScaleBenchmark).
       s.execute("SET LOCAL statement_timeout = " + statementTimeoutMs
-          + (lookup ? "; SET LOCAL jit = off" : ""));
+          + (lookup ? "; SET LOCAL jit = off; SET LOCAL plan_cache_mode = force_custom_plan" : ""));
     }
   }
 
