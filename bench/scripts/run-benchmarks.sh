@@ -4,6 +4,7 @@
 #
 #   bench/scripts/run-benchmarks.sh quick      # HTTP exact/semantic/miss + scale 10k/100k (<15 min)
 #   bench/scripts/run-benchmarks.sh scale-1m   # scale at 1M + semantic HTTP over the 1M table (long)
+#   bench/scripts/run-benchmarks.sh scale-1m-reuse  # the same queries on the table scale-1m left
 #   bench/scripts/run-benchmarks.sh smoke      # every piece at tiny sizes, a few seconds each
 #   bench/scripts/run-benchmarks.sh report     # only re-render docs/BENCHMARKS.md from the JSON
 #
@@ -193,6 +194,13 @@ case "${MODE}" in
     start_refs; start_deja "${SCHEMA}"
     http_bench --scenarios semantic --label -1m
     report ;;
+  scale-1m-reuse)
+    # After a change to the query code: re-query the 1M table a scale-1m run left behind.
+    build; start_pg
+    scale_bench --sizes 1000000 --queries 200 --keep-schema "${SCHEMA}" --reuse true
+    start_refs; start_deja "${SCHEMA}"
+    http_bench --scenarios semantic --label -1m
+    report ;;
   smoke)
     RESULTS="${TMP}/results"; mkdir -p "${RESULTS}"
     build; start_pg; start_refs; start_nginx
@@ -205,6 +213,6 @@ case "${MODE}" in
     drop_schema "${SCHEMA}" ;;
   report)
     build; report ;;
-  *) die "usage: $0 [quick|scale-1m|smoke|report]" ;;
+  *) die "usage: $0 [quick|scale-1m|scale-1m-reuse|smoke|report]" ;;
 esac
 log "done in $(( $(date +%s) - START )) s"
