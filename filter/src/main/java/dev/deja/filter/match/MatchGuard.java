@@ -86,6 +86,7 @@ public final class MatchGuard {
       return MatchVerdict.refuse(ATTRIBUTE_MISMATCH);
     }
     boolean readable = a.englishLike && b.englishLike;
+    foldSpellings(a.content, b.content);
     int[] moves = moves(a.ordered, b.ordered);
     if (moves[0] > strictness.maxStrayMoves || moves[1] > strictness.maxLocalMoves) {
       return MatchVerdict.refuse(WORD_ORDER);
@@ -202,8 +203,8 @@ public final class MatchGuard {
       int found = -1;
       for (int j = 0; j < y.size() && found < 0; j++) {
         Triple u = y.get(j);
-        if (!used[j] && u.relation() == t.relation() && compatible(t.subject(), u.subject())
-            && compatible(t.object(), u.object())) {
+        if (!used[j] && u.relation() == t.relation() && nested(t.subject(), u.subject())
+            && nested(t.object(), u.object())) {
           found = j;
         }
       }
@@ -215,14 +216,13 @@ public final class MatchGuard {
     return true;
   }
 
-  /** Both name no noun, or one names a part of the other ("blue cell phone" / "phone is blue"). */
+  /**
+   * Both name no noun, or one names a part of the other ("blue cell phone" / "phone is blue").
+   * For spatial relations too: their nouns are left out of the order check, so they must agree
+   * here ("hidden by a Belgian family" is not "hidden by a Jewish family").
+   */
   private static boolean nested(Set<String> p, Set<String> q) {
     return p.isEmpty() ? q.isEmpty() : !q.isEmpty() && (p.containsAll(q) || q.containsAll(p));
-  }
-
-  /** Both sides name no noun, or nouns in common. */
-  private static boolean compatible(Set<String> p, Set<String> q) {
-    return p.isEmpty() ? q.isEmpty() : intersects(p, q);
   }
 
   private static boolean intersects(Set<String> p, Set<String> q) {
@@ -354,6 +354,68 @@ public final class MatchGuard {
       return false;
     }
     return !beforeInChunk && !afterInChunk;
+  }
+
+  /**
+   * Spelling variants: a content word of one side without partner on the other, one letter
+   * inserted, deleted or replaced away from exactly one such word of the other side, and at least
+   * five letters long, takes that word's stem ("travelled" / "traveled", "Muaviyah" / "Muawiyah",
+   * "colour" / "color"). Order and overlap then treat the two as one word. Mutates the analyses,
+   * which belong to this one check.
+   */
+  private static void foldSpellings(List<Token> a, List<Token> b) {
+    Set<String> stemsA = new java.util.HashSet<>();
+    Set<String> stemsB = new java.util.HashSet<>();
+    for (Token t : a) {
+      stemsA.add(t.stem);
+    }
+    for (Token u : b) {
+      stemsB.add(u.stem);
+    }
+    for (Token t : a) {
+      if (stemsB.contains(t.stem) || t.stem.length() < 5) {
+        continue;
+      }
+      String match = null;
+      int found = 0;
+      for (Token u : b) {
+        if (!stemsA.contains(u.stem) && u.stem.length() >= 5 && !u.stem.equals(match)
+            && oneEditApart(t.stem, u.stem)) {
+          match = u.stem;
+          found++;
+        }
+      }
+      if (found == 1) {
+        String from = t.stem;
+        for (Token v : a) {
+          if (v.stem.equals(from)) {
+            v.stem = match;
+            if (v.orderKey != null) {
+              v.orderKey = match + v.orderKey.substring(from.length());
+            }
+          }
+        }
+        stemsA.add(match);
+      }
+    }
+  }
+
+  /** Levenshtein distance at most one (one letter inserted, deleted or replaced). */
+  static boolean oneEditApart(String x, String y) {
+    if (Math.abs(x.length() - y.length()) > 1) {
+      return false;
+    }
+    int i = 0;
+    while (i < x.length() && i < y.length() && x.charAt(i) == y.charAt(i)) {
+      i++;
+    }
+    int ex = x.length();
+    int ey = y.length();
+    while (ex > i && ey > i && x.charAt(ex - 1) == y.charAt(ey - 1)) {
+      ex--;
+      ey--;
+    }
+    return ex - i <= 1 && ey - i <= 1;
   }
 
   /** Tokens of {@code a} whose stem also occurs in {@code b}. */

@@ -148,9 +148,10 @@ final class PromptAnalysis {
         }
       } else if (t.roleMarker) {
         o.add(t);
-      } else if (t.kind == Kind.NUMBER && t.number.length() < 4) {
-        // counts and ordinals take part in the order ("the first floor ... the second floor");
-        // years and other long numbers move freely with their phrase
+      } else if (t.kind == Kind.NUMBER && digits(t.number) < 4) {
+        // counts and ordinals take part in the order ("the first floor ... the second floor",
+        // "the 49th ... the 29th": an ordinal's suffix does not make it a year); years and other
+        // numbers of four or more digits move freely with their phrase
         t.stem = "#" + t.number;
         o.add(t);
       }
@@ -335,6 +336,17 @@ final class PromptAnalysis {
       t.chunk = chunk;
       t.clause = clause;
     }
+  }
+
+  /** Number of digits, so that a unit or ordinal suffix ("49th", "35mm") does not count. */
+  private static int digits(String number) {
+    int d = 0;
+    for (int i = 0; i < number.length(); i++) {
+      if (Character.isDigit(number.charAt(i))) {
+        d++;
+      }
+    }
+    return d;
   }
 
   private static boolean isTens(String number) {
