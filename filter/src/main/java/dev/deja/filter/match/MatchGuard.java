@@ -88,7 +88,8 @@ public final class MatchGuard {
     boolean readable = a.englishLike && b.englishLike;
     foldSpellings(a.content, b.content);
     int[] moves = moves(a.ordered, b.ordered);
-    if (moves[0] > strictness.maxStrayMoves || moves[1] > strictness.maxLocalMoves) {
+    if ((moves[0] > strictness.maxStrayMoves || moves[1] > strictness.maxLocalMoves)
+        && !clauseMoved(shared(a.ordered, b.ordered), shared(b.ordered, a.ordered))) {
       return MatchVerdict.refuse(WORD_ORDER);
     }
     double overlap = overlap(a.content, b.content);
@@ -416,6 +417,63 @@ public final class MatchGuard {
       ey--;
     }
     return ex - i <= 1 && ey - i <= 1;
+  }
+
+  /** Fewest compared words on each side of a forgiven clause move. */
+  private static final int MIN_MOVED_BLOCK = 2;
+  /** Fewest compared words in the larger of the two blocks of a forgiven clause move. */
+  private static final int MIN_CLAUSE = 4;
+
+  /**
+   * The two orders differ by one whole clause moving as a block, everything else in place:
+   * "Immediately after reading the script , Mehra agreed to act" / "Mehra agreed to act
+   * immediately after reading the script". After the common prefix and suffix, what remains must
+   * be U V on one side and V U on the other, U or V must be a complete comma-separated part on
+   * one side, both must hold at least {@value #MIN_MOVED_BLOCK} compared words and one at least
+   * {@value #MIN_CLAUSE}. Two words or names trading places ("a X b Y" / "a Y b X", "Bulgaria ,
+   * Sozopol" / "Sozopol , in Bulgaria") is a swap, not a clause move; a prompt without commas
+   * never qualifies.
+   */
+  static boolean clauseMoved(List<Token> x, List<Token> y) {
+    int n = x.size();
+    if (n != y.size() || n < 2) {
+      return false;
+    }
+    int p = 0;
+    while (p < n && x.get(p).key().equals(y.get(p).key())) {
+      p++;
+    }
+    int e = n;
+    while (e > p && x.get(e - 1).key().equals(y.get(e - 1).key())) {
+      e--;
+    }
+    if (e - p < 2) {
+      return false;
+    }
+    // x[p, e) = U V and y[p, e) = V U with U = x[p, p + u)
+    for (int u = 1; u < e - p; u++) {
+      int v = e - p - u;
+      boolean rotation = true;
+      for (int k = 0; k < v && rotation; k++) {
+        rotation = x.get(p + u + k).key().equals(y.get(p + k).key());
+      }
+      for (int k = 0; k < u && rotation; k++) {
+        rotation = x.get(p + k).key().equals(y.get(p + v + k).key());
+      }
+      boolean blocks = Math.min(u, v) >= MIN_MOVED_BLOCK && Math.max(u, v) >= MIN_CLAUSE;
+      if (rotation && blocks && (wholeClause(x, p, p + u) || wholeClause(x, p + u, e)
+          || wholeClause(y, p, p + v) || wholeClause(y, p + v, e))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The run [start, end) is every word of the comma-separated parts it spans. */
+  private static boolean wholeClause(List<Token> seq, int start, int end) {
+    boolean openBefore = start > 0 && seq.get(start - 1).clause == seq.get(start).clause;
+    boolean openAfter = end < seq.size() && seq.get(end).clause == seq.get(end - 1).clause;
+    return !openBefore && !openAfter;
   }
 
   /** Tokens of {@code a} whose stem also occurs in {@code b}. */
