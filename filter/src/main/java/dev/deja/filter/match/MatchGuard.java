@@ -28,7 +28,10 @@ import java.util.Set;
  *       same two nouns on the same sides (inverse phrasings agree: "a left of b" = "b right of a");
  *   <li>{@value #ATTRIBUTE_MISMATCH}: colour, material, shape and size words bound to the same nouns;
  *   <li>{@value #WORD_ORDER}: content words moved out of their phrase (a swap), where reordering
- *       whole coordinated phrases ("a cat and a dog" / "a dog and a cat") is fine;
+ *       whole coordinated phrases ("a cat and a dog" / "a dog and a cat") is fine, and so is one
+ *       whole comma-separated clause moving as a block ("after sunset, a fox walks across the
+ *       lake" / "a fox walks across the lake after sunset"); spelling variants one letter apart
+ *       count as one word;
  *   <li>{@value #CONTENT_MISMATCH}: too few shared content words (after stop words, style
  *       boilerplate such as "highly detailed, 8k" and synonyms are folded away).
  * </ol>
