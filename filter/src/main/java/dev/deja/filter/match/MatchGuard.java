@@ -30,8 +30,8 @@ import java.util.Set;
  *   <li>{@value #WORD_ORDER}: content words moved out of their phrase (a swap), where reordering
  *       whole coordinated phrases ("a cat and a dog" / "a dog and a cat") is fine, and so is one
  *       whole comma-separated clause moving as a block ("after sunset, a fox walks across the
- *       lake" / "a fox walks across the lake after sunset"); spelling variants one letter apart
- *       count as one word;
+ *       lake" / "a fox walks across the lake after sunset"); phrases that trade places take their
+ *       years along; spelling variants one letter apart count as one word;
  *   <li>{@value #CONTENT_MISMATCH}: too few shared content words (after stop words, style
  *       boilerplate such as "highly detailed, 8k" and synonyms are folded away).
  * </ol>
@@ -91,8 +91,15 @@ public final class MatchGuard {
     boolean readable = a.englishLike && b.englishLike;
     foldSpellings(a.content, b.content);
     int[] moves = moves(a.ordered, b.ordered);
-    if ((moves[0] > strictness.maxStrayMoves || moves[1] > strictness.maxLocalMoves)
-        && !clauseMoved(shared(a.ordered, b.ordered), shared(b.ordered, a.ordered))) {
+    boolean blockMoved = moves[2] > 0;
+    if (moves[0] > strictness.maxStrayMoves || moves[1] > strictness.maxLocalMoves) {
+      if (!clauseMoved(shared(a.ordered, b.ordered), shared(b.ordered, a.ordered))) {
+        return MatchVerdict.refuse(WORD_ORDER);
+      }
+      blockMoved = true;
+    }
+    // phrases that trade places take their years along ("retired in 1884 and died in 1885")
+    if (blockMoved && !sameBindings(a.years, b.years, false)) {
       return MatchVerdict.refuse(WORD_ORDER);
     }
     double overlap = overlap(a.content, b.content);
@@ -246,13 +253,13 @@ public final class MatchGuard {
    * by one place ("stable financially" / "financially stable") is a local move; everything else
    * is a stray move.
    *
-   * @return {stray moves, local moves}
+   * @return {stray moves, local moves, forgiven runs (whole phrases or long blocks)}
    */
   int[] moves(List<Token> a, List<Token> b) {
     List<Token> x = shared(a, b);
     List<Token> y = shared(b, a);
     if (x.isEmpty() || y.isEmpty()) {
-      return new int[2];
+      return new int[3];
     }
     int n = x.size();
     int m = y.size();
@@ -280,7 +287,7 @@ public final class MatchGuard {
     }
     int[] mx = stray(x, alignedX, y, alignedY);
     int[] my = stray(y, alignedY, x, alignedX);
-    return new int[] {Math.max(mx[0], my[0]), Math.max(mx[1], my[1])};
+    return new int[] {Math.max(mx[0], my[0]), Math.max(mx[1], my[1]), mx[2] + my[2]};
   }
 
   private int[] stray(List<Token> seq, boolean[] aligned, List<Token> other,
@@ -295,6 +302,7 @@ public final class MatchGuard {
     }
     int stray = 0;
     int local = 0;
+    int chunkMoves = 0;
     int k = 0;
     int n = seq.size();
     while (k < n) {
@@ -308,6 +316,7 @@ public final class MatchGuard {
       }
       int len = k - start;
       if (len >= strictness.minSafeBlock || wholeChunks(seq, start, k)) {
+        chunkMoves++;
         continue;
       }
       for (int q = start; q < k; q++) {
@@ -322,7 +331,7 @@ public final class MatchGuard {
         }
       }
     }
-    return new int[] {stray, local};
+    return new int[] {stray, local, chunkMoves};
   }
 
   /** The unaligned word at {@code q} sits one place away in the other sequence. */

@@ -109,6 +109,13 @@ final class PromptAnalysis {
   final List<String> singularArticles = new ArrayList<>();
   final List<Binding> negations = new ArrayList<>();
   final List<Triple> relations = new ArrayList<>();
+  /**
+   * Years (numbers of four or more digits) with the content words of their coordinated phrase.
+   * Years move freely in the order check, but when phrases trade places they must take their
+   * years along: "she retired in 1884 and died in 1885" is not "she died in 1884 and retired in
+   * 1885".
+   */
+  final List<Binding> years = new ArrayList<>();
 
   private PromptAnalysis(String normalized, Script script, List<Token> tokens) {
     this.normalized = normalized;
@@ -157,6 +164,17 @@ final class PromptAnalysis {
       }
     }
     this.ordered = o;
+    for (Token t : tokens) {
+      if (t.kind == Kind.NUMBER && digits(t.number) >= 4) {
+        Set<String> words = new java.util.HashSet<>();
+        for (Token u : tokens) {
+          if (u.chunk == t.chunk && u.kind == Kind.CONTENT) {
+            words.add(u.stem);
+          }
+        }
+        years.add(new Binding(t.number, words));
+      }
+    }
   }
 
   static PromptAnalysis of(String prompt) {

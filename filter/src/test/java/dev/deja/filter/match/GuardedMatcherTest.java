@@ -51,6 +51,10 @@ class GuardedMatcherTest {
       "a boy feeds a goat, a girl feeds a pony | a boy feeds a pony, a girl feeds a goat"
           + " | word-order",
       "a fox chases a hare, in the snow | in the snow, a hare chases a fox | word-order",
+      // coordinated phrases may trade places, but they take their years along
+      "she retired in 1884 and died in 1885 | she died in 1884 and retired in 1885 | word-order",
+      "a poster from 1920 and a car from 1960 | a car from 1920 and a poster from 1960"
+          + " | word-order",
   })
   void swapsAndChangesAreRefusedWithTheirReason(String request, String cached, String reason) {
     MatchVerdict v = decide(request, cached);
@@ -76,6 +80,9 @@ class GuardedMatcherTest {
       "After the death of Muaviyah, Ali came to power"
           + " | After the death of Muawiyah, Ali came to power",
       "a jewellery box on a wooden table | a jewelery box on a wooden table",
+      "a poster from 1920 and a car from 1960 | a car from 1960 and a poster from 1920",
+      "In 1876 he moved to San Diego, California, and in 1887 to Dallas, Texas"
+          + " | He moved to San Diego, California in 1876, and to Dallas, Texas in 1887",
       "after sunset, a fox walks across the frozen lake"
           + " | a fox walks across the frozen lake after sunset",
       "Immediately after reading the script, Mehra agreed to play in the film"
