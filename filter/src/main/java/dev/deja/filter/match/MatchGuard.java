@@ -93,7 +93,7 @@ public final class MatchGuard {
     int[] moves = moves(a.ordered, b.ordered);
     boolean blockMoved = moves[2] > 0;
     if (moves[0] > strictness.maxStrayMoves || moves[1] > strictness.maxLocalMoves) {
-      if (!clauseMoved(shared(a.ordered, b.ordered), shared(b.ordered, a.ordered))) {
+      if (!clauseMoved(a, b)) {
         return MatchVerdict.refuse(WORD_ORDER);
       }
       blockMoved = true;
@@ -441,12 +441,15 @@ public final class MatchGuard {
    * "Immediately after reading the script , Mehra agreed to act" / "Mehra agreed to act
    * immediately after reading the script". After the common prefix and suffix, what remains must
    * be U V on one side and V U on the other, U or V must be a complete comma-separated part on
-   * one side, both must hold at least {@value #MIN_MOVED_BLOCK} compared words and one at least
-   * {@value #MIN_CLAUSE}. Two words or names trading places ("a X b Y" / "a Y b X", "Bulgaria ,
+   * one side that opens like an adverbial (a preposition or subordinator from the lexicon, or an
+   * -ly adverb), both must hold at least {@value #MIN_MOVED_BLOCK} compared words and one at
+   * least {@value #MIN_CLAUSE}. Two words or names trading places ("a X b Y" / "a Y b X", "Bulgaria ,
    * Sozopol" / "Sozopol , in Bulgaria") is a swap, not a clause move; a prompt without commas
    * never qualifies.
    */
-  static boolean clauseMoved(List<Token> x, List<Token> y) {
+  static boolean clauseMoved(PromptAnalysis a, PromptAnalysis b) {
+    List<Token> x = shared(a.ordered, b.ordered);
+    List<Token> y = shared(b.ordered, a.ordered);
     int n = x.size();
     if (n != y.size() || n < 2) {
       return false;
@@ -473,9 +476,28 @@ public final class MatchGuard {
         rotation = x.get(p + k).key().equals(y.get(p + v + k).key());
       }
       boolean blocks = Math.min(u, v) >= MIN_MOVED_BLOCK && Math.max(u, v) >= MIN_CLAUSE;
-      if (rotation && blocks && (wholeClause(x, p, p + u) || wholeClause(x, p + u, e)
-          || wholeClause(y, p, p + v) || wholeClause(y, p + v, e))) {
+      if (rotation && blocks && (movable(a, x, p, p + u) || movable(a, x, p + u, e)
+          || movable(b, y, p, p + v) || movable(b, y, p + v, e))) {
         return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The run [start, end) is a whole comma-separated part that opens like an adverbial ("after
+   * ...", "with the support of ...", "immediately after ..."): such parts move freely in English,
+   * a noun phrase or a clause with its own subject does not.
+   */
+  private static boolean movable(PromptAnalysis p, List<Token> seq, int start, int end) {
+    if (!wholeClause(seq, start, end)) {
+      return false;
+    }
+    int clause = seq.get(start).clause;
+    for (Token t : p.tokens) {
+      if (t.clause == clause && t.kind != Kind.BREAK) {
+        return Lexicon.ADVERBIAL_OPENERS.contains(t.text)
+            || (t.text.length() > 4 && t.text.endsWith("ly"));
       }
     }
     return false;

@@ -51,6 +51,9 @@ class GuardedMatcherTest {
       "a boy feeds a goat, a girl feeds a pony | a boy feeds a pony, a girl feeds a goat"
           + " | word-order",
       "a fox chases a hare, in the snow | in the snow, a hare chases a fox | word-order",
+      // only a clause that opens like an adverbial moves freely; a subject moved to the end does not
+      "Joao and Francisca Pena were born to Martins Pena in Rio de Janeiro"
+          + " | were born to Martins Pena in Rio de Janeiro, Joao and Francisca Pena | word-order",
       // coordinated phrases may trade places, but they take their years along
       "she retired in 1884 and died in 1885 | she died in 1884 and retired in 1885 | word-order",
       "a poster from 1920 and a car from 1960 | a car from 1920 and a poster from 1960"
