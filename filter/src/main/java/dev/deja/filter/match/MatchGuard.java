@@ -370,11 +370,13 @@ public final class MatchGuard {
   }
 
   /**
-   * Spelling variants: a content word of one side without partner on the other, one letter
-   * inserted, deleted or replaced away from exactly one such word of the other side, and at least
-   * five letters long, takes that word's stem ("travelled" / "traveled", "Muaviyah" / "Muawiyah",
-   * "colour" / "color"). Order and overlap then treat the two as one word. Mutates the analyses,
-   * which belong to this one check.
+   * Spelling variants: a content word of one side without partner on the other, one inserted
+   * letter away from exactly one such word of the other side, the shorter at least
+   * {@value #MIN_VARIANT_LENGTH} letters long, takes that word's stem ("travelled" / "traveled",
+   * "jewellery" / "jewelery", "Mohammed" / "Mohamed", "colour" / "color" is in the synonym list).
+   * Order and overlap then treat the two as one word. A replaced letter is not a variant: "horse"
+   * / "house", "beach" / "bench" are different things. Mutates the analyses, which belong to this
+   * one check.
    */
   private static void foldSpellings(List<Token> a, List<Token> b) {
     Set<String> stemsA = new java.util.HashSet<>();
@@ -386,14 +388,14 @@ public final class MatchGuard {
       stemsB.add(u.stem);
     }
     for (Token t : a) {
-      if (stemsB.contains(t.stem) || t.stem.length() < 5) {
+      if (stemsB.contains(t.stem) || t.stem.length() < MIN_VARIANT_LENGTH) {
         continue;
       }
       String match = null;
       int found = 0;
       for (Token u : b) {
-        if (!stemsA.contains(u.stem) && u.stem.length() >= 5 && !u.stem.equals(match)
-            && oneEditApart(t.stem, u.stem)) {
+        if (!stemsA.contains(u.stem) && u.stem.length() >= MIN_VARIANT_LENGTH
+            && !u.stem.equals(match) && oneLetterInserted(t.stem, u.stem)) {
           match = u.stem;
           found++;
         }
@@ -413,9 +415,12 @@ public final class MatchGuard {
     }
   }
 
-  /** Levenshtein distance at most one (one letter inserted, deleted or replaced). */
-  static boolean oneEditApart(String x, String y) {
-    if (Math.abs(x.length() - y.length()) > 1) {
+  /** Shortest word length for a spelling variant. */
+  private static final int MIN_VARIANT_LENGTH = 6;
+
+  /** One of the two is the other with exactly one letter inserted. */
+  static boolean oneLetterInserted(String x, String y) {
+    if (Math.abs(x.length() - y.length()) != 1) {
       return false;
     }
     int i = 0;

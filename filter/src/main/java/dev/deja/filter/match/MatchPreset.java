@@ -10,7 +10,7 @@ public enum MatchPreset {
    *  BALANCED's image-prompt hits. */
   STRICT(0.95, GuardStrictness.STRICT),
   /** The default: no measured attribute/count/relation/negation swap served, 70% image-prompt
-   *  paraphrase recall; PAWS 50% recall at 2.3% false-positive rate. */
+   *  paraphrase recall; PAWS 50% recall at 2.4% false-positive rate. */
   BALANCED(0.88, GuardStrictness.STRICT),
   /** More hits, more wrong images; a few swaps get through (see docs/PRECISION.md). */
   AGGRESSIVE(0.85, GuardStrictness.STANDARD);

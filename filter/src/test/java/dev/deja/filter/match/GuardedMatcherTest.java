@@ -45,8 +45,8 @@ class GuardedMatcherTest {
       "a small dog sleeping behind a garden fence at sunset"
           + " | a small dog sleeping behind a picket fence at sunset | relation-mismatch",
       // spelling variants are one word, so two names trading places are seen as a swap
-      "After the death of Muaviyah, Ali came to power"
-          + " | After the death of Ali, Muawiyah came to power | word-order",
+      "After the death of Mohammed, Ali came to power"
+          + " | After the death of Ali, Mohamed came to power | word-order",
       // a clause move is one block crossing another; two words trading places across commas is not
       "a boy feeds a goat, a girl feeds a pony | a boy feeds a pony, a girl feeds a goat"
           + " | word-order",
@@ -80,8 +80,8 @@ class GuardedMatcherTest {
       "a bench that is green | a green bench",
       "the 49th regiment and the 29th regiment | the 29th regiment and the 49th regiment",
       "a dog sleeping behind a fence at sunset | a dog sleeping behind a garden fence at sunset",
-      "After the death of Muaviyah, Ali came to power"
-          + " | After the death of Muawiyah, Ali came to power",
+      "After the death of Mohammed, Ali came to power"
+          + " | After the death of Mohamed, Ali came to power",
       "a jewellery box on a wooden table | a jewelery box on a wooden table",
       "a poster from 1920 and a car from 1960 | a car from 1960 and a poster from 1920",
       "In 1876 he moved to San Diego, California, and in 1887 to Dallas, Texas"
