@@ -30,6 +30,9 @@ final class EvalSets {
   static final String SWAPS = "image-swaps";
   static final String IMAGE_POSITIVES = "image-paraphrases";
   static final String HAND_POSITIVES = "hand-paraphrases";
+  /** PAWS halves: guard rules are tuned on the first only; the second is held out. */
+  static final String PAWS_TUNE = "paws-tune";
+  static final String PAWS_HOLDOUT = "paws-holdout";
 
   private EvalSets() {}
 
@@ -43,9 +46,23 @@ final class EvalSets {
       }
       boolean positive = f[3].strip().equals("1");
       out.add(new LabelledPair(PAWS, positive ? "paraphrase" : "not-paraphrase", f[1], f[2],
-          positive));
+          positive, pawsHalf(f[0].strip())));
     }
     return out;
+  }
+
+  /**
+   * The half of PAWS a pair belongs to, by the low bit of SHA-256("paws-split:" + pair id):
+   * deterministic, independent of file order and of the label, about 50/50.
+   */
+  static String pawsHalf(String id) {
+    try {
+      byte[] h = java.security.MessageDigest.getInstance("SHA-256")
+          .digest(("paws-split:" + id).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return (h[0] & 1) == 0 ? PAWS_TUNE : PAWS_HOLDOUT;
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** COCO captions grouped by image, in file order. */

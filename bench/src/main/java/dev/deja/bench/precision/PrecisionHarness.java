@@ -78,6 +78,7 @@ public final class PrecisionHarness {
     Path vectorCache;
     int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
     boolean write = true;
+    Path dump;
 
     static Options parse(String[] args) {
       Options o = new Options();
@@ -95,9 +96,10 @@ public final class PrecisionHarness {
           case "--vector-cache" -> o.vectorCache = Path.of(value(args, ++i, a));
           case "--threads" -> o.threads = Integer.parseInt(value(args, ++i, a));
           case "--no-write" -> o.write = false;
+          case "--dump" -> o.dump = Path.of(value(args, ++i, a));
           default -> throw new IllegalArgumentException("unknown option '" + a + "'; known:"
               + " --eval-dir --out --pairs --only-pairs --coco-images --model --vector-cache"
-              + " --threads --no-write");
+              + " --threads --no-write --dump");
         }
       }
       if (o.onlyPairs && evalDir == null) {
@@ -208,12 +210,32 @@ public final class PrecisionHarness {
       LabelledPair p = pairs.get(i);
       sims[i] = Vectors.cosine(vectors.get(p.request()), vectors.get(p.cached()));
     }
+    if (o.dump != null) {
+      dump(o.dump, pairs, sims);
+    }
     Report report = new Report(modelId, o, pairs, sims);
     report.measure();
     report.embedSeconds = embedSeconds;
     report.totalSeconds = (System.nanoTime() - start) / 1e9;
     report.print();
     return report;
+  }
+
+  /**
+   * Writes every pair with its similarity as TSV (set or PAWS half, kind, label, similarity,
+   * request, cached) so that {@link GuardReplay} can re-run guard variants without the embedder.
+   */
+  static void dump(Path file, List<LabelledPair> pairs, double[] sims) throws IOException {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < pairs.size(); i++) {
+      LabelledPair p = pairs.get(i);
+      sb.append(p.split() != null ? p.split() : p.set()).append('\t').append(p.kind())
+          .append('\t').append(p.positive() ? 1 : 0).append('\t')
+          .append(String.format(Locale.ROOT, "%.6f", sims[i])).append('\t')
+          .append(p.request().replace('\t', ' ')).append('\t')
+          .append(p.cached().replace('\t', ' ')).append('\n');
+    }
+    Files.writeString(file, sb.toString(), StandardCharsets.UTF_8);
   }
 
   /** For each sampled image's first caption, the most similar caption of any other image. */
@@ -291,6 +313,10 @@ public final class PrecisionHarness {
       for (LabelledPair p : pairs) {
         if (!sets.contains(p.set())) {
           sets.add(p.set());
+          if (p.split() != null) {
+            sets.add(EvalSets.PAWS_TUNE);
+            sets.add(EvalSets.PAWS_HOLDOUT);
+          }
         }
       }
       if (sets.contains(EvalSets.SWAPS)) {
@@ -299,6 +325,9 @@ public final class PrecisionHarness {
     }
 
     private List<String> setsOf(LabelledPair p) {
+      if (p.split() != null) {
+        return List.of(p.set(), p.split());
+      }
       boolean image = p.set().equals(EvalSets.SWAPS) || p.set().equals(EvalSets.IMAGE_POSITIVES)
           || p.set().equals(EvalSets.HAND_POSITIVES);
       return image && sets.contains("image-prompts")

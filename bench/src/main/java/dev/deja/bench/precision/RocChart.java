@@ -23,6 +23,9 @@ final class RocChart {
     System.setProperty("java.awt.headless", "true");
     XYSeriesCollection data = new XYSeriesCollection();
     for (String set : r.sets) {
+      if (set.equals(EvalSets.PAWS_TUNE) || set.equals(EvalSets.PAWS_HOLDOUT)) {
+        continue; // halves of paws, which is plotted
+      }
       var bySet = r.curves.get(set);
       Counts any = bySet.get(GuardStrictness.OFF)[0];
       if (any.positives() == 0 || any.negatives() == 0) {

@@ -67,6 +67,17 @@ final class Lexicon {
       "ninguna", "nicht", "kein", "keine", "keinen", "ohne", "niemals", "senza", "nessun",
       "nessuna", "sem", "nao", "não", "nenhum", "geen", "zonder", "niet");
 
+  /**
+   * Words that open an adverbial clause or phrase (prepositions, subordinators), which English
+   * lets stand at the start or the end of a sentence.
+   */
+  static final Set<String> ADVERBIAL_OPENERS = set("after", "before", "during", "for", "with",
+      "without", "in", "at", "on", "from", "since", "until", "till", "following", "by", "under",
+      "over", "through", "throughout", "despite", "because", "when", "whenever", "while",
+      "whilst", "once", "as", "upon", "within", "among", "between", "across", "along", "around",
+      "near", "into", "to", "together", "if", "although", "though", "unlike", "like", "besides",
+      "against", "towards", "toward", "behind", "beyond", "according", "due", "thanks");
+
   /** Coordinators that separate independent noun phrases: their order carries no meaning. */
   static final Set<String> CHUNK_BREAKS = set("and", "or", "while", "but", "then", "plus",
       "et", "y", "e", "und", "en");

@@ -28,7 +28,10 @@ import java.util.Set;
  *       same two nouns on the same sides (inverse phrasings agree: "a left of b" = "b right of a");
  *   <li>{@value #ATTRIBUTE_MISMATCH}: colour, material, shape and size words bound to the same nouns;
  *   <li>{@value #WORD_ORDER}: content words moved out of their phrase (a swap), where reordering
- *       whole coordinated phrases ("a cat and a dog" / "a dog and a cat") is fine;
+ *       whole coordinated phrases ("a cat and a dog" / "a dog and a cat") is fine, and so is one
+ *       whole comma-separated clause moving as a block ("after sunset, a fox walks across the
+ *       lake" / "a fox walks across the lake after sunset"); phrases that trade places take their
+ *       years along; spelling variants one letter apart count as one word;
  *   <li>{@value #CONTENT_MISMATCH}: too few shared content words (after stop words, style
  *       boilerplate such as "highly detailed, 8k" and synonyms are folded away).
  * </ol>
@@ -86,8 +89,17 @@ public final class MatchGuard {
       return MatchVerdict.refuse(ATTRIBUTE_MISMATCH);
     }
     boolean readable = a.englishLike && b.englishLike;
+    foldSpellings(a.content, b.content);
     int[] moves = moves(a.ordered, b.ordered);
+    boolean blockMoved = moves[2] > 0;
     if (moves[0] > strictness.maxStrayMoves || moves[1] > strictness.maxLocalMoves) {
+      if (!clauseMoved(a, b)) {
+        return MatchVerdict.refuse(WORD_ORDER);
+      }
+      blockMoved = true;
+    }
+    // phrases that trade places take their years along ("retired in 1884 and died in 1885")
+    if (blockMoved && !sameBindings(a.years, b.years, false)) {
       return MatchVerdict.refuse(WORD_ORDER);
     }
     double overlap = overlap(a.content, b.content);
@@ -202,8 +214,8 @@ public final class MatchGuard {
       int found = -1;
       for (int j = 0; j < y.size() && found < 0; j++) {
         Triple u = y.get(j);
-        if (!used[j] && u.relation() == t.relation() && compatible(t.subject(), u.subject())
-            && compatible(t.object(), u.object())) {
+        if (!used[j] && u.relation() == t.relation() && nested(t.subject(), u.subject())
+            && nested(t.object(), u.object())) {
           found = j;
         }
       }
@@ -215,14 +227,13 @@ public final class MatchGuard {
     return true;
   }
 
-  /** Both name no noun, or one names a part of the other ("blue cell phone" / "phone is blue"). */
+  /**
+   * Both name no noun, or one names a part of the other ("blue cell phone" / "phone is blue").
+   * For spatial relations too: their nouns are left out of the order check, so they must agree
+   * here ("hidden by a Belgian family" is not "hidden by a Jewish family").
+   */
   private static boolean nested(Set<String> p, Set<String> q) {
     return p.isEmpty() ? q.isEmpty() : !q.isEmpty() && (p.containsAll(q) || q.containsAll(p));
-  }
-
-  /** Both sides name no noun, or nouns in common. */
-  private static boolean compatible(Set<String> p, Set<String> q) {
-    return p.isEmpty() ? q.isEmpty() : intersects(p, q);
   }
 
   private static boolean intersects(Set<String> p, Set<String> q) {
@@ -242,13 +253,13 @@ public final class MatchGuard {
    * by one place ("stable financially" / "financially stable") is a local move; everything else
    * is a stray move.
    *
-   * @return {stray moves, local moves}
+   * @return {stray moves, local moves, forgiven runs (whole phrases or long blocks)}
    */
   int[] moves(List<Token> a, List<Token> b) {
     List<Token> x = shared(a, b);
     List<Token> y = shared(b, a);
     if (x.isEmpty() || y.isEmpty()) {
-      return new int[2];
+      return new int[3];
     }
     int n = x.size();
     int m = y.size();
@@ -276,7 +287,7 @@ public final class MatchGuard {
     }
     int[] mx = stray(x, alignedX, y, alignedY);
     int[] my = stray(y, alignedY, x, alignedX);
-    return new int[] {Math.max(mx[0], my[0]), Math.max(mx[1], my[1])};
+    return new int[] {Math.max(mx[0], my[0]), Math.max(mx[1], my[1]), mx[2] + my[2]};
   }
 
   private int[] stray(List<Token> seq, boolean[] aligned, List<Token> other,
@@ -291,6 +302,7 @@ public final class MatchGuard {
     }
     int stray = 0;
     int local = 0;
+    int chunkMoves = 0;
     int k = 0;
     int n = seq.size();
     while (k < n) {
@@ -304,6 +316,7 @@ public final class MatchGuard {
       }
       int len = k - start;
       if (len >= strictness.minSafeBlock || wholeChunks(seq, start, k)) {
+        chunkMoves++;
         continue;
       }
       for (int q = start; q < k; q++) {
@@ -318,7 +331,7 @@ public final class MatchGuard {
         }
       }
     }
-    return new int[] {stray, local};
+    return new int[] {stray, local, chunkMoves};
   }
 
   /** The unaligned word at {@code q} sits one place away in the other sequence. */
@@ -354,6 +367,152 @@ public final class MatchGuard {
       return false;
     }
     return !beforeInChunk && !afterInChunk;
+  }
+
+  /**
+   * Spelling variants: a content word of one side without partner on the other, one inserted
+   * letter away from exactly one such word of the other side, the shorter at least
+   * {@value #MIN_VARIANT_LENGTH} letters long, takes that word's stem ("travelled" / "traveled",
+   * "jewellery" / "jewelery", "Mohammed" / "Mohamed", "colour" / "color" is in the synonym list).
+   * Order and overlap then treat the two as one word. A replaced letter is not a variant: "horse"
+   * / "house", "beach" / "bench" are different things. Mutates the analyses, which belong to this
+   * one check.
+   */
+  private static void foldSpellings(List<Token> a, List<Token> b) {
+    Set<String> stemsA = new java.util.HashSet<>();
+    Set<String> stemsB = new java.util.HashSet<>();
+    for (Token t : a) {
+      stemsA.add(t.stem);
+    }
+    for (Token u : b) {
+      stemsB.add(u.stem);
+    }
+    for (Token t : a) {
+      if (stemsB.contains(t.stem) || t.stem.length() < MIN_VARIANT_LENGTH) {
+        continue;
+      }
+      String match = null;
+      int found = 0;
+      for (Token u : b) {
+        if (!stemsA.contains(u.stem) && u.stem.length() >= MIN_VARIANT_LENGTH
+            && !u.stem.equals(match) && oneLetterInserted(t.stem, u.stem)) {
+          match = u.stem;
+          found++;
+        }
+      }
+      if (found == 1) {
+        String from = t.stem;
+        for (Token v : a) {
+          if (v.stem.equals(from)) {
+            v.stem = match;
+            if (v.orderKey != null) {
+              v.orderKey = match + v.orderKey.substring(from.length());
+            }
+          }
+        }
+        stemsA.add(match);
+      }
+    }
+  }
+
+  /** Shortest word length for a spelling variant. */
+  private static final int MIN_VARIANT_LENGTH = 6;
+
+  /** One of the two is the other with exactly one letter inserted. */
+  static boolean oneLetterInserted(String x, String y) {
+    if (Math.abs(x.length() - y.length()) != 1) {
+      return false;
+    }
+    int i = 0;
+    while (i < x.length() && i < y.length() && x.charAt(i) == y.charAt(i)) {
+      i++;
+    }
+    int ex = x.length();
+    int ey = y.length();
+    while (ex > i && ey > i && x.charAt(ex - 1) == y.charAt(ey - 1)) {
+      ex--;
+      ey--;
+    }
+    return ex - i <= 1 && ey - i <= 1;
+  }
+
+  /** Fewest compared words on each side of a forgiven clause move. */
+  private static final int MIN_MOVED_BLOCK = 2;
+  /** Fewest compared words in the larger of the two blocks of a forgiven clause move. */
+  private static final int MIN_CLAUSE = 4;
+
+  /**
+   * The two orders differ by one whole clause moving as a block, everything else in place:
+   * "Immediately after reading the script , Mehra agreed to act" / "Mehra agreed to act
+   * immediately after reading the script". After the common prefix and suffix, what remains must
+   * be U V on one side and V U on the other, U or V must be a complete comma-separated part on
+   * one side that opens like an adverbial (a preposition or subordinator from the lexicon, or an
+   * -ly adverb), both must hold at least {@value #MIN_MOVED_BLOCK} compared words and one at
+   * least {@value #MIN_CLAUSE}. Two words or names trading places ("a X b Y" / "a Y b X", "Bulgaria ,
+   * Sozopol" / "Sozopol , in Bulgaria") is a swap, not a clause move; a prompt without commas
+   * never qualifies.
+   */
+  static boolean clauseMoved(PromptAnalysis a, PromptAnalysis b) {
+    List<Token> x = shared(a.ordered, b.ordered);
+    List<Token> y = shared(b.ordered, a.ordered);
+    int n = x.size();
+    if (n != y.size() || n < 2) {
+      return false;
+    }
+    int p = 0;
+    while (p < n && x.get(p).key().equals(y.get(p).key())) {
+      p++;
+    }
+    int e = n;
+    while (e > p && x.get(e - 1).key().equals(y.get(e - 1).key())) {
+      e--;
+    }
+    if (e - p < 2) {
+      return false;
+    }
+    // x[p, e) = U V and y[p, e) = V U with U = x[p, p + u)
+    for (int u = 1; u < e - p; u++) {
+      int v = e - p - u;
+      boolean rotation = true;
+      for (int k = 0; k < v && rotation; k++) {
+        rotation = x.get(p + u + k).key().equals(y.get(p + k).key());
+      }
+      for (int k = 0; k < u && rotation; k++) {
+        rotation = x.get(p + k).key().equals(y.get(p + v + k).key());
+      }
+      boolean blocks = Math.min(u, v) >= MIN_MOVED_BLOCK && Math.max(u, v) >= MIN_CLAUSE;
+      if (rotation && blocks && (movable(a, x, p, p + u) || movable(a, x, p + u, e)
+          || movable(b, y, p, p + v) || movable(b, y, p + v, e))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The run [start, end) is a whole comma-separated part that opens like an adverbial ("after
+   * ...", "with the support of ...", "immediately after ..."): such parts move freely in English,
+   * a noun phrase or a clause with its own subject does not.
+   */
+  private static boolean movable(PromptAnalysis p, List<Token> seq, int start, int end) {
+    if (!wholeClause(seq, start, end)) {
+      return false;
+    }
+    int clause = seq.get(start).clause;
+    for (Token t : p.tokens) {
+      if (t.clause == clause && t.kind != Kind.BREAK) {
+        return Lexicon.ADVERBIAL_OPENERS.contains(t.text)
+            || (t.text.length() > 4 && t.text.endsWith("ly"));
+      }
+    }
+    return false;
+  }
+
+  /** The run [start, end) is every word of the comma-separated parts it spans. */
+  private static boolean wholeClause(List<Token> seq, int start, int end) {
+    boolean openBefore = start > 0 && seq.get(start - 1).clause == seq.get(start).clause;
+    boolean openAfter = end < seq.size() && seq.get(end).clause == seq.get(end - 1).clause;
+    return !openBefore && !openAfter;
   }
 
   /** Tokens of {@code a} whose stem also occurs in {@code b}. */

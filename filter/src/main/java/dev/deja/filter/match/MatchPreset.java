@@ -6,10 +6,11 @@ package dev.deja.filter.match;
  * ({@code dev.deja.bench.precision.PrecisionHarness}; numbers and reasoning in docs/PRECISION.md).
  */
 public enum MatchPreset {
-  /** Fewest wrong images: PAWS false-positive rate 2.0%; serves about a third of BALANCED's hits. */
+  /** Fewest wrong images: PAWS false-positive rate 1.7% (47% recall); serves about a third of
+   *  BALANCED's image-prompt hits. */
   STRICT(0.95, GuardStrictness.STRICT),
   /** The default: no measured attribute/count/relation/negation swap served, 70% image-prompt
-   *  paraphrase recall; PAWS 48% recall at 2.7% false-positive rate. */
+   *  paraphrase recall; PAWS 50% recall at 2.4% false-positive rate. */
   BALANCED(0.88, GuardStrictness.STRICT),
   /** More hits, more wrong images; a few swaps get through (see docs/PRECISION.md). */
   AGGRESSIVE(0.85, GuardStrictness.STANDARD);

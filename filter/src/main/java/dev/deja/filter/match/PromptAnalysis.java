@@ -109,6 +109,13 @@ final class PromptAnalysis {
   final List<String> singularArticles = new ArrayList<>();
   final List<Binding> negations = new ArrayList<>();
   final List<Triple> relations = new ArrayList<>();
+  /**
+   * Years (numbers of four or more digits) with the content words of their coordinated phrase.
+   * Years move freely in the order check, but when phrases trade places they must take their
+   * years along: "she retired in 1884 and died in 1885" is not "she died in 1884 and retired in
+   * 1885".
+   */
+  final List<Binding> years = new ArrayList<>();
 
   private PromptAnalysis(String normalized, Script script, List<Token> tokens) {
     this.normalized = normalized;
@@ -148,14 +155,26 @@ final class PromptAnalysis {
         }
       } else if (t.roleMarker) {
         o.add(t);
-      } else if (t.kind == Kind.NUMBER && t.number.length() < 4) {
-        // counts and ordinals take part in the order ("the first floor ... the second floor");
-        // years and other long numbers move freely with their phrase
+      } else if (t.kind == Kind.NUMBER && digits(t.number) < 4) {
+        // counts and ordinals take part in the order ("the first floor ... the second floor",
+        // "the 49th ... the 29th": an ordinal's suffix does not make it a year); years and other
+        // numbers of four or more digits move freely with their phrase
         t.stem = "#" + t.number;
         o.add(t);
       }
     }
     this.ordered = o;
+    for (Token t : tokens) {
+      if (t.kind == Kind.NUMBER && digits(t.number) >= 4) {
+        Set<String> words = new java.util.HashSet<>();
+        for (Token u : tokens) {
+          if (u.chunk == t.chunk && u.kind == Kind.CONTENT) {
+            words.add(u.stem);
+          }
+        }
+        years.add(new Binding(t.number, words));
+      }
+    }
   }
 
   static PromptAnalysis of(String prompt) {
@@ -335,6 +354,17 @@ final class PromptAnalysis {
       t.chunk = chunk;
       t.clause = clause;
     }
+  }
+
+  /** Number of digits, so that a unit or ordinal suffix ("49th", "35mm") does not count. */
+  private static int digits(String number) {
+    int d = 0;
+    for (int i = 0; i < number.length(); i++) {
+      if (Character.isDigit(number.charAt(i))) {
+        d++;
+      }
+    }
+    return d;
   }
 
   private static boolean isTens(String number) {

@@ -38,6 +38,26 @@ class GuardedMatcherTest {
       "Wright moved to New York from Chapel Hill | Wright moved from New York to Chapel Hill"
           + " | word-order",
       "a dog on the beach | a cat on the beach | content-mismatch",
+      // ordinals are counts, not years: they keep their place ("49th" has four characters)
+      "In December 1969 the 49th regiment replaced the 29th regiment"
+          + " | In December 1969 the 29th regiment replaced the 49th regiment | word-order",
+      // the nouns of a spatial relation leave the order check, so they must agree (not overlap)
+      "a small dog sleeping behind a garden fence at sunset"
+          + " | a small dog sleeping behind a picket fence at sunset | relation-mismatch",
+      // spelling variants are one word, so two names trading places are seen as a swap
+      "After the death of Mohammed, Ali came to power"
+          + " | After the death of Ali, Mohamed came to power | word-order",
+      // a clause move is one block crossing another; two words trading places across commas is not
+      "a boy feeds a goat, a girl feeds a pony | a boy feeds a pony, a girl feeds a goat"
+          + " | word-order",
+      "a fox chases a hare, in the snow | in the snow, a hare chases a fox | word-order",
+      // only a clause that opens like an adverbial moves freely; a subject moved to the end does not
+      "Joao and Francisca Pena were born to Martins Pena in Rio de Janeiro"
+          + " | were born to Martins Pena in Rio de Janeiro, Joao and Francisca Pena | word-order",
+      // coordinated phrases may trade places, but they take their years along
+      "she retired in 1884 and died in 1885 | she died in 1884 and retired in 1885 | word-order",
+      "a poster from 1920 and a car from 1960 | a car from 1920 and a poster from 1960"
+          + " | word-order",
   })
   void swapsAndChangesAreRefusedWithTheirReason(String request, String cached, String reason) {
     MatchVerdict v = decide(request, cached);
@@ -58,6 +78,18 @@ class GuardedMatcherTest {
       "three apples in a basket | 3 apples in a basket",
       "a man without a hat | a man with no hat",
       "a bench that is green | a green bench",
+      "the 49th regiment and the 29th regiment | the 29th regiment and the 49th regiment",
+      "a dog sleeping behind a fence at sunset | a dog sleeping behind a garden fence at sunset",
+      "After the death of Mohammed, Ali came to power"
+          + " | After the death of Mohamed, Ali came to power",
+      "a jewellery box on a wooden table | a jewelery box on a wooden table",
+      "a poster from 1920 and a car from 1960 | a car from 1960 and a poster from 1920",
+      "In 1876 he moved to San Diego, California, and in 1887 to Dallas, Texas"
+          + " | He moved to San Diego, California in 1876, and to Dallas, Texas in 1887",
+      "after sunset, a fox walks across the frozen lake"
+          + " | a fox walks across the frozen lake after sunset",
+      "Immediately after reading the script, Mehra agreed to play in the film"
+          + " | Mehra agreed to play in the film immediately after reading the script",
       "a photo of a golden retriever on the beach | a golden retriever on the beach",
       "A red rose in a vase. | a red rose in a vase",
   })
