@@ -62,7 +62,7 @@ public final class JdbcCacheRepository implements CacheRepository {
    */
   public static final int HNSW_PARTITION_THRESHOLD = 5_000;
   /** hnsw.ef_search for the large-partition path; see docs/DATABASE.md. */
-  public static final int HNSW_EF_SEARCH = 100;
+  public static final int HNSW_EF_SEARCH = 200;
   /** How long a partition size sample is trusted before it is counted again. */
   static final long PARTITION_SIZE_TTL_NANOS = 30_000_000_000L;
 
