@@ -11,6 +11,7 @@
 #   DEJA_PG_PORT   TCP port (default 55432); the socket directory lives in the data dir.
 #   DEJA_PG_DATA   data directory (default ${TMPDIR:-/tmp}/deja-pg-<port>).
 #   DEJA_PG_BIN    PostgreSQL bin directory (default /usr/lib/postgresql/15/bin).
+#   DEJA_PG_OPTIONS  extra server settings for this start, e.g. "-c shared_buffers=3GB".
 #
 # TEST CLUSTER ONLY: fsync, synchronous_commit and full_page_writes are off, so a machine crash
 # can lose or corrupt this cluster's data. Never point production at it.
@@ -156,7 +157,8 @@ log_min_messages = warning
 EOF
   fi
   log "starting on port ${PORT}"
-  as_pg "${BIN}/pg_ctl" -D "${DATA}" -l "${DATA}/server.log" -w -t 30 start >/dev/null \
+  as_pg "${BIN}/pg_ctl" -D "${DATA}" -l "${DATA}/server.log" -w -t 30 \
+    ${DEJA_PG_OPTIONS:+-o "${DEJA_PG_OPTIONS}"} start >/dev/null \
     || die "PostgreSQL did not start; see ${DATA}/server.log"
   if [[ "$(psql_pg -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '${DB_NAME}'")" != 1 ]]; then
     psql_pg -d postgres -c "CREATE DATABASE ${DB_NAME}"

@@ -2,6 +2,7 @@ package dev.deja.bench.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.deja.db.internal.JdbcCacheRepository;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -320,7 +321,8 @@ public final class Report {
         .thenComparing(n -> n.path("variant").asText("")));
     s.append(machine(first)).append('\n');
     s.append(String.format(Locale.ROOT, Notes.SCALE_SETUP, first.path("texts").asInt(),
-        first.path("embedding_model").asText(), first.path("k").asInt())).append("\n\n");
+        first.path("embedding_model").asText(), first.path("k").asInt(),
+        JdbcCacheRepository.HNSW_PARTITION_THRESHOLD)).append("\n\n");
     s.append("| entries | large partitions (rows) | small partitions | load s | HNSW build s |"
         + " table MiB | indexes MiB | of which HNSW MiB |\n|---:|---|---:|---:|---:|---:|---:|---:|\n");
     for (JsonNode n : sizes) {
