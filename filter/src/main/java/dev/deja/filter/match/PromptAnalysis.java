@@ -193,6 +193,17 @@ final class PromptAnalysis {
         flush(word, tokens);
         tokens.add(new Token(new String(Character.toChars(cp)), Kind.CONTENT));
         cjk++;
+      } else if (Character.getType(cp) == Character.OTHER_SYMBOL) {
+        // Emoji and pictographs: BGE maps them all to one unknown token, so "a 🐱 on a car" and
+        // "a 🐶 on a car" embed alike; as content words they must match like any other noun.
+        flush(word, tokens);
+        tokens.add(new Token(new String(Character.toChars(cp)), Kind.CONTENT));
+      } else if (cp == 0x200D || (cp >= 0xFE00 && cp <= 0xFE0F)
+          || Character.getType(cp) == Character.MODIFIER_SYMBOL) {
+        // Joiners, variation selectors and skin-tone modifiers only style an emoji.
+        flush(word, tokens);
+        i += len;
+        continue;
       } else if (Character.isLetterOrDigit(cp) || isMark(cp)) {
         word.appendCodePoint(cp);
         if (Character.isLetter(cp)) {

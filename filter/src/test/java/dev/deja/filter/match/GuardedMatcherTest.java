@@ -19,6 +19,12 @@ class GuardedMatcherTest {
     return BALANCED.decide(request, cached, 0.99, BALANCED.threshold());
   }
 
+  @Test
+  void theSameEmojiWithAStyleSuffixOrSkinToneIsStillTheSamePicture() {
+    assertTrue(decide("a 🐱 on a car", "a 🐱 on a car, 4k").accepted());
+    assertTrue(decide("a waving 👋🏽 hand", "a waving 👋 hand").accepted());
+  }
+
   @ParameterizedTest(name = "\"{0}\" vs \"{1}\" is refused: {2}")
   @CsvSource(delimiter = '|', value = {
       "a green bench and a blue bowl | a blue bench and a green bowl | attribute-mismatch",
@@ -38,6 +44,9 @@ class GuardedMatcherTest {
       "Wright moved to New York from Chapel Hill | Wright moved from New York to Chapel Hill"
           + " | word-order",
       "a dog on the beach | a cat on the beach | content-mismatch",
+      // emoji are content words: the model sees one unknown token for all of them
+      "a 🐱 on a car | a 🐶 on a car | content-mismatch",
+      "🐱🚗 | 🐶🚗 | content-mismatch",
       // ordinals are counts, not years: they keep their place ("49th" has four characters)
       "In December 1969 the 49th regiment replaced the 29th regiment"
           + " | In December 1969 the 29th regiment replaced the 49th regiment | word-order",
