@@ -60,51 +60,35 @@ final class Notes {
       matched image).""";
 
   static final String HTTP_ANALYSIS = """
-      ### What the HTTP numbers say (analysis of the committed run)
+      ### What the HTTP numbers say (analysis of the committed runs)
 
-      - **Exact hits.** At 64 connections Deja, nginx and the ceiling all end at the same \
-      place (about 10k requests/s, p50 about 5 ms): the 2 cores, shared by server, load \
-      generator and the machine's other work, are the limit, not the cache. At 16 connections \
-      Deja reached about 0.7x of the ceiling and of nginx (target 0.8x ceiling: **missed by \
-      about 0.1x**; 0.5x nginx: met). Its p99 at 16 connections is about 11 ms against 5 ms: \
-      **missed**, but the bare ceiling servlet itself has a p99 of about 9 ms in the same run \
-      (nginx about 8.5 ms), so the tail is the loaded 2-core machine (load average 7 to 9 \
-      during the run from other engineers' builds) rather than Deja's path; to show Deja's \
-      own tail, run the load generator on another machine or pin it to its own core \
-      (`taskset`). What Deja adds per exact hit: key parsing and hashing, the hot-cache map, \
-      about ten response headers, and the `Server-Timing`/metrics bookkeeping.
-      - **Semantic hits.** One caller: p50 about 14 ms, of which embed about 5.6 ms, search \
-      about 3.3 ms, and about 4 ms elsewhere in the lookup (the exact-key database probe \
-      that runs first, the guard, and a second database read of the matched entry's 100 KB \
-      image). At 16 connections the server is CPU-bound on the embedding model (about 80 \
-      semantic hits/s on 2 cores; embed p50 rises to about 54 ms because requests queue for \
-      the model), so p50/p99 at 16 connections are 89/291 ms against 5/15 ms: **missed by \
-      18x / 19x**. This target cannot be met by any code change on 2 cores with a \
-      closed-loop 16-connection load: by Little's law, p50 <= 5 ms at 16 in flight needs \
-      >= 3,200 semantic hits/s, i.e. about 18 s of model CPU per second at 5.6 ms per \
-      embedding. What closes it: more cores (the embedding scales with them), batching \
-      concurrent embeddings into one ONNX call, and cutting the ~4 ms of non-model work \
-      (see the recommendations in the report: serve the matched image from the hot cache, \
-      overlap the exact probe with the embedding).
-      - **Misses.** Deja adds about 16 ms to the origin's 1500 ms at p50 (TTFB and total \
-      are the same: Deja streams the origin's answer). `Server-Timing` puts the lookup \
-      before forwarding at about 14 ms p50 (embed about 7 ms, search about 3 ms): \
-      **missed by about 10 ms** against the 4 ms target. The embedding alone is above the \
-      budget on this CPU; closing it needs the lookup to stop blocking the forward for \
-      unseeded requests that miss (start the origin request as soon as the exact probe \
-      misses only when the semantic step cannot finish within a budget), or a faster \
-      embedding (more cores, a smaller model).
-      - **Semantic hits with 1M entries in the table: the semantic cache stops working.** The \
-      paraphrases land in a 125k-row partition, so `findNearest` takes the HNSW path, and \
-      through the repository that query takes about 0.5 s (see Scale: a generic plan of the \
-      server-side prepared statement reads the whole partition). That is beyond the 50 ms \
-      lookup timeout, so nearly every lookup fails and is answered as a miss; at 16 \
-      connections the circuit breaker then opens and skips lookups altogether (lookup p50 \
-      0.01 ms). Measured: 1 semantic hit out of 102 requests. **Missed entirely**; the fix is \
-      in the db module (custom plans for the lookup queries, see Scale), after which the \
-      search costs about 16 ms p50 on this loaded machine.
-      - **Memory.** The server (`-Xmx512m`) stays around 430 to 500 MiB RSS with the int8 \
-      model loaded, with 1,200 or 1M entries: met.
+      - **Exact hits: targets met.** On a quiet machine (load average 1.4) at 16 connections \
+      Deja serves 16.1k requests/s, **0.93x the in-memory ceiling** and **0.61x nginx**, with \
+      **p99 3.3 ms**. At 1 connection it is 0.80x the ceiling, at 64 connections 0.99x: the \
+      2 cores, shared with the load generator, are the limit. nginx (C, `sendfile`) beats the \
+      Jetty ceiling itself by 1.5x, so the nginx ratio is bounded by the JVM server, not by \
+      the cache. The same scenario on the same machine under a load average of 7 to 9 (other \
+      builds) measured 0.71x / 11 ms: the tail is very sensitive to a shared CPU.
+      - **Semantic hits: missed.** With 1,200 entries, one caller: p50 11.5 ms (embed 5.8 ms, \
+      search 2.8 ms, the rest about 2 ms); 16 connections: p50 15.5 ms, p99 44 ms. With 1M \
+      entries (paraphrases in 125k-row partitions, HNSW): p50 43.8 ms, p99 144 ms at 16 \
+      connections, the search being most of it (see Scale). Target 5 / 15 ms: **missed by \
+      about 9x**. Two costs cannot fit on 2 cores: the embedding (about 6 ms of CPU per \
+      prompt; by Little's law, 16 requests in flight at 5 ms need 3,200 hits/s, i.e. 19 \
+      CPU-seconds of model time per second) and, at 1M rows, the filtered HNSW query. What \
+      would close it: batching concurrent embeddings into one ONNX call and more cores; a \
+      partial HNSW index per large partition (docs/DATABASE.md, "Next").
+      - **Misses: missed.** Deja adds 12.3 ms to the origin's 1.5 s at p50, the same for time \
+      to first byte and total (the origin's answer is streamed, not buffered). `Server-Timing` \
+      puts the lookup before forwarding at 11.0 ms p50: embed 6.9 ms, search 3.3 ms. Target \
+      4 ms: **missed by 7 ms**, the embedding alone being over budget. These misses are \
+      first-time prompts in a partition that already holds entries (every PAWS sentence \
+      shares the default `1024x1024_unseeded` partition), so the semantic step must run; a \
+      miss in an empty partition (a fresh seed or size) skips the embedding after one indexed \
+      probe, which this scenario does not measure. What would close it: a faster embedding \
+      (a smaller model, more cores) or forwarding speculatively while the semantic step runs.
+      - **Memory: met.** The server (`-Xmx512m`) stays at 410 to 510 MiB RSS with the int8 \
+      model loaded, with 1,200 or 1M entries.
       """;
 
   static final String SCALE_SETUP = """
@@ -128,38 +112,29 @@ final class Notes {
   static final String SCALE_ANALYSIS = """
       ### What the scale numbers say (analysis of the committed runs)
 
-      - **Partitions below 20,000 rows are scanned exactly, and that is slow from a few \
-      thousand rows on.** At 100k entries the largest partitions hold 5,000 to 12,500 rows; \
-      the exact scan costs tens of milliseconds at p50 and about 100 ms at p99 on this \
-      machine, beyond the production lookup timeout (`DatabaseConfig.DEFAULT_LOOKUP_TIMEOUT`, \
-      50 ms; this benchmark raises it to 10 s to measure the query). In production those \
-      lookups time out and the request is answered as a miss. Recall there is 100 % by \
-      construction. What closes it: lower `JdbcCacheRepository.HNSW_PARTITION_THRESHOLD` \
-      from 20,000 to about 2,000 rows (where the exact scan is a few ms), after re-measuring \
-      HNSW recall in 2k-20k partitions with the iterative scan.
-      - **1M entries** (`run-benchmarks.sh scale-1m`, about 15 min on this machine: 52 s \
-      `COPY`, 322 s serial HNSW build, 2.0 GB HNSW index for 1.6 GB of table): the large \
-      partitions (50k to 125k rows per model) take the HNSW path, and through \
-      `findNearest` it costs **about 0.5 s p50, 1 s p99, with 100 % recall**: the plan is \
-      not HNSW at all. pgjdbc switches to a named server-side prepared statement after 5 \
-      executions and PostgreSQL then uses a generic plan; estimated with the average \
-      selectivity of `bucket = $2` (about 111k distinct partitions), the planner expects a \
-      handful of rows, reads the partition through the btree index and sorts all 125k \
-      vectors. The rerun of the same queries with `?prepareThreshold=0` on the JDBC URL \
-      (custom plans: the `1,000,000 (reused table; db url ?prepareThreshold=0)` rows) uses \
-      HNSW: p50 about 16 ms / p99 about 50 ms on this loaded machine, but recall drops to \
-      **94 % (paraphrases) and 71 % (new prompts)** against 99.5 %: **missed**. The inner \
-      query asks the iterative, relaxed-order scan for only k rows, so it returns the first \
-      k rows that pass the partition filter, not the best k; with ef_search 100 and a \
-      partition that is 12.5 % of the index, that is a few dozen candidates. What closes \
-      it (in `db/`): custom plans for the lookup statements, a larger inner LIMIT (e.g. \
-      ef_search) with the cut to k in the outer query, a higher `hnsw.ef_search`, or \
-      partial HNSW indexes per large partition; each can be measured with \
-      `ScaleBenchmark --reuse true` against the kept 1M table.
-      - Small seeded partitions keep sub-millisecond p50 at every size; their p99 reaches \
-      about 130 ms at 1M because each first query of a partition also counts its rows.
-      - Small seeded partitions (1 to 20 rows) cost about one round trip set (sub-ms p50 on \
-      an idle moment), independent of the table size.
+      Rows without a label are the shipped code; labelled 1M rows are earlier variants kept \
+      for the record.
+
+      - **10k and 100k entries.** Partitions up to 5,000 rows are scanned exactly (p50 3 ms \
+      at 10k); at 100k the large partitions (5k to 12.5k rows) take HNSW: p50 26 ms, p99 57 \
+      ms, recall 100 %. Small seeded partitions stay under 1 ms p50 at every size.
+      - **1M entries, shipped code** (`run-benchmarks.sh scale-1m`: 35 s `COPY`, 283 s serial \
+      HNSW build, 1.95 GB of HNSW index for 2.1 GB of table; the cluster runs with \
+      `shared_buffers` 3 GB as a production database sized for its index would): paraphrases \
+      in the 125k-row partitions are found with **recall 99.7 %** (target 99.5 %: met) at p50 \
+      25 ms, **p99 55 ms** (target 10 ms: **missed by 5.5x**); new prompts, whose nearest \
+      rows matter less because they fall under the threshold anyway, 96.3 % at p99 127 ms.
+      - **How the 1M path got there.** First measured at 0.5 s p50 with 100 % recall: after \
+      five executions pgjdbc server-prepares the query and PostgreSQL chose a generic plan \
+      that read and sorted the whole partition. Lookups now force custom plans. With custom \
+      plans alone (`?prepareThreshold=0` rows) the relaxed-order iterative scan returned the \
+      first k rows passing the partition filter, not the best k: recall 94 % / 71 %. Taking \
+      100, then 200 candidates and keeping the k nearest gave 98.7 % then the shipped 99.7 %.
+      - **What would close the latency gap.** One HNSW index covers every partition, so each \
+      candidate costs a heap fetch to check the partition filter and the iterative scan visits \
+      about ef_search / selectivity tuples. A partial HNSW index per large partition (every \
+      candidate qualifies) is the next step, measurable with `run-benchmarks.sh \
+      scale-1m-reuse` after a `scale-1m` run.
       """;
 
   static String kind(String key) {
