@@ -56,7 +56,14 @@ public final class CapturingResponse extends HttpServletResponseWrapper {
     if (!headersWritten) {
       headersWritten = true;
       if (!super.isCommitted()) {
-        beforeCommit.accept(this);
+        try {
+          beforeCommit.accept(this);
+        } catch (RuntimeException e) {
+          // Deja's headers are not worth the origin's answer: pass it on without them.
+          fail();
+          org.slf4j.LoggerFactory.getLogger(CapturingResponse.class)
+              .warn("Deja: could not add cache headers; answer passed on uncached", e);
+        }
       }
     }
   }

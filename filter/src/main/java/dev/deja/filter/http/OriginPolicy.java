@@ -14,6 +14,9 @@ public final class OriginPolicy {
   private static final Pattern FORBIDS_STORE =
       Pattern.compile("(?:^|,)\\s*(no-store|private|no-cache)\\b", Pattern.CASE_INSENSITIVE);
 
+  /** Longest lifetime honoured: 100 years. */
+  static final long MAX_LIFETIME_SECONDS = 100L * 365 * 24 * 3600;
+
   private final Duration defaultTtl;
 
   /** @param defaultTtl lifetime when the origin gives none, or null for "until evicted" */
@@ -48,7 +51,8 @@ public final class OriginPolicy {
   public Instant expiresAt(String cacheControl, Instant now) {
     long seconds = maxAge(cacheControl);
     if (seconds >= 0) {
-      return now.plusSeconds(seconds);
+      // 'max-age=99999999999' means forever; keep the instant representable in the database.
+      return now.plusSeconds(Math.min(seconds, MAX_LIFETIME_SECONDS));
     }
     return defaultTtl == null ? null : now.plus(defaultTtl);
   }

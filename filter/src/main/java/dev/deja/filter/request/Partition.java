@@ -39,12 +39,21 @@ public record Partition(
         paramsHash);
   }
 
+  /** The route of the original image API; other cached routes get their own partitions. */
+  static final String DEFAULT_ROUTE = "/prompt/";
+
   /** Hash of the parameters that have no readable part in the bucket; null when there are none. */
   private static String otherParamsHash(ImageRequest request) {
-    if (request.params().isEmpty() && request.imageInputs().isEmpty() && request.tenant() == null) {
+    boolean otherRoute = !DEFAULT_ROUTE.equals(request.path());
+    if (request.params().isEmpty() && request.imageInputs().isEmpty() && request.tenant() == null
+        && !otherRoute) {
       return null;
     }
     StringBuilder canonical = new StringBuilder();
+    if (otherRoute) {
+      canonical.append("path=").append(request.path().length()).append(':');
+      canonical.append(request.path()).append('\n');
+    }
     for (Map.Entry<String, String> p : request.params().entrySet()) {
       canonical.append(p.getKey()).append('=').append(p.getValue().length()).append(':');
       canonical.append(p.getValue()).append('\n');

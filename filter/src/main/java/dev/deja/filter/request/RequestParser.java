@@ -98,15 +98,16 @@ public final class RequestParser {
         throw new InvalidRequestException("unknown-param");
       }
       if (IMAGE.equals(name)) {
+        // A list is comma-separated, or the parameter repeated; segments are kept exactly as
+        // sent, so two lists that differ in any character never share a partition.
         for (String value : p.getValue()) {
-          for (String image : value.split(",", -1)) {
-            if (!image.isBlank()) {
-              images.add(image.strip());
-            }
-          }
+          images.addAll(List.of(value.split(",", -1)));
         }
+      } else if (p.getValue().size() > 1) {
+        // The origin reads one of them (which one is its business): never guess.
+        throw new InvalidRequestException("repeated-param");
       } else {
-        params.put(name, String.join(",", p.getValue()));
+        params.put(name, p.getValue().get(0));
       }
     }
     rules.defaults().forEach(params::putIfAbsent);
@@ -158,7 +159,7 @@ public final class RequestParser {
     }
   }
 
-  /** Query parameters in order of appearance; values decoded once, '+' kept as a plus sign. */
+  /** Query parameters in order of appearance; names and values form-decoded once. */
   private static Map<String, List<String>> parseQuery(String rawQuery) {
     Map<String, List<String>> params = new LinkedHashMap<>();
     if (rawQuery == null || rawQuery.isEmpty()) {
@@ -169,17 +170,18 @@ public final class RequestParser {
         continue;
       }
       int eq = pair.indexOf('=');
-      String name = decode(eq < 0 ? pair : pair.substring(0, eq));
-      String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
+      // Query strings are form-encoded: '+' is a space there, as the origin's servlet reads it.
+      String name = decode((eq < 0 ? pair : pair.substring(0, eq)).replace('+', ' '));
+      String value = eq < 0 ? "" : decode(pair.substring(eq + 1).replace('+', ' '));
       params.computeIfAbsent(name, n -> new ArrayList<>(1)).add(value);
     }
     return params;
   }
 
   /**
-   * Percent-decodes exactly once as UTF-8. '+' stays a plus sign, as the original system did
-   * (decoding it to a space would merge "c++ logo" with "c   logo"). Broken escapes or invalid
-   * UTF-8 make the request uncacheable rather than guessing.
+   * Percent-decodes exactly once as UTF-8. In the path '+' stays a plus sign, as the original
+   * system did and as servlet containers decode paths. Broken escapes or invalid UTF-8 make the
+   * request uncacheable rather than guessing.
    */
   static String decode(String raw) {
     if (raw.indexOf('%') < 0) {

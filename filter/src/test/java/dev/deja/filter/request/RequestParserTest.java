@@ -49,6 +49,38 @@ class RequestParserTest {
   }
 
   @Test
+  void inTheQueryPlusIsASpaceAsTheOriginReadsIt() {
+    assertEquals("c   logo", cacheable("/prompt/", "prompt=c++%20logo").request().prompt());
+    assertNotEquals(
+        cacheable("/prompt/", "prompt=c++").key(), cacheable("/prompt/", "prompt=c%2B%2B").key());
+    assertEquals("blurry faces", cacheable("/prompt/x", "negative_prompt=blurry+faces").request()
+        .param("negative_prompt"));
+  }
+
+  @Test
+  void aRepeatedParameterIsPassedThroughBecauseTheOriginReadsOnlyOne() {
+    var invalid =
+        assertInstanceOf(
+            ParsedRequest.Invalid.class,
+            parser.parse("GET", "/prompt/x", "negative_prompt=blurry&negative_prompt=dark", null));
+    assertEquals("repeated-param", invalid.reason());
+    assertNotEquals(
+        cacheable("/prompt/x", "image=https://a/1.png&image=https://a/2.png").partition(),
+        cacheable("/prompt/x", "image=https://a/1.png").partition());
+  }
+
+  @Test
+  void everyCachedRouteHasItsOwnPartitions() {
+    RequestParser two =
+        new RequestParser(DejaConfig.builder().paths(java.util.List.of("/prompt/*", "/edit/*"))
+            .build().rules());
+    var generate = (ParsedRequest.Cacheable) two.parse("GET", "/prompt/a%20cat", "seed=1", null);
+    var edit = (ParsedRequest.Cacheable) two.parse("GET", "/edit/a%20cat", "seed=1", null);
+    assertEquals("1024x1024_seed1", generate.partition().bucket());
+    assertNotEquals(generate.partition().bucket(), edit.partition().bucket());
+  }
+
+  @Test
   void promptIsDecodedExactlyOnce() {
     assertEquals("100%25", cacheable("/prompt/100%2525", null).request().prompt());
   }
