@@ -47,10 +47,13 @@ public interface CacheRepository {
   /** Adds request outcomes to the per-day counters, in one batch. */
   void recordOutcomes(Collection<DailyCounts> counts);
 
-  /** Deletes the entry of that key (not its blob: see {@link #deleteOrphanBlobs}). */
+  /**
+   * Deletes the entry of that key and the aliases that served its image (not its blob: see {@link
+   * #deleteOrphanBlobs}).
+   */
   boolean delete(String cacheKey);
 
-  /** Deletes the entries matching all set fields; returns how many. */
+  /** Deletes the entries matching all set fields, and aliases left without a target. */
   int purge(PurgeCriteria criteria);
 
   /** Deletes up to {@code batchSize} expired entries; returns how many. */

@@ -185,7 +185,9 @@ public final class DejaCache implements AutoCloseable {
   void served(Cacheable request, LookupResult hit) {
     if (hit instanceof LookupResult.SemanticHit s) {
       writer.recordHit(s.image().key(), true);
-      hot.put(request.key().value(), s.image());
+      hot.put(
+          request.key().value(),
+          s.image().asAliasOf(s.candidate().key(), s.candidate().similarity()));
       NewAlias alias =
           new NewAlias(
               request.key(),
@@ -223,7 +225,11 @@ public final class DejaCache implements AutoCloseable {
     String key = request.key().value();
     CachedImage image =
         new CachedImage(
-            key, 200, contentType, headers, body, now, expiresAt, request.request().prompt());
+            key, 200, contentType, headers, body, now, expiresAt, request.request().prompt(),
+            null, null);
+    if (replace) {
+      hot.invalidateEntry(key); // its aliases pointed at the image being replaced
+    }
     hot.put(key, image);
     Runnable task =
         () -> {
@@ -252,9 +258,11 @@ public final class DejaCache implements AutoCloseable {
     return image;
   }
 
-  /** Forgets a key in memory (the admin API deletes it from the store). */
+  /**
+   * Forgets a key in memory, with every alias of it (the admin API deletes them from the store).
+   */
   public void invalidate(String key) {
-    hot.invalidate(key);
+    hot.invalidateEntry(key);
   }
 
   /** Forgets every in-memory image (after a purge). */

@@ -144,7 +144,7 @@ public class DejaFilter implements Filter {
     SingleFlight.Ticket ticket = cache.flights().join(c.key().value());
     if (ticket.leader()) {
       CachedImage landed = cache.hotImage(c.key().value());
-      if (landed != null) {
+      if (landed != null && landed.meets(miss.threshold())) {
         // A flight landed between our lookup and our joining: its image is already here.
         cache.flights().land(ticket, landed);
         serveHit(request, response, c, new LookupResult.ExactHit(landed, miss.timings()));
@@ -346,7 +346,9 @@ public class DejaFilter implements Filter {
             w.getStatus(),
             w.getContentType(),
             w.getHeader("Cache-Control"),
-            w.getHeader("Set-Cookie") != null);
+            w.getHeader("Set-Cookie") != null,
+            w.getHeader("Content-Encoding"),
+            String.join(",", w.getHeaders("Vary")));
   }
 
   private void finish(CapturingResponse w, Outcome outcome, SingleFlight.Ticket ticket) {

@@ -176,6 +176,11 @@ class SemanticCacheFilterTest {
     assertEquals("exact", header(again, "X-Cache-Type"));
     assertArrayEquals(original.body(), again.body());
     assertEquals(1, http.origin.calls());
+
+    // The alias was accepted at its similarity: a client asking for more does not get it.
+    var stricter = get(paraphrase, "seed=42&width=64&height=64", "X-Deja-Threshold", "0.9999");
+    assertEquals("MISS", header(stricter, "X-Cache"), stricter.headers().map().toString());
+    assertEquals(2, http.origin.calls());
   }
 
   @Test

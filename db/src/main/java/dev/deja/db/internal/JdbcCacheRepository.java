@@ -100,6 +100,13 @@ public final class JdbcCacheRepository implements CacheRepository {
       + " SELECT cache_key, prompt, 1 - distance AS similarity FROM c"
       + " ORDER BY distance, cache_key LIMIT ?";
 
+  // An alias serves its target's image: when the target goes, or gets a new image, so must it.
+  private static final String DELETE_ALIASES_OF =
+      "DELETE FROM cache_entry WHERE source = 'alias' AND alias_of = ?";
+  private static final String DELETE_DANGLING_ALIASES = "DELETE FROM cache_entry a"
+      + " WHERE a.source = 'alias'"
+      + " AND NOT EXISTS (SELECT 1 FROM cache_entry t WHERE t.cache_key = a.alias_of)";
+
   private static final String HAS_CANDIDATES =
       "SELECT EXISTS (SELECT 1 FROM cache_entry WHERE " + PARTITION + " AND " + NOT_EXPIRED + ")";
 
@@ -438,6 +445,12 @@ public final class JdbcCacheRepository implements CacheRepository {
                 : rs.getBoolean(1) ? StoreOutcome.STORED : StoreOutcome.REPLACED;
           }
         }
+        if (outcome == StoreOutcome.REPLACED) {
+          try (PreparedStatement ps = c.prepareStatement(DELETE_ALIASES_OF)) {
+            ps.setString(1, e.cacheKey());
+            ps.executeUpdate();
+          }
+        }
         if (outcome == StoreOutcome.ALREADY_PRESENT) {
           c.rollback(); // do not leave a blob nobody references
         } else {
@@ -573,9 +586,12 @@ public final class JdbcCacheRepository implements CacheRepository {
   public boolean delete(String cacheKey) {
     Objects.requireNonNull(cacheKey, "cacheKey");
     try (Connection c = storeConnection();
-        PreparedStatement ps = c.prepareStatement("DELETE FROM cache_entry WHERE cache_key = ?")) {
+        PreparedStatement ps = c.prepareStatement("DELETE FROM cache_entry WHERE cache_key = ?");
+        PreparedStatement aliases = c.prepareStatement(DELETE_ALIASES_OF)) {
       ps.setString(1, cacheKey);
       int rows = ps.executeUpdate();
+      aliases.setString(1, cacheKey);
+      aliases.executeUpdate();
       c.commit();
       return rows > 0;
     } catch (SQLException | RuntimeException e) {
@@ -604,6 +620,7 @@ public final class JdbcCacheRepository implements CacheRepository {
       }
       delete.where(where.toArray(new Predicate[0]));
       int rows = em.createQuery(delete).executeUpdate();
+      em.createNativeQuery(DELETE_DANGLING_ALIASES).executeUpdate();
       em.getTransaction().commit();
       partitionSizes.clear();
       return rows;
@@ -663,6 +680,9 @@ public final class JdbcCacheRepository implements CacheRepository {
           break;
         }
         deleted += shas.size();
+        try (Statement s = c.createStatement()) {
+          s.executeUpdate(DELETE_DANGLING_ALIASES);
+        }
         try (PreparedStatement ps = c.prepareStatement(DELETE_ORPHANS_AMONG)) {
           ps.setArray(1, c.createArrayOf("text", shas.toArray()));
           ps.executeUpdate();

@@ -71,7 +71,9 @@ public final class CacheHeaders {
 
   static boolean isStored(String name) {
     String lower = name.toLowerCase(Locale.ROOT);
-    return !NOT_STORED.contains(lower) && !OWN.contains(lower);
+    // CORS headers echo the first client's Origin: replayed, they would be wrong for others.
+    return !NOT_STORED.contains(lower) && !OWN.contains(lower)
+        && !lower.startsWith("access-control-");
   }
 
   /** Similarity or threshold as sent in headers: 4 decimals, dot separator. */

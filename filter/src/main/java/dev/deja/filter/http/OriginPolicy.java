@@ -29,6 +29,44 @@ public final class OriginPolicy {
    * origin's {@code Cache-Control}, and no cookie being set (a cookie means a per-user answer).
    */
   public String refusal(int status, String contentType, String cacheControl, boolean setsCookie) {
+    return refusal(status, contentType, cacheControl, setsCookie, null, null);
+  }
+
+  /**
+   * As above, also refusing a body that is content-encoded (it would be replayed to clients that
+   * did not ask for that encoding) or that varies on request headers other than
+   * {@code Accept-Encoding} and {@code Origin} (e.g. {@code Vary: Accept} picks webp or png per
+   * client, and one client's choice must not be served to another).
+   */
+  public String refusal(
+      int status,
+      String contentType,
+      String cacheControl,
+      boolean setsCookie,
+      String contentEncoding,
+      String vary) {
+    String basic = basicRefusal(status, contentType, cacheControl, setsCookie);
+    if (basic != null) {
+      return basic;
+    }
+    if (contentEncoding != null
+        && !contentEncoding.isBlank()
+        && !contentEncoding.strip().equalsIgnoreCase("identity")) {
+      return "content-encoding";
+    }
+    if (vary != null) {
+      for (String field : vary.split(",")) {
+        String f = field.strip().toLowerCase(Locale.ROOT);
+        if (!f.isEmpty() && !f.equals("accept-encoding") && !f.equals("origin")) {
+          return "vary";
+        }
+      }
+    }
+    return null;
+  }
+
+  private String basicRefusal(
+      int status, String contentType, String cacheControl, boolean setsCookie) {
     if (status != 200) {
       return "status-" + status;
     }

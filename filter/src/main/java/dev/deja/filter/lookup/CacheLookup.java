@@ -94,7 +94,7 @@ public final class CacheLookup {
     Instant now = clock.instant();
 
     CachedImage hit = hot.get(request.key().value(), now);
-    if (hit != null) {
+    if (hit != null && hit.meets(threshold)) {
       return new LookupResult.ExactHit(hit, new Timings(System.nanoTime() - start, 0, 0));
     }
     if (!breaker.allowRequest()) {
@@ -103,7 +103,7 @@ public final class CacheLookup {
     try {
       Optional<CachedImage> stored = store.findExact(request.key().value());
       breaker.recordSuccess();
-      if (stored.isPresent() && stored.get().isFresh(now)) {
+      if (stored.isPresent() && stored.get().isFresh(now) && stored.get().meets(threshold)) {
         hot.put(request.key().value(), stored.get());
         return new LookupResult.ExactHit(stored.get(), new Timings(System.nanoTime() - start, 0, 0));
       }

@@ -42,6 +42,12 @@ public final class HotCache {
     cache.invalidate(key);
   }
 
+  /** Forgets {@code key} and every alias that serves its image. */
+  public void invalidateEntry(String key) {
+    cache.invalidate(key);
+    cache.asMap().values().removeIf(image -> key.equals(image.key()) || key.equals(image.aliasOf()));
+  }
+
   public void invalidateAll() {
     cache.invalidateAll();
   }

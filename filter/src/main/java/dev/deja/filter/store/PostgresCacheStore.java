@@ -182,7 +182,9 @@ public final class PostgresCacheStore implements CacheStore {
         s.body(),
         s.createdAt(),
         s.expiresAt(),
-        s.prompt());
+        s.prompt(),
+        s.aliasOf(),
+        s.similarity());
   }
 
   private static StoreUnavailableException unavailable(String operation, RuntimeException e) {

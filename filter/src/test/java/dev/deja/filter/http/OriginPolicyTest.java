@@ -37,6 +37,21 @@ class OriginPolicyTest {
   }
 
   @Test
+  void anEncodedBodyOrOneChosenPerClientIsNotStored() {
+    assertEquals("content-encoding", policy.refusal(200, "image/png", null, false, "gzip", null));
+    assertNull(policy.refusal(200, "image/png", null, false, "identity", "Accept-Encoding, Origin"));
+    assertEquals("vary", policy.refusal(200, "image/webp", null, false, null, "Accept"));
+    assertEquals("vary", policy.refusal(200, "image/webp", null, false, null, "*"));
+  }
+
+  @Test
+  void aHugeMaxAgeIsClampedNotRefused() {
+    assertEquals(
+        now.plusSeconds(OriginPolicy.MAX_LIFETIME_SECONDS),
+        policy.expiresAt("max-age=99999999999999", now));
+  }
+
+  @Test
   void sharedMaxAgeWinsOverMaxAgeThenTheDefault() {
     assertEquals(now.plusSeconds(60), policy.expiresAt("max-age=600, s-maxage=60", now));
     assertEquals(now.plusSeconds(600), policy.expiresAt("public, max-age=600", now));
