@@ -51,7 +51,7 @@ public final class DejaCache implements AutoCloseable {
   private final CircuitBreaker breaker;
   private final CacheLookup lookup;
   private final StoreWriter writer;
-  private final SingleFlight flights = new SingleFlight();
+  private final SingleFlight flights;
   /** Misses in empty partitions waiting for their vector; beyond this the store embeds itself. */
   private static final int EMBED_AHEAD_QUEUE = 64;
 
@@ -67,6 +67,7 @@ public final class DejaCache implements AutoCloseable {
     this.matcher = b.matcher;
     this.clock = b.clock;
     this.parser = new RequestParser(config.rules());
+    this.flights = new SingleFlight(config.singleFlightMaxWaiters());
     this.hot = new HotCache(config.hotCacheBytes());
     this.embedAhead =
         new ThreadPoolExecutor(

@@ -40,6 +40,7 @@ public final class DejaConfig {
   public static final int DEFAULT_STORE_QUEUE = 256;
   public static final long DEFAULT_HOT_CACHE_BYTES = 64L * 1024 * 1024;
   public static final Duration DEFAULT_SINGLE_FLIGHT_TIMEOUT = Duration.ofSeconds(120);
+  public static final int DEFAULT_SINGLE_FLIGHT_MAX_WAITERS = 64;
   public static final int DEFAULT_BREAKER_FAILURES = 5;
   public static final Duration DEFAULT_BREAKER_OPEN = Duration.ofSeconds(5);
 
@@ -54,6 +55,7 @@ public final class DejaConfig {
   private final int storeQueue;
   private final long hotCacheBytes;
   private final Duration singleFlightTimeout;
+  private final int singleFlightMaxWaiters;
   private final Duration defaultTtl;
   private final int breakerFailures;
   private final Duration breakerOpen;
@@ -78,6 +80,7 @@ public final class DejaConfig {
     this.storeQueue = b.storeQueue;
     this.hotCacheBytes = b.hotCacheBytes;
     this.singleFlightTimeout = b.singleFlightTimeout;
+    this.singleFlightMaxWaiters = b.singleFlightMaxWaiters;
     this.defaultTtl = b.defaultTtl;
     this.breakerFailures = b.breakerFailures;
     this.breakerOpen = b.breakerOpen;
@@ -110,7 +113,7 @@ public final class DejaConfig {
           "paths", "promptParam", "knownParams", "ignoredParams", "defaults", "maxPromptChars",
           "tenantHeader", "semantic", "unseeded", "preset", "threshold", "candidates",
           "maxBodyBytes", "storeThreads", "storeQueue", "hotCacheBytes", "singleFlightTimeout",
-          "defaultTtl", "breakerFailures", "breakerOpen");
+          "singleFlightMaxWaiters", "defaultTtl", "breakerFailures", "breakerOpen");
 
   public RequestRules rules() {
     return rules;
@@ -158,6 +161,11 @@ public final class DejaConfig {
     return singleFlightTimeout;
   }
 
+  /** Followers allowed to wait for a leader at once; more go to the origin themselves. */
+  public int singleFlightMaxWaiters() {
+    return singleFlightMaxWaiters;
+  }
+
   /** Lifetime of entries whose origin answer says nothing, or null for "until evicted". */
   public Duration defaultTtl() {
     return defaultTtl;
@@ -201,6 +209,7 @@ public final class DejaConfig {
     private int storeQueue = DEFAULT_STORE_QUEUE;
     private long hotCacheBytes = DEFAULT_HOT_CACHE_BYTES;
     private Duration singleFlightTimeout = DEFAULT_SINGLE_FLIGHT_TIMEOUT;
+    private int singleFlightMaxWaiters = DEFAULT_SINGLE_FLIGHT_MAX_WAITERS;
     private Duration defaultTtl;
     private int breakerFailures = DEFAULT_BREAKER_FAILURES;
     private Duration breakerOpen = DEFAULT_BREAKER_OPEN;
@@ -315,6 +324,16 @@ public final class DejaConfig {
       return this;
     }
 
+    /**
+     * Followers that may block a container thread waiting for a leader; beyond that they go to
+     * the origin themselves, so a stampede on one prompt cannot exhaust the thread pool.
+     */
+    public Builder singleFlightMaxWaiters(int waiters) {
+      require(waiters >= 0, "singleFlightMaxWaiters", waiters, "must be >= 0");
+      this.singleFlightMaxWaiters = waiters;
+      return this;
+    }
+
     /** Lifetime when the origin gives none; null keeps entries until evicted. */
     public Builder defaultTtl(Duration ttl) {
       require(ttl == null || positive(ttl), "defaultTtl", ttl, "must be > 0 or unset");
@@ -355,6 +374,7 @@ public final class DejaConfig {
         case "storeQueue" -> storeQueue(integer(key, v));
         case "hotCacheBytes" -> hotCacheBytes(longValue(key, v));
         case "singleFlightTimeout" -> singleFlightTimeout(duration(key, v));
+        case "singleFlightMaxWaiters" -> singleFlightMaxWaiters(integer(key, v));
         case "defaultTtl" -> defaultTtl(v.isEmpty() ? null : duration(key, v));
         case "breakerFailures" -> breakerFailures(integer(key, v));
         case "breakerOpen" -> breakerOpen(duration(key, v));

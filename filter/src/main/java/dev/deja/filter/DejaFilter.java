@@ -166,6 +166,9 @@ public class DejaFilter implements Filter {
   }
 
   private CachedImage await(SingleFlight.Ticket ticket) {
+    if (!cache.flights().startWaiting()) {
+      return null; // enough threads wait already: this one asks the origin itself
+    }
     Duration timeout = cache.config().singleFlightTimeout();
     try {
       return ticket.flight().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -174,6 +177,8 @@ public class DejaFilter implements Filter {
       return null;
     } catch (ExecutionException | TimeoutException e) {
       return null;
+    } finally {
+      cache.flights().stopWaiting();
     }
   }
 

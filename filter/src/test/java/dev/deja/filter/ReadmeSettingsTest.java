@@ -64,6 +64,8 @@ class ReadmeSettingsTest {
     assertEquals(Integer.toString(d.storeQueue()), rows.get("storeQueue"));
     assertEquals(Long.toString(d.hotCacheBytes()), rows.get("hotCacheBytes"));
     assertEquals(d.singleFlightTimeout().toSeconds() + "s", rows.get("singleFlightTimeout"));
+    assertEquals(
+        Integer.toString(d.singleFlightMaxWaiters()), rows.get("singleFlightMaxWaiters"));
     assertEquals(Integer.toString(d.breakerFailures()), rows.get("breakerFailures"));
     assertEquals(d.breakerOpen().toSeconds() + "s", rows.get("breakerOpen"));
   }

@@ -329,6 +329,25 @@ class SemanticCacheFilterTest {
   }
 
   @Test
+  void followersBeyondTheWaitingLimitAskTheOriginInsteadOfHoldingAThread() throws Exception {
+    start(DejaConfig.builder().singleFlightMaxWaiters(0));
+    http.origin.setDelayMillis(300);
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      List<Callable<HttpResponse<byte[]>>> calls = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        calls.add(() -> get("a crowded lantern festival", "seed=9&width=64&height=64"));
+      }
+      for (Future<HttpResponse<byte[]>> answer : pool.invokeAll(calls)) {
+        assertEquals(200, answer.get().statusCode());
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertEquals(4, http.origin.calls());
+  }
+
+  @Test
   void whenTheLeaderFailsFollowersAskTheOriginThemselves() throws Exception {
     http.origin.setDelayMillis(300);
     http.origin.mode(TestOrigin.Mode.SERVER_ERROR);

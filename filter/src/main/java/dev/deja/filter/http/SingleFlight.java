@@ -3,6 +3,7 @@ package dev.deja.filter.http;
 import dev.deja.filter.store.CachedImage;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
 
 /**
  * Collapses concurrent identical misses: the first request (the leader) goes to the origin, the
@@ -17,6 +18,13 @@ public final class SingleFlight {
 
   private final ConcurrentHashMap<String, CompletableFuture<CachedImage>> flights =
       new ConcurrentHashMap<>();
+  /** Followers block a container thread while they wait; beyond this many they go on alone. */
+  private final Semaphore waiters;
+
+  /** @param maxWaiters followers allowed to wait at once, across all flights */
+  public SingleFlight(int maxWaiters) {
+    this.waiters = new Semaphore(maxWaiters);
+  }
 
   /** A request's place in a flight. */
   public record Ticket(String key, CompletableFuture<CachedImage> flight, boolean leader) {}
@@ -26,6 +34,19 @@ public final class SingleFlight {
     CompletableFuture<CachedImage> mine = new CompletableFuture<>();
     CompletableFuture<CachedImage> existing = flights.putIfAbsent(key, mine);
     return existing == null ? new Ticket(key, mine, true) : new Ticket(key, existing, false);
+  }
+
+  /**
+   * Takes a waiting place; false when too many followers already wait, and the caller should go
+   * to the origin itself rather than hold one more container thread. Release with {@link
+   * #stopWaiting()}.
+   */
+  public boolean startWaiting() {
+    return waiters.tryAcquire();
+  }
+
+  public void stopWaiting() {
+    waiters.release();
   }
 
   /** Ends the leader's flight; {@code image} is null when the answer may not be shared. */
