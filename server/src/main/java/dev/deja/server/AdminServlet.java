@@ -201,8 +201,12 @@ final class AdminServlet extends HttpServlet {
       return;
     }
     String query = queryWithout(req.getQueryString(), "prompt");
-    String path = "/prompt/" + URLEncoder.encode(prompt, StandardCharsets.UTF_8).replace("+", "%20");
-    ParsedRequest parsed = cache.parse("GET", path, query, null);
+    // Explained as a GET on the first cached route, with the caller's tenant when tenancy is on.
+    String route = cache.config().rules().pathPrefixes().get(0);
+    String path = route + URLEncoder.encode(prompt, StandardCharsets.UTF_8).replace("+", "%20");
+    String tenantHeader = cache.config().rules().tenantHeader();
+    ParsedRequest parsed =
+        cache.parse("GET", path, query, tenantHeader == null ? null : req.getHeader(tenantHeader));
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("prompt", prompt);
     if (parsed instanceof ParsedRequest.Invalid invalid) {

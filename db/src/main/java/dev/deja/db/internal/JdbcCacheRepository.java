@@ -30,6 +30,7 @@ import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.Savepoint;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
@@ -683,9 +684,17 @@ public final class JdbcCacheRepository implements CacheRepository {
         try (Statement s = c.createStatement()) {
           s.executeUpdate(DELETE_DANGLING_ALIASES);
         }
+        // A store racing this round may reuse one of these blobs (foreign key violation): keep
+        // the evicted entries, leave the blobs to deleteOrphanBlobs.
+        Savepoint beforeBlobs = c.setSavepoint();
         try (PreparedStatement ps = c.prepareStatement(DELETE_ORPHANS_AMONG)) {
           ps.setArray(1, c.createArrayOf("text", shas.toArray()));
           ps.executeUpdate();
+        } catch (SQLException e) {
+          if (!SQLSTATE_FK_VIOLATION.equals(e.getSQLState())) {
+            throw e;
+          }
+          c.rollback(beforeBlobs);
         }
         c.commit();
         // SET LOCAL ended with that transaction; the next round gets its own budget.
