@@ -5,6 +5,7 @@
 #   bench/scripts/run-benchmarks.sh quick      # HTTP exact/semantic/miss + scale 10k/100k (<15 min)
 #   bench/scripts/run-benchmarks.sh scale-1m   # scale at 1M + semantic HTTP over the 1M table (long)
 #   bench/scripts/run-benchmarks.sh scale-1m-reuse  # the same queries on the table scale-1m left
+#   bench/scripts/run-benchmarks.sh miss       # only the miss scenario (~2 min)
 #   bench/scripts/run-benchmarks.sh smoke      # every piece at tiny sizes, a few seconds each
 #   bench/scripts/run-benchmarks.sh report     # only re-render docs/BENCHMARKS.md from the JSON
 #
@@ -205,6 +206,12 @@ case "${MODE}" in
     start_refs; start_deja "${SCHEMA}"
     http_bench --scenarios semantic --label -1m
     report ;;
+  miss)
+    # Only the miss scenario (about 2 minutes): after a change to the request path.
+    build; start_pg; start_refs
+    drop_schema "${SCHEMA}"; start_deja "${SCHEMA}"
+    http_bench --scenarios miss
+    report ;;
   smoke)
     RESULTS="${TMP}/results"; mkdir -p "${RESULTS}"
     build; start_pg; start_refs; start_nginx
@@ -217,6 +224,6 @@ case "${MODE}" in
     drop_schema "${SCHEMA}" ;;
   report)
     build; report ;;
-  *) die "usage: $0 [quick|scale-1m|scale-1m-reuse|smoke|report]" ;;
+  *) die "usage: $0 [quick|miss|scale-1m|scale-1m-reuse|smoke|report]" ;;
 esac
 log "done in $(( $(date +%s) - START )) s"

@@ -173,13 +173,26 @@ public final class HttpBenchmark {
     // connection's embedding behind the others' and measure the wave, not the overhead.
     int connections = intOpt("miss-connections", 8);
     double measure = Double.parseDouble(opt("miss-measure", "20"));
-    for (String target : List.of("origin", "deja")) {
-      List<String> prompts = target.equals("origin") ? forOrigin : forDeja;
+    // "deja": first-time prompts in one partition that already holds entries, so the semantic
+    // step (embedding + search) runs before forwarding. "deja-fresh-seed": each request with a
+    // seed never seen, i.e. an empty partition, as traffic with random seeds is.
+    int half2 = forDeja.size() / 2;
+    Map<String, List<String>> promptsOf = Map.of(
+        "origin", forOrigin,
+        "deja", forDeja.subList(0, half2),
+        "deja-fresh-seed", forDeja.subList(half2, forDeja.size()));
+    for (String target : List.of("origin", "deja", "deja-fresh-seed")) {
+      List<String> prompts = promptsOf.get(target);
+      boolean freshSeed = target.equals("deja-fresh-seed");
+      int port = intOpt(target.startsWith("deja") ? "deja-port" : "origin-port", 0);
       AtomicInteger next = new AtomicInteger();
-      Result r = LoadGenerator.run(intOpt(target + "-port", 0), connections, warmup(), measure,
+      Result r = LoadGenerator.run(port, connections, warmup(), measure,
           Long.MAX_VALUE, delayMs(), () -> {
             int i = next.getAndIncrement();
-            return i < prompts.size() ? path(prompts.get(i)) : null;
+            if (i >= prompts.size()) {
+              return null;
+            }
+            return path(prompts.get(i)) + (freshSeed ? "&seed=" + (900_000_000L + i) : "");
           });
       runs.add(run(target, r));
       log("miss %s c=%d: %s p50 %.1f ms", target, connections, r.classes(),

@@ -78,15 +78,16 @@ final class Notes {
       CPU-seconds of model time per second) and, at 1M rows, the filtered HNSW query. What \
       would close it: batching concurrent embeddings into one ONNX call and more cores; a \
       partial HNSW index per large partition (docs/DATABASE.md, "Next").
-      - **Misses: missed.** Deja adds 12.3 ms to the origin's 1.5 s at p50, the same for time \
-      to first byte and total (the origin's answer is streamed, not buffered). `Server-Timing` \
-      puts the lookup before forwarding at 11.0 ms p50: embed 6.9 ms, search 3.3 ms. Target \
-      4 ms: **missed by 7 ms**, the embedding alone being over budget. These misses are \
-      first-time prompts in a partition that already holds entries (every PAWS sentence \
-      shares the default `1024x1024_unseeded` partition), so the semantic step must run; a \
-      miss in an empty partition (a fresh seed or size) skips the embedding after one indexed \
-      probe, which this scenario does not measure. What would close it: a faster embedding \
-      (a smaller model, more cores) or forwarding speculatively while the semantic step runs.
+      - **Misses: met for empty partitions, missed where the semantic step must run.** With a \
+      seed never seen before (an empty partition, as random-seed traffic is) the lookup before \
+      forwarding costs 1.4 ms p50 (one indexed probe; the vector is computed while the origin \
+      works) and Deja adds about 6 ms to the origin's time to first byte. For first-time \
+      prompts in a partition that already holds entries (every PAWS sentence shares the \
+      default `1024x1024_unseeded` partition) the lookup costs about 12 ms p50 (embed 7.5 ms, \
+      search 2.2 ms) and Deja adds about 16 ms: **missed by 8 ms** against 4 ms, the embedding \
+      alone being over budget. TTFB and total grow alike: the origin's answer is streamed, not \
+      buffered. What would close it: a faster embedding (a smaller model, more cores) or \
+      forwarding speculatively while the semantic step runs.
       - **Memory: met.** The server (`-Xmx512m`) stays at 410 to 510 MiB RSS with the int8 \
       model loaded, with 1,200 or 1M entries.
       """;
