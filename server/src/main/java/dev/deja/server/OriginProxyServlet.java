@@ -1,6 +1,7 @@
 package dev.deja.server;
 
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.time.Duration;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.Request;
@@ -30,6 +31,23 @@ final class OriginProxyServlet extends ProxyServlet.Transparent {
     client.setConnectTimeout(connectTimeout.toMillis());
     client.setFollowRedirects(false);
     return client;
+  }
+
+  /**
+   * Commits the response before the exchange completes, so the Deja filter adds its headers
+   * (it does that on the first byte or flush) also to answers without a body: HEAD, 204, 304.
+   */
+  @Override
+  protected void onProxyResponseSuccess(
+      HttpServletRequest clientRequest,
+      HttpServletResponse proxyResponse,
+      org.eclipse.jetty.client.Response serverResponse) {
+    try {
+      proxyResponse.flushBuffer();
+    } catch (java.io.IOException e) {
+      // The client went away; completing the exchange below handles it.
+    }
+    super.onProxyResponseSuccess(clientRequest, proxyResponse, serverResponse);
   }
 
   @Override

@@ -212,6 +212,16 @@ class ServerEndToEndTest {
   }
 
   @Test
+  void headMissThroughTheProxy_stillCarriesDejaHeaders() throws Exception {
+    HttpResponse<byte[]> head = TestServers.send(server,
+        HttpRequest.newBuilder(uri(server, TestServers.imagePath("a head-only lantern",
+            "seed=5&width=64&height=64"))).method("HEAD", HttpRequest.BodyPublishers.noBody()));
+    assertEquals(200, head.statusCode());
+    assertEquals("MISS", head.headers().firstValue("X-Cache").orElse(""));
+    assertTrue(head.headers().firstValue("Cache-Status").orElse("").startsWith("deja; fwd="));
+  }
+
+  @Test
   void unknownAdminPath_is404() throws Exception {
     assertEquals(404, get(server, "/_deja/nope").statusCode());
   }
