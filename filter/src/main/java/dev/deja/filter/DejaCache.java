@@ -12,6 +12,7 @@ import dev.deja.filter.match.SemanticMatcher;
 import dev.deja.filter.request.ParsedRequest;
 import dev.deja.filter.request.ParsedRequest.Cacheable;
 import dev.deja.filter.request.RequestParser;
+import dev.deja.filter.store.BackgroundExecutors;
 import dev.deja.filter.store.CacheStore;
 import dev.deja.filter.store.CachedImage;
 import dev.deja.filter.store.CircuitBreaker;
@@ -30,9 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The cache itself, independent of HTTP: parse, look up, and store. {@link DejaFilter} adapts it
@@ -69,19 +68,7 @@ public final class DejaCache implements AutoCloseable {
     this.parser = new RequestParser(config.rules());
     this.flights = new SingleFlight(config.singleFlightMaxWaiters());
     this.hot = new HotCache(config.hotCacheBytes());
-    this.embedAhead =
-        new ThreadPoolExecutor(
-            1,
-            1,
-            0,
-            TimeUnit.MILLISECONDS,
-            new ArrayBlockingQueue<>(EMBED_AHEAD_QUEUE),
-            r -> {
-              Thread t = new Thread(r, "deja-embed-ahead");
-              t.setDaemon(true);
-              return t;
-            },
-            new ThreadPoolExecutor.AbortPolicy());
+    this.embedAhead = BackgroundExecutors.bounded("deja-embed-ahead", 1, EMBED_AHEAD_QUEUE);
     this.breaker =
         new CircuitBreaker(config.breakerFailures(), config.breakerOpen(), System::nanoTime);
     this.lookup =
@@ -198,9 +185,7 @@ public final class DejaCache implements AutoCloseable {
               s.candidate().key(),
               s.candidate().similarity(),
               s.image().expiresAt());
-      if (!writer.submit("alias " + request.key(), () -> store.storeAlias(alias))) {
-        metrics.storeDrops.increment();
-      }
+      writer.submit("alias " + request.key(), () -> store.storeAlias(alias));
     } else if (hit instanceof LookupResult.ExactHit e) {
       writer.recordHit(e.image().key(), false);
     }
@@ -253,9 +238,7 @@ public final class DejaCache implements AutoCloseable {
                   expiresAt,
                   replace));
         };
-    if (!writer.submit("store " + key, task)) {
-      metrics.storeDrops.increment();
-    }
+    writer.submit("store " + key, task);
     return image;
   }
 
@@ -317,6 +300,9 @@ public final class DejaCache implements AutoCloseable {
   private void registerGauges(MeterRegistry registry) {
     Gauge.builder("deja.store.queue.depth", writer, StoreWriter::queueDepth)
         .description("Background writes queued or running")
+        .register(registry);
+    FunctionCounter.builder("deja.store.dropped", writer, StoreWriter::dropped)
+        .description("Stores dropped because the queue was full")
         .register(registry);
     FunctionCounter.builder("deja.store.failed", writer, StoreWriter::failed)
         .description("Background writes that failed")

@@ -20,7 +20,6 @@ final class DejaMetrics {
   final Timer embedding;
   final Timer search;
   final Timer origin;
-  final Counter storeDrops;
 
   DejaMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -28,10 +27,6 @@ final class DejaMetrics {
     this.embedding = timer("deja.embedding", "Prompt embedding");
     this.search = timer("deja.search", "Nearest-neighbour query");
     this.origin = timer("deja.origin", "Origin time to response headers");
-    this.storeDrops =
-        Counter.builder("deja.store.dropped")
-            .description("Stores dropped because the queue was full")
-            .register(registry);
   }
 
   MeterRegistry registry() {

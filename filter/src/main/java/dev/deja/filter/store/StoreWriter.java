@@ -4,14 +4,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.time.LocalDate;
@@ -46,18 +44,10 @@ public final class StoreWriter implements AutoCloseable {
   public StoreWriter(CacheStore store, int threads, int queueCapacity, Clock clock) {
     this.store = store;
     this.clock = clock;
-    AtomicInteger n = new AtomicInteger();
-    this.executor =
-        new ThreadPoolExecutor(
-            threads,
-            threads,
-            0,
-            TimeUnit.MILLISECONDS,
-            new ArrayBlockingQueue<>(queueCapacity),
-            r -> daemon(r, "deja-store-" + n.incrementAndGet()),
-            new ThreadPoolExecutor.AbortPolicy());
+    this.executor = BackgroundExecutors.bounded("deja-store", threads, queueCapacity);
     this.hitFlusher =
-        Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "deja-hit-flusher"));
+        Executors.newSingleThreadScheduledExecutor(
+            r -> BackgroundExecutors.daemon(r, "deja-hit-flusher"));
     hitFlusher.scheduleWithFixedDelay(this::flushHits, 1, 1, TimeUnit.SECONDS);
   }
 
@@ -186,11 +176,5 @@ public final class StoreWriter implements AutoCloseable {
   public void close() {
     drain(Duration.ofSeconds(30));
     executor.shutdownNow();
-  }
-
-  private static Thread daemon(Runnable r, String name) {
-    Thread t = new Thread(r, name);
-    t.setDaemon(true);
-    return t;
   }
 }
