@@ -132,10 +132,7 @@ public final class ScaleBenchmark {
     try (Connection c = connect()) {
       exec(c, "DROP SCHEMA IF EXISTS " + schema + " CASCADE");
     }
-    DatabaseConfig config = DatabaseConfig.builder().url(opt("db-url", null))
-        .user(opt("db-user", "postgres")).password(opt("db-password", "")).schema(schema)
-        .embeddingDimension(set.dimension()).lookupTimeout(java.time.Duration.ofSeconds(10))
-        .build();
+    DatabaseConfig config = databaseConfig(set, schema);
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("entries", n);
     Layout layout;
@@ -171,6 +168,14 @@ public final class ScaleBenchmark {
     return out;
   }
 
+  /** The database under test; lookups get 10 s so the benchmark measures slow queries too. */
+  private DatabaseConfig databaseConfig(EmbeddingSet set, String schema) {
+    return DatabaseConfig.builder().url(opt("db-url", null))
+        .user(opt("db-user", "postgres")).password(opt("db-password", "")).schema(schema)
+        .embeddingDimension(set.dimension()).lookupTimeout(java.time.Duration.ofSeconds(10))
+        .build();
+  }
+
   /**
    * Queries against a table an earlier run loaded with the same size and texts: the layout is
    * regenerated from the same seed without writing, so query variants (e.g. a JDBC URL option)
@@ -178,10 +183,7 @@ public final class ScaleBenchmark {
    */
   private Map<String, Object> queriesOnly(EmbeddingSet set, int n, String schema)
       throws Exception {
-    DatabaseConfig config = DatabaseConfig.builder().url(opt("db-url", null))
-        .user(opt("db-user", "postgres")).password(opt("db-password", "")).schema(schema)
-        .embeddingDimension(set.dimension()).lookupTimeout(java.time.Duration.ofSeconds(10))
-        .build();
+    DatabaseConfig config = databaseConfig(set, schema);
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("entries", n);
     out.put("variant", "reused table; db url " + opt("db-url", "").replaceAll("^[^?]*", ""));
