@@ -4,13 +4,13 @@ import dev.deja.db.CacheRepository;
 import dev.deja.db.CacheUnavailableException;
 import dev.deja.db.DailyCounts;
 import dev.deja.db.DejaDatabase;
-import dev.deja.db.Neighbor;
 import dev.deja.db.StoredResponse;
 import dev.deja.filter.request.ImageRequest;
 import dev.deja.filter.request.Partition;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * The filter's store on PostgreSQL + pgvector: a thin adapter from the filter's SPI to {@link
@@ -35,130 +35,122 @@ public final class PostgresCacheStore implements CacheStore {
 
   @Override
   public Optional<CachedImage> findExact(String key) {
-    try {
-      return repository.findExact(key).map(PostgresCacheStore::image);
-    } catch (CacheUnavailableException e) {
-      throw unavailable("findExact", e);
-    }
+    return guarded(
+        "findExact", () -> repository.findExact(key).map(PostgresCacheStore::image));
   }
 
   @Override
   public boolean hasCandidates(String bucket, String model, String embeddingModelId) {
-    try {
-      return repository.hasCandidates(bucket, model, embeddingModelId);
-    } catch (CacheUnavailableException e) {
-      throw unavailable("hasCandidates", e);
-    }
+    return guarded(
+        "hasCandidates", () -> repository.hasCandidates(bucket, model, embeddingModelId));
   }
 
   @Override
   public List<Candidate> findNearest(
       String bucket, String model, String embeddingModelId, float[] vector, int k) {
-    try {
-      List<Neighbor> neighbours =
-          repository.findNearest(bucket, model, embeddingModelId, vector, k);
-      return neighbours.stream()
-          .map(n -> new Candidate(n.cacheKey(), n.prompt(), n.similarity()))
-          .toList();
-    } catch (CacheUnavailableException e) {
-      throw unavailable("findNearest", e);
-    }
+    return guarded(
+        "findNearest",
+        () ->
+            repository.findNearest(bucket, model, embeddingModelId, vector, k).stream()
+                .map(n -> new Candidate(n.cacheKey(), n.prompt(), n.similarity()))
+                .toList());
   }
 
   @Override
   public void store(NewEntry e) {
     ImageRequest r = e.request();
-    try {
-      repository.store(
-          new dev.deja.db.NewEntry(
-              e.key().value(),
-              r.prompt(),
-              e.normalizedPrompt(),
-              r.model(),
-              r.width(),
-              r.height(),
-              r.seed(),
-              r.param("quality"),
-              r.param("negative_prompt"),
-              Partition.imageInputsHash(r),
-              r.params(),
-              e.partition().bucket(),
-              e.embedding(),
-              e.embedding() == null ? null : e.embeddingModelId(),
-              e.status(),
-              e.contentType(),
-              e.headers(),
-              e.expiresAt()),
-          e.body(),
-          e.replace());
-    } catch (CacheUnavailableException ex) {
-      throw unavailable("store", ex);
-    }
+    guarded(
+        "store",
+        () ->
+            repository.store(
+                new dev.deja.db.NewEntry(
+                    e.key().value(),
+                    r.prompt(),
+                    e.normalizedPrompt(),
+                    r.model(),
+                    r.width(),
+                    r.height(),
+                    r.seed(),
+                    r.param("quality"),
+                    r.param("negative_prompt"),
+                    Partition.imageInputsHash(r),
+                    r.params(),
+                    e.partition().bucket(),
+                    e.embedding(),
+                    e.embedding() == null ? null : e.embeddingModelId(),
+                    e.status(),
+                    e.contentType(),
+                    e.headers(),
+                    e.expiresAt()),
+                e.body(),
+                e.replace()));
   }
 
   @Override
   public void storeAlias(NewAlias a) {
     ImageRequest r = a.request();
-    try {
-      repository.storeAlias(
-          new dev.deja.db.NewAlias(
-              a.key().value(),
-              a.targetKey(),
-              a.similarity(),
-              r.prompt(),
-              a.normalizedPrompt(),
-              r.model(),
-              r.width(),
-              r.height(),
-              r.seed(),
-              r.param("quality"),
-              r.param("negative_prompt"),
-              Partition.imageInputsHash(r),
-              r.params(),
-              a.partition().bucket(),
-              null,
-              a.expiresAt()));
-    } catch (CacheUnavailableException ex) {
-      throw unavailable("storeAlias", ex);
-    }
+    guarded(
+        "storeAlias",
+        () ->
+            repository.storeAlias(
+                new dev.deja.db.NewAlias(
+                    a.key().value(),
+                    a.targetKey(),
+                    a.similarity(),
+                    r.prompt(),
+                    a.normalizedPrompt(),
+                    r.model(),
+                    r.width(),
+                    r.height(),
+                    r.seed(),
+                    r.param("quality"),
+                    r.param("negative_prompt"),
+                    Partition.imageInputsHash(r),
+                    r.params(),
+                    a.partition().bucket(),
+                    null,
+                    a.expiresAt())));
   }
 
   @Override
   public void recordHits(Collection<HitRecord> hits) {
-    try {
-      repository.recordHits(
-          hits.stream()
-              .map(
-                  h ->
-                      new dev.deja.db.HitRecord(
-                          h.key(),
-                          h.semantic()
-                              ? dev.deja.db.HitRecord.Kind.SEMANTIC
-                              : dev.deja.db.HitRecord.Kind.EXACT,
-                          h.at()))
-              .toList());
-    } catch (CacheUnavailableException ex) {
-      throw unavailable("recordHits", ex);
-    }
+    List<dev.deja.db.HitRecord> records =
+        hits.stream()
+            .map(
+                h ->
+                    new dev.deja.db.HitRecord(
+                        h.key(),
+                        h.semantic()
+                            ? dev.deja.db.HitRecord.Kind.SEMANTIC
+                            : dev.deja.db.HitRecord.Kind.EXACT,
+                        h.at()))
+            .toList();
+    guarded(
+        "recordHits",
+        () -> {
+          repository.recordHits(records);
+          return null;
+        });
   }
 
   @Override
   public void recordOutcomes(OutcomeCounts c) {
-    try {
-      repository.recordOutcomes(
-          List.of(
-              new DailyCounts(
-                  c.day(),
-                  c.requests(),
-                  c.exactHits(),
-                  c.semanticHits(),
-                  c.misses(),
-                  c.bypasses(),
-                  c.stores(),
-                  c.storeDrops())));
-    } catch (CacheUnavailableException ex) {
-      throw unavailable("recordOutcomes", ex);
-    }
+    DailyCounts counts =
+        new DailyCounts(
+            c.day(),
+            c.requests(),
+            c.exactHits(),
+            c.semanticHits(),
+            c.misses(),
+            c.bypasses(),
+            c.stores(),
+            c.storeDrops());
+    guarded(
+        "recordOutcomes",
+        () -> {
+          repository.recordOutcomes(List.of(counts));
+          return null;
+        });
   }
 
   /** The repository, for administration (delete, purge, eviction, statistics). */
@@ -187,7 +179,12 @@ public final class PostgresCacheStore implements CacheStore {
         s.similarity());
   }
 
-  private static StoreUnavailableException unavailable(String operation, RuntimeException e) {
-    return new StoreUnavailableException("PostgreSQL store: " + operation + " failed", e);
+  /** Runs a repository call; a database failure becomes the SPI's typed exception. */
+  private static <T> T guarded(String operation, Supplier<T> call) {
+    try {
+      return call.get();
+    } catch (CacheUnavailableException e) {
+      throw new StoreUnavailableException("PostgreSQL store: " + operation + " failed", e);
+    }
   }
 }
