@@ -2,6 +2,7 @@ package dev.deja.bench.precision;
 
 import dev.deja.filter.match.GuardStrictness;
 import dev.deja.filter.match.GuardedMatcher;
+import dev.deja.filter.match.MatchPreset;
 import dev.deja.filter.match.MatchVerdict;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,7 +20,7 @@ import java.util.TreeMap;
  *
  * <pre>
  * java -cp filter/target/classes:bench/target/classes dev.deja.bench.precision.GuardReplay \
- *     /tmp/pairs.tsv [--threshold 0.88] [--strictness STRICT] [--show paws-tune]
+ *     /tmp/pairs.tsv [--threshold 0.85] [--strictness STRICT] [--show paws-tune]
  * </pre>
  */
 public final class GuardReplay {
@@ -28,7 +29,7 @@ public final class GuardReplay {
 
   public static void main(String[] args) throws Exception {
     Path file = Path.of(args[0]);
-    double threshold = 0.88;
+    double threshold = MatchPreset.BALANCED.threshold();
     GuardStrictness strictness = GuardStrictness.STRICT;
     String show = null;
     for (int i = 1; i < args.length; i++) {

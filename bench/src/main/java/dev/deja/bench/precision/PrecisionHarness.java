@@ -341,7 +341,7 @@ public final class PrecisionHarness {
         MatchGuard guard = new MatchGuard(s);
         for (int i = 0; i < pairs.size(); i++) {
           LabelledPair p = pairs.get(i);
-          boolean guardOk = guard.check(p.request(), p.cached()).accepted();
+          boolean guardOk = guard.check(p.request(), p.cached(), sims[i]).accepted();
           for (String set : setsOf(p)) {
             Counts[] c = curves.computeIfAbsent(set, k -> new LinkedHashMap<>())
                 .computeIfAbsent(s, k -> newCounts(THRESHOLDS.length));

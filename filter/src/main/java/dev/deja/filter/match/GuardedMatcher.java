@@ -72,7 +72,7 @@ public final class GuardedMatcher implements SemanticMatcher {
     if (!(similarity >= effective)) {
       return MatchVerdict.refuse(BELOW_THRESHOLD);
     }
-    return guard.check(requestPrompt, cachedPrompt);
+    return guard.check(requestPrompt, cachedPrompt, similarity);
   }
 
   @Override

@@ -119,7 +119,61 @@ final class Lexicon {
       Map.entry("colourful", "colorful"), Map.entry("multicolored", "colorful"),
       Map.entry("wood", "wooden"), Map.entry("metal", "metallic"), Map.entry("golden", "gold"),
       Map.entry("blonde", "blond"), Map.entry("ocean", "sea"), Map.entry("timber", "wooden"),
-      Map.entry("underneath", "under"), Map.entry("beneath", "under"));
+      Map.entry("underneath", "under"), Map.entry("beneath", "under"),
+      Map.entry("larger", "bigger"), Map.entry("largest", "biggest"), Map.entry("lengthy", "long"));
+
+  /**
+   * Opposites: a prompt that says one where the other says its opposite describes another picture
+   * ("a man at sunrise" / "a woman at sunset"), however similar the rest. Converse phrasings
+   * ("older than" / "younger than") also swap their arguments, which the order check sees.
+   */
+  static final Map<String, Set<String>> OPPOSITES = opposites(
+      "man woman", "boy girl", "male female", "husband wife", "father mother", "son daughter",
+      "brother sister", "king queen", "prince princess", "gentleman lady",
+      "day night", "daytime nighttime", "sunrise sunset", "dawn dusk", "morning evening",
+      "summer winter", "spring autumn", "spring fall",
+      "east west", "north south", "eastern western", "northern southern", "northeast southwest",
+      "northwest southeast", "upper lower", "top bottom", "inner outer", "interior exterior",
+      "internal external", "first last", "earliest latest", "earlier later", "early late",
+      "oldest youngest", "eldest youngest", "older younger", "highest lowest", "higher lower",
+      "high low", "maximum minimum", "best worst", "better worse", "won lost", "win lose",
+      "winner loser", "victory defeat", "open closed", "opened closed", "entrance exit",
+      "arrival departure", "increase decrease", "increased decreased", "rise fall",
+      "import export", "happy sad", "smiling frowning", "wettest driest", "wetter drier",
+      "hot cold", "warm cool", "light dark", "full empty", "fast slow", "rich poor",
+      "strong weak", "love hate", "loved hated", "positive negative", "major minor",
+      "public private", "urban rural", "ancient modern", "true false", "accepted rejected",
+      "included excluded", "legal illegal", "wet dry", "heaven hell", "angel demon",
+      "sun moon", "fire ice", "black white");
+
+  private static Map<String, Set<String>> opposites(String... pairs) {
+    Map<String, Set<String>> m = new HashMap<>();
+    for (String p : pairs) {
+      String[] w = p.split(" ");
+      m.computeIfAbsent(w[0], k -> new java.util.HashSet<>()).add(w[1]);
+      m.computeIfAbsent(w[1], k -> new java.util.HashSet<>()).add(w[0]);
+    }
+    Map<String, Set<String>> frozen = new HashMap<>();
+    m.forEach((k, v) -> frozen.put(k, Set.copyOf(v)));
+    return Map.copyOf(frozen);
+  }
+
+  /**
+   * Names that open with an attribute word ("New York"): there the word names, it does not
+   * describe. Only names whose second word is not a common noun, so "a white house" keeps its
+   * colour.
+   */
+  static final Map<String, Set<String>> NAMES = Map.of(
+      "new", Set.of("york", "jersey", "zealand", "orleans", "england", "mexico", "delhi",
+          "hampshire", "guinea", "brunswick", "haven", "testament", "caledonia"),
+      "old", Set.of("testament"),
+      "long", Set.of("island"),
+      "little", Set.of("rock"),
+      "big", Set.of("ben"),
+      "green", Set.of("bay"),
+      "red", Set.of("sox"),
+      "white", Set.of("sox"),
+      "blue", Set.of("jays"));
 
   /** Plurals a suffix rule would miss. */
   static final Map<String, String> IRREGULAR_PLURALS = Map.ofEntries(
@@ -168,12 +222,28 @@ final class Lexicon {
     m.put("hundreds", "many");
     m.put("thousands", "many");
     String[] ordinals = {"first", "second", "third", "fourth", "fifth", "sixth", "seventh",
-        "eighth", "ninth", "tenth"};
+        "eighth", "ninth", "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth",
+        "fifteenth", "sixteenth", "seventeenth", "eighteenth", "nineteenth", "twentieth"};
     for (int i = 0; i < ordinals.length; i++) {
       m.put(ordinals[i], "#" + (i + 1));
     }
+    String[] tensOrdinals = {"thirtieth", "fortieth", "fiftieth", "sixtieth", "seventieth",
+        "eightieth", "ninetieth"};
+    for (int i = 0; i < tensOrdinals.length; i++) {
+      m.put(tensOrdinals[i], "#" + (30 + 10 * i));
+    }
+    m.put("hundredth", "#100");
     return Map.copyOf(m);
   }
+
+  /** Determiners (besides "a"/"an") that state whether the noun after them is one or many. */
+  static final Set<String> NUMBER_MARKERS = Set.of("the", "this", "that", "these", "those",
+      "each", "every", "another");
+
+  /** Month names and abbreviations: a number next to one is a day of the month, not a count. */
+  static final Set<String> MONTHS = Set.of("january", "february", "march", "april", "may", "june",
+      "july", "august", "september", "october", "november", "december", "jan", "feb", "mar", "apr",
+      "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec");
 
   /** Spatial relations, canonical names; the inverse of each is in {@link #INVERSE}. */
   enum Relation { LEFT, RIGHT, ABOVE, BELOW, FRONT, BEHIND, NEXT, INSIDE, OUTSIDE, BETWEEN, NEAR }

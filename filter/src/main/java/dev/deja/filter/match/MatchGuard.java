@@ -27,13 +27,19 @@ import java.util.Set;
  *   <li>{@value #RELATION_MISMATCH}: left/right/above/below/in front of/behind/next to... with the
  *       same two nouns on the same sides (inverse phrasings agree: "a left of b" = "b right of a");
  *   <li>{@value #ATTRIBUTE_MISMATCH}: colour, material, shape and size words bound to the same nouns;
+ *   <li>{@value #OPPOSITE_MISMATCH}: one prompt says a word where the other says its opposite
+ *       (man / woman, sunrise / sunset, eastern / western);
  *   <li>{@value #WORD_ORDER}: content words moved out of their phrase (a swap), where reordering
  *       whole coordinated phrases ("a cat and a dog" / "a dog and a cat") is fine, and so is one
  *       whole comma-separated clause moving as a block ("after sunset, a fox walks across the
  *       lake" / "a fox walks across the lake after sunset"); phrases that trade places take their
  *       years along; spelling variants one letter apart count as one word;
  *   <li>{@value #CONTENT_MISMATCH}: too few shared content words (after stop words, style
- *       boilerplate such as "highly detailed, 8k" and synonyms are folded away).
+ *       boilerplate such as "highly detailed, 8k" and synonyms are folded away);
+ *   <li>{@value #NUMBER_MISMATCH} again under STRICT: singular and plural of one noun after a
+ *       determiner ("the dog" / "the dogs");
+ *   <li>{@value #CONTENT_CHANGE} under STRICT: content words were added, dropped or replaced and
+ *       the embeddings are less close than {@link GuardStrictness} asks for such a change.
  * </ol>
  *
  * <p>Prompts the English word lists cannot read (another Latin-script language, CJK, Cyrillic...)
@@ -48,8 +54,10 @@ public final class MatchGuard {
   public static final String NEGATION_MISMATCH = "negation-mismatch";
   public static final String RELATION_MISMATCH = "relation-mismatch";
   public static final String ATTRIBUTE_MISMATCH = "attribute-mismatch";
+  public static final String OPPOSITE_MISMATCH = "opposite-mismatch";
   public static final String WORD_ORDER = "word-order";
   public static final String CONTENT_MISMATCH = "content-mismatch";
+  public static final String CONTENT_CHANGE = "content-change";
 
   private final GuardStrictness strictness;
 
@@ -61,15 +69,26 @@ public final class MatchGuard {
     return strictness;
   }
 
-  /** Checks the pair; {@link MatchVerdict#accept()} or a refusal naming the first failed check. */
+  /**
+   * Checks the pair as if their embeddings were identical, so the bar for changed content words
+   * never applies; {@link MatchVerdict#accept()} or a refusal naming the first failed check.
+   */
   public MatchVerdict check(String requestPrompt, String cachedPrompt) {
+    return check(requestPrompt, cachedPrompt, 1.0);
+  }
+
+  /**
+   * Checks the pair, given the cosine similarity of their embeddings: under STRICT, prompts whose
+   * content words differ must be closer than the threshold asks ({@link GuardStrictness}).
+   */
+  public MatchVerdict check(String requestPrompt, String cachedPrompt, double similarity) {
     if (strictness == GuardStrictness.OFF) {
       return MatchVerdict.accept();
     }
-    return check(PromptAnalysis.of(requestPrompt), PromptAnalysis.of(cachedPrompt));
+    return check(PromptAnalysis.of(requestPrompt), PromptAnalysis.of(cachedPrompt), similarity);
   }
 
-  MatchVerdict check(PromptAnalysis a, PromptAnalysis b) {
+  MatchVerdict check(PromptAnalysis a, PromptAnalysis b, double similarity) {
     if (strictness == GuardStrictness.OFF || a.normalized.equals(b.normalized)) {
       return MatchVerdict.accept();
     }
@@ -87,6 +106,9 @@ public final class MatchGuard {
     }
     if (!sameBindings(a.attributes, b.attributes, true)) {
       return MatchVerdict.refuse(ATTRIBUTE_MISMATCH);
+    }
+    if (oppositeSwapped(a, b)) {
+      return MatchVerdict.refuse(OPPOSITE_MISMATCH);
     }
     boolean readable = a.englishLike && b.englishLike;
     foldSpellings(a.content, b.content);
@@ -107,8 +129,11 @@ public final class MatchGuard {
     if (overlap < minOverlap) {
       return MatchVerdict.refuse(CONTENT_MISMATCH);
     }
-    if (strictness.pluralsMustAgree && !pluralsAgree(a.content, b.content)) {
+    if (strictness.pluralsMustAgree && !pluralsAgree(a, b)) {
       return MatchVerdict.refuse(NUMBER_MISMATCH);
+    }
+    if (similarity < strictness.changedContentSimilarity && contentChanged(a.content, b.content)) {
+      return MatchVerdict.refuse(CONTENT_CHANGE);
     }
     return MatchVerdict.accept();
   }
@@ -529,6 +554,61 @@ public final class MatchGuard {
     return out;
   }
 
+  /**
+   * One side says a word where the other says its opposite: more of {@code x} on one side, more of
+   * an opposite of {@code x} on the other.
+   */
+  private static boolean oppositeSwapped(PromptAnalysis a, PromptAnalysis b) {
+    Map<String, Integer> ca = wordCounts(a);
+    Map<String, Integer> cb = wordCounts(b);
+    for (Map.Entry<String, Integer> e : ca.entrySet()) {
+      Set<String> opposites = Lexicon.OPPOSITES.get(e.getKey());
+      if (opposites == null || e.getValue() <= cb.getOrDefault(e.getKey(), 0)) {
+        continue;
+      }
+      for (String o : opposites) {
+        if (cb.getOrDefault(o, 0) > ca.getOrDefault(o, 0)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private static Map<String, Integer> wordCounts(PromptAnalysis p) {
+    Map<String, Integer> counts = new HashMap<>();
+    for (Token t : p.tokens) {
+      if (t.kind == Kind.BREAK) {
+        continue;
+      }
+      counts.merge(t.text, 1, Integer::sum);
+      if (t.stem != null && !t.stem.equals(t.text)) {
+        counts.merge(t.stem, 1, Integer::sum);
+      }
+    }
+    return counts;
+  }
+
+  /**
+   * The content words differ as a multiset: one was added, dropped or replaced ("hotels" /
+   * "homes", "a red car" / "a red car at night"), not only moved.
+   */
+  static boolean contentChanged(List<Token> a, List<Token> b) {
+    Map<String, Integer> counts = new HashMap<>();
+    for (Token t : a) {
+      counts.merge(t.stem, 1, Integer::sum);
+    }
+    int common = 0;
+    for (Token t : b) {
+      Integer c = counts.get(t.stem);
+      if (c != null && c > 0) {
+        common++;
+        counts.put(t.stem, c - 1);
+      }
+    }
+    return common < a.size() || common < b.size();
+  }
+
   /** Dice overlap of content stems (multiset); 1 when neither side has content words. */
   static double overlap(List<Token> a, List<Token> b) {
     if (a.isEmpty() && b.isEmpty()) {
@@ -549,7 +629,9 @@ public final class MatchGuard {
     return 2.0 * common / (a.size() + b.size());
   }
 
-  private static boolean pluralsAgree(List<Token> a, List<Token> b) {
+  private static boolean pluralsAgree(PromptAnalysis pa, PromptAnalysis pb) {
+    List<Token> a = pa.content;
+    List<Token> b = pb.content;
     for (Token t : a) {
       if (t.kind != Kind.CONTENT) {
         continue;
@@ -565,7 +647,8 @@ public final class MatchGuard {
           }
         }
       }
-      if (sameStem && !samePlural) {
+      if (sameStem && !samePlural
+          && (pa.numberMarked.contains(t.stem) || pb.numberMarked.contains(t.stem))) {
         return false;
       }
     }

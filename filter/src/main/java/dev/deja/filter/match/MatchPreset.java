@@ -6,14 +6,15 @@ package dev.deja.filter.match;
  * ({@code dev.deja.bench.precision.PrecisionHarness}; numbers and reasoning in docs/PRECISION.md).
  */
 public enum MatchPreset {
-  /** Fewest wrong images: PAWS false-positive rate 1.7% (47% recall); serves about a third of
-   *  BALANCED's image-prompt hits. */
+  /** Fewest wrong images: PAWS false-positive rate 1.8% (50% recall), COCO 5.9%; serves under a
+   *  third of BALANCED's image-prompt hits. */
   STRICT(0.95, GuardStrictness.STRICT),
-  /** The default: no measured attribute/count/relation/negation swap served, 70% image-prompt
-   *  paraphrase recall; PAWS 50% recall at 2.4% false-positive rate. */
-  BALANCED(0.88, GuardStrictness.STRICT),
-  /** More hits, more wrong images; a few swaps get through (see docs/PRECISION.md). */
-  AGGRESSIVE(0.85, GuardStrictness.STANDARD);
+  /** The default: no measured attribute/count/relation/negation swap served, 83% image-prompt
+   *  paraphrase recall; PAWS 50.7% recall at 2.0% false-positive rate. */
+  BALANCED(0.85, GuardStrictness.STRICT),
+  /** More hits, more wrong images: PAWS 6.2% false positives, a few swaps get through (see
+   *  docs/PRECISION.md). */
+  AGGRESSIVE(0.82, GuardStrictness.STANDARD);
 
   /** The preset used when nothing is configured. */
   public static final MatchPreset DEFAULT = BALANCED;

@@ -31,6 +31,12 @@ final class PromptAnalysis {
     boolean attribute;
     String number;
     Relation relation;
+    /** A number that is the day of a month named next to it. */
+    boolean dayOfMonth;
+    /** A day written before its month ("18 April"): the order check sees it after the month. */
+    boolean dayBeforeMonth;
+    /** For a month name: the day written before it ("18 April"), ordered after it. */
+    Token day;
     /** Number of tokens of the relation phrase this token starts. */
     int span = 1;
     /** A function word whose position carries a role ("from X to Y", "by X"). */
@@ -105,6 +111,12 @@ final class PromptAnalysis {
   final List<Token> ordered;
   final List<Binding> attributes = new ArrayList<>();
   final List<Binding> numbers = new ArrayList<>();
+  /**
+   * Nouns whose number a determiner states ("a", "the", "these"...): only for those must singular
+   * and plural agree ("the dog" / "the dogs"), not for bare nouns in prose ("routine conflict" /
+   * "routine conflicts").
+   */
+  final Set<String> numberMarked = new java.util.HashSet<>();
   /** Heads introduced by "a"/"an" (an implicit count of one). */
   final List<String> singularArticles = new ArrayList<>();
   final List<Binding> negations = new ArrayList<>();
@@ -153,8 +165,14 @@ final class PromptAnalysis {
         if (!t.bound && !t.relationArgument) {
           o.add(t);
         }
+        if (t.day != null) {
+          t.day.stem = "#" + t.day.number;
+          o.add(t.day);
+        }
       } else if (t.roleMarker) {
         o.add(t);
+      } else if (t.kind == Kind.NUMBER && t.dayBeforeMonth) {
+        continue; // placed after its month
       } else if (t.kind == Kind.NUMBER && digits(t.number) < 4) {
         // counts and ordinals take part in the order ("the first floor ... the second floor",
         // "the 49th ... the 29th": an ordinal's suffix does not make it a year); years and other
@@ -303,7 +321,7 @@ final class PromptAnalysis {
         continue;
       }
       for (Map.Entry<String[], Relation> e : RELATIONS.getOrDefault(t.text, List.of())) {
-        if (matches(tokens, i, e.getKey())) {
+        if (matches(tokens, i, e.getKey()) && !numericRange(tokens, i, e.getValue())) {
           for (int k = 0; k < e.getKey().length; k++) {
             Token r = tokens.get(i + k);
             r.kind = Kind.RELATION;
@@ -327,6 +345,10 @@ final class PromptAnalysis {
       } else if (isDigits(w)) {
         t.kind = Kind.NUMBER;
         t.number = stripLeadingZeros(w);
+      } else if (isDigitOrdinal(w)) {
+        // "11th" is "eleventh"
+        t.kind = Kind.NUMBER;
+        t.number = "#" + stripLeadingZeros(w.substring(0, w.length() - 2));
       } else if (Character.isDigit(w.charAt(0))) {
         // a number with a unit: 35mm, 9k, 1080p, 3d
         t.kind = Kind.NUMBER;
@@ -342,14 +364,46 @@ final class PromptAnalysis {
         stem(t);
       }
     }
-    // twenty five -> 25
+    for (int i = 0; i + 1 < tokens.size(); i++) {
+      Token t = tokens.get(i);
+      if (t.attribute && Lexicon.NAMES.getOrDefault(t.text, Set.of())
+          .contains(tokens.get(i + 1).text)) {
+        t.attribute = false;
+      }
+    }
+    // twenty five -> 25, twenty-first -> 21st
     for (int i = 0; i + 1 < tokens.size(); i++) {
       Token a = tokens.get(i);
       Token b = tokens.get(i + 1);
-      if (a.kind == Kind.NUMBER && b.kind == Kind.NUMBER && isTens(a.number)
-          && b.number.length() == 1 && !b.number.equals("0")) {
-        a.number = Integer.toString(Integer.parseInt(a.number) + Integer.parseInt(b.number));
-        b.kind = Kind.STOP;
+      if (a.kind == Kind.NUMBER && b.kind == Kind.NUMBER && isTens(a.number)) {
+        boolean ordinal = b.number.startsWith("#");
+        String unit = ordinal ? b.number.substring(1) : b.number;
+        if (unit.length() == 1 && !unit.equals("0")) {
+          int sum = Integer.parseInt(a.number) + Integer.parseInt(unit);
+          a.number = (ordinal ? "#" : "") + sum;
+          b.kind = Kind.STOP;
+        }
+      }
+    }
+    for (int i = 0; i < tokens.size(); i++) {
+      Token t = tokens.get(i);
+      if (t.kind != Kind.NUMBER) {
+        continue;
+      }
+      int month = monthOf(tokens, i);
+      if (month >= 0 && t.number.length() <= 3) {
+        // a day of the month is a date, however written: "18th April", "April 18", "18th of
+        // April"; the order check sees it right after its month
+        t.number = t.number.startsWith("#") ? t.number.substring(1) : t.number;
+        t.dayOfMonth = true;
+        if (month > i) {
+          tokens.get(month).day = t;
+          t.dayBeforeMonth = true;
+        }
+      } else if (t.text.equals("first") && adverbial(tokens, i)) {
+        // "he first appeared", "at first": an adverb, not the first of anything
+        t.kind = Kind.STOP;
+        t.stem = t.text;
       }
     }
     // chunks: coordinated phrases ("a cat and a dog"); clauses: comma-separated parts
@@ -376,6 +430,39 @@ final class PromptAnalysis {
       }
     }
     return d;
+  }
+
+  private static boolean isDigitOrdinal(String w) {
+    int n = w.length();
+    if (n < 3 || !isDigits(w.substring(0, n - 2))) {
+      return false;
+    }
+    String suffix = w.substring(n - 2);
+    return suffix.equals("st") || suffix.equals("nd") || suffix.equals("rd")
+        || suffix.equals("th");
+  }
+
+  private static boolean adverbial(List<Token> tokens, int i) {
+    if (i > 0 && tokens.get(i - 1).text.equals("at")) {
+      return true;
+    }
+    if (i + 1 == tokens.size()) {
+      return true;
+    }
+    Token next = tokens.get(i + 1);
+    return next.kind == Kind.BREAK || isVerbForm(next.text) || COMMON_VERBS.contains(next.text);
+  }
+
+  /** Index of the month name a number is the day of ("April 18", "18 April", "18th of April"). */
+  private static int monthOf(List<Token> tokens, int i) {
+    if (i > 0 && Lexicon.MONTHS.contains(tokens.get(i - 1).text)) {
+      return i - 1;
+    }
+    int next = i + 1;
+    if (next < tokens.size() && tokens.get(next).text.equals("of")) {
+      next++;
+    }
+    return next < tokens.size() && Lexicon.MONTHS.contains(tokens.get(next).text) ? next : -1;
   }
 
   private static boolean isTens(String number) {
@@ -444,6 +531,10 @@ final class PromptAnalysis {
         && !w.endsWith("is") && !w.endsWith("os")) {
       w = w.substring(0, w.length() - 1);
       plural = true;
+    }
+    if (w.length() > 4 && (w.endsWith("tre") || w.endsWith("bre"))) {
+      // British -re: centre, metre, litre, theatre, fibre
+      w = w.substring(0, w.length() - 2) + "er";
     }
     w = Lexicon.SYNONYMS.getOrDefault(w, w);
     t.stem = w;
@@ -556,7 +647,7 @@ final class PromptAnalysis {
       if (t.kind == Kind.NUMBER) {
         // a count binds to the noun phrase right after it ("two red cats"); a year, an ordinal or
         // a number that stands alone ("in 1949 ,") binds to nothing
-        boolean count = t.number.length() < 4;
+        boolean count = t.number.length() < 4 && !t.dayOfMonth;
         boolean adjacent = k + 1 < n && phraseOf[k + 1] >= 0;
         numbers.add(new Binding(t.number,
             count && adjacent ? nouns.get(phraseOf[k + 1]) : Set.of()));
@@ -565,6 +656,9 @@ final class PromptAnalysis {
       } else if (t.kind == Kind.STOP && (t.text.equals("a") || t.text.equals("an"))) {
         Set<String> h = phraseAfter(k, phraseOf, nouns);
         singularArticles.addAll(h);
+        numberMarked.addAll(h);
+      } else if (t.kind == Kind.STOP && Lexicon.NUMBER_MARKERS.contains(t.text)) {
+        numberMarked.addAll(phraseAfter(k, phraseOf, nouns));
       } else if (t.relation != null) {
         int prev = previousPhrase(k, phraseOf);
         Set<String> subject = prev >= 0 ? nouns.get(prev) : Set.of();
@@ -613,6 +707,16 @@ final class PromptAnalysis {
       }
     }
     return -1;
+  }
+
+  /** "between 2001 and 2005", "between January 21 and 28": a range, not a place. */
+  private static boolean numericRange(List<Token> tokens, int at, Relation relation) {
+    if (relation != Relation.BETWEEN || at + 1 >= tokens.size()) {
+      return false;
+    }
+    String next = tokens.get(at + 1).text;
+    return Character.isDigit(next.charAt(0)) || Lexicon.MONTHS.contains(next)
+        || Lexicon.NUMBER_WORDS.containsKey(next);
   }
 
   /** Phrase right after {@code at}, skipping up to three function words; empty when none. */

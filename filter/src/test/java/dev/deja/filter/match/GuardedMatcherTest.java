@@ -67,6 +67,20 @@ class GuardedMatcherTest {
       "she retired in 1884 and died in 1885 | she died in 1884 and retired in 1885 | word-order",
       "a poster from 1920 and a car from 1960 | a car from 1920 and a poster from 1960"
           + " | word-order",
+      // opposites: one word, another picture, however close the embeddings
+      "a man walking a dog at night | a woman walking a dog at night | opposite-mismatch",
+      "a lighthouse on a cliff at sunrise | a lighthouse on a cliff at sunset"
+          + " | opposite-mismatch",
+      "a market on the eastern bank of the river | a market on the western bank of the river"
+          + " | opposite-mismatch",
+      // a determiner says one or many: then singular and plural must agree
+      "the dog sleeping on the porch | the dogs sleeping on the porch | number-mismatch",
+      "a red kite over the hill | red kites over the hill | number-mismatch",
+      // ordinals written in words or digits are the same count, and still counts
+      "the sixth floor of the tower | the 7th floor of the tower | number-mismatch",
+      // dates keep their day however written, so two days trading places are a swap
+      "arrived on 2 November and left on 7 November | arrived on November 7 and left on November 2"
+          + " | word-order",
   })
   void swapsAndChangesAreRefusedWithTheirReason(String request, String cached, String reason) {
     MatchVerdict v = decide(request, cached);
@@ -101,6 +115,17 @@ class GuardedMatcherTest {
           + " | Mehra agreed to play in the film immediately after reading the script",
       "a photo of a golden retriever on the beach | a golden retriever on the beach",
       "A red rose in a vase. | a red rose in a vase",
+      "the eleventh Master Chief Petty Officer | the 11th Master Chief Petty Officer",
+      "the twenty-first century skyline | the 21st century skyline",
+      // a day of the month is a date however written, and "first" before a verb is an adverb
+      "The series debuted on 18th April 2009 | The series debuted on April 18, 2009",
+      "arrived on 2 November and left on 7 November | arrived on November 2 and left on November 7",
+      "He first appeared in July 2010 | He appeared in July 2010",
+      // bare nouns in prose may change number; spelling (-re / -er) and names are not attributes
+      "characters face routine conflict in the city | characters face routine conflicts in the city",
+      "a pilgrimage centre 78 kilometres from Belgaum | a pilgrimage center 78 kilometers from Belgaum",
+      "Wright moved from Chapel Hill to New York City | Wright moved from Chapel Hill to New York",
+      "He was governor of Helmand from 2001 to 2005 | He was governor of Helmand between 2001 and 2005",
   })
   void paraphrasesAreAccepted(String request, String cached) {
     MatchVerdict v = decide(request, cached);
@@ -128,6 +153,31 @@ class GuardedMatcherTest {
   @Test
   void promptsInDifferentScriptsAreRefusedAsUnverifiable() {
     assertEquals("script-mismatch", decide("一只红色的猫", "a red cat").reason());
+  }
+
+  @Test
+  void changedContentWordsNeedAStrongerEmbeddingMatchThanReorderedOnes() {
+    // given a cached prompt that differs from the request by one replaced content word
+    String request = "Most of these hotels were built along Biddle Avenue";
+    String cached = "Most of these homes were built along Biddle Avenue";
+    // when the embeddings are only as close as the threshold asks, then it is not served
+    MatchVerdict v = BALANCED.decide(request, cached, 0.90, BALANCED.threshold());
+    assertFalse(v.accepted());
+    assertEquals(MatchGuard.CONTENT_CHANGE, v.reason());
+    // nor is one that adds a word: "at night" is another picture
+    assertEquals(MatchGuard.CONTENT_CHANGE, BALANCED.decide("a red car parked on a street",
+        "a red car parked on a street at night", 0.907, Double.NaN).reason());
+    // but very close embeddings of a one-word change are served
+    assertTrue(BALANCED.decide(request, cached, 0.95, Double.NaN).accepted());
+    // and a pair that only moves words is served at the lower similarity
+    assertTrue(BALANCED.decide("after sunset, a fox walks across the frozen lake",
+        "a fox walks across the frozen lake after sunset", 0.90, BALANCED.threshold())
+        .accepted());
+    // the bar is STRICT's: STANDARD leaves changed words to the threshold and overlap checks
+    assertTrue(GuardedMatcher.custom(0.88, GuardStrictness.STANDARD)
+        .decide(request, cached, 0.90, Double.NaN).accepted());
+    // and a guard asked without a similarity never applies it
+    assertTrue(new MatchGuard(GuardStrictness.STRICT).check(request, cached).accepted());
   }
 
   @Test
