@@ -159,6 +159,30 @@ final class Lexicon {
   }
 
   /**
+   * Words that set the scene of a whole picture — time of day, weather, season — rather than
+   * describe one thing in it: a prompt that adds one ("a cabin in the snow at night") asks for
+   * another picture, although the embedding hardly moves (0.96). Keyed by stem (after the plural
+   * stemmer), valued by what they mean, so "snowy" and "snow" agree.
+   */
+  static final Map<String, String> SCENE = scene(
+      "morning", "noon", "midday noon", "afternoon", "evening", "night", "nighttime night",
+      "midnight", "dawn", "dusk", "sunrise", "sunset", "twilight", "daytime", "daylight daytime",
+      "moonlight", "moonlit moonlight", "rain", "rainy rain", "raining rain", "snow", "snowy snow",
+      "snowing snow", "snowfall snow", "storm", "stormy storm", "thunderstorm storm", "lightning",
+      "fog", "foggy fog", "mist", "misty mist", "cloudy", "overcast cloudy", "sunny", "sunlit sunny",
+      "windy", "hail", "blizzard", "winter", "wintertime winter", "summer", "summertime summer",
+      "autumn", "springtime");
+
+  private static Map<String, String> scene(String... entries) {
+    Map<String, String> m = new HashMap<>();
+    for (String e : entries) {
+      String[] w = e.split(" ");
+      m.put(w[0], w[w.length - 1]);
+    }
+    return Map.copyOf(m);
+  }
+
+  /**
    * Names that open with an attribute word ("New York"): there the word names, it does not
    * describe. Only names whose second word is not a common noun, so "a white house" keeps its
    * colour.

@@ -29,6 +29,8 @@ import java.util.Set;
  *   <li>{@value #ATTRIBUTE_MISMATCH}: colour, material, shape and size words bound to the same nouns;
  *   <li>{@value #OPPOSITE_MISMATCH}: one prompt says a word where the other says its opposite
  *       (man / woman, sunrise / sunset, eastern / western);
+ *   <li>{@value #SCENE_MISMATCH}: time of day, weather or season words differ ("a cabin in the
+ *       snow" / "a cabin in the snow at night");
  *   <li>{@value #WORD_ORDER}: content words moved out of their phrase (a swap), where reordering
  *       whole coordinated phrases ("a cat and a dog" / "a dog and a cat") is fine, and so is one
  *       whole comma-separated clause moving as a block ("after sunset, a fox walks across the
@@ -55,6 +57,7 @@ public final class MatchGuard {
   public static final String RELATION_MISMATCH = "relation-mismatch";
   public static final String ATTRIBUTE_MISMATCH = "attribute-mismatch";
   public static final String OPPOSITE_MISMATCH = "opposite-mismatch";
+  public static final String SCENE_MISMATCH = "scene-mismatch";
   public static final String WORD_ORDER = "word-order";
   public static final String CONTENT_MISMATCH = "content-mismatch";
   public static final String CONTENT_CHANGE = "content-change";
@@ -110,6 +113,9 @@ public final class MatchGuard {
     if (oppositeSwapped(a, b)) {
       return MatchVerdict.refuse(OPPOSITE_MISMATCH);
     }
+    if (!sceneWords(a).equals(sceneWords(b))) {
+      return MatchVerdict.refuse(SCENE_MISMATCH);
+    }
     boolean readable = a.englishLike && b.englishLike;
     foldSpellings(a.content, b.content);
     int[] moves = moves(a.ordered, b.ordered);
@@ -132,7 +138,7 @@ public final class MatchGuard {
     if (strictness.pluralsMustAgree && !pluralsAgree(a, b)) {
       return MatchVerdict.refuse(NUMBER_MISMATCH);
     }
-    if (similarity < strictness.changedContentSimilarity && contentChanged(a.content, b.content)) {
+    if (similarity < changedContentBar(a, b) && contentChanged(a.content, b.content)) {
       return MatchVerdict.refuse(CONTENT_CHANGE);
     }
     return MatchVerdict.accept();
@@ -575,6 +581,17 @@ public final class MatchGuard {
     return false;
   }
 
+  private static Set<String> sceneWords(PromptAnalysis p) {
+    Set<String> scene = new java.util.HashSet<>();
+    for (Token t : p.content) {
+      String meaning = Lexicon.SCENE.get(t.stem);
+      if (meaning != null) {
+        scene.add(meaning);
+      }
+    }
+    return scene;
+  }
+
   private static Map<String, Integer> wordCounts(PromptAnalysis p) {
     Map<String, Integer> counts = new HashMap<>();
     for (Token t : p.tokens) {
@@ -587,6 +604,16 @@ public final class MatchGuard {
       }
     }
     return counts;
+  }
+
+  /**
+   * The similarity a pair with changed content words must reach: higher for short prompts, where
+   * one added word is a large part of the picture yet moves the embedding little ("a samurai in a
+   * bamboo forest" / "... holding a sword": 0.949).
+   */
+  private double changedContentBar(PromptAnalysis a, PromptAnalysis b) {
+    return Math.max(a.content.size(), b.content.size()) <= GuardStrictness.SHORT_PROMPT_WORDS
+        ? strictness.shortChangedContentSimilarity : strictness.changedContentSimilarity;
   }
 
   /**
