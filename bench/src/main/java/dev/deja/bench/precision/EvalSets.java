@@ -21,7 +21,8 @@ import java.util.regex.Pattern;
 
 /**
  * Builds the labelled pair sets from the files in the shared evaluation directory (see its
- * README.md) and from the hand-written image-prompt paraphrases bundled with the harness.
+ * README.md) and from the hand-written image-prompt paraphrases and near misses bundled with the
+ * harness.
  */
 final class EvalSets {
 
@@ -30,6 +31,7 @@ final class EvalSets {
   static final String SWAPS = "image-swaps";
   static final String IMAGE_POSITIVES = "image-paraphrases";
   static final String HAND_POSITIVES = "hand-paraphrases";
+  static final String HAND_NEGATIVES = "hand-near-misses";
   /** PAWS halves: guard rules are tuned on the first only; the second is held out. */
   static final String PAWS_TUNE = "paws-tune";
   static final String PAWS_HOLDOUT = "paws-holdout";
@@ -102,12 +104,24 @@ final class EvalSets {
 
   /** The hand-written image-prompt paraphrases (TSV: prompt_a, prompt_b, label). */
   static List<LabelledPair> handParaphrases() {
-    try (InputStream in = EvalSets.class.getResourceAsStream("/precision/image-paraphrases.tsv")) {
+    return bundled(HAND_POSITIVES, "/precision/image-paraphrases.tsv");
+  }
+
+  /**
+   * The hand-written image-prompt near misses: a detail added, the scene or medium changed, a noun
+   * replaced, an opposite, a function word changed (TSV: prompt_a, prompt_b, label 0).
+   */
+  static List<LabelledPair> handNearMisses() {
+    return bundled(HAND_NEGATIVES, "/precision/image-near-misses.tsv");
+  }
+
+  private static List<LabelledPair> bundled(String set, String resource) {
+    try (InputStream in = EvalSets.class.getResourceAsStream(resource)) {
       if (in == null) {
-        throw new IllegalStateException("resource /precision/image-paraphrases.tsv missing");
+        throw new IllegalStateException("resource " + resource + " missing");
       }
       String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-      return parsePairs(HAND_POSITIVES, Arrays.asList(text.split("\n")));
+      return parsePairs(set, Arrays.asList(text.split("\n")));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

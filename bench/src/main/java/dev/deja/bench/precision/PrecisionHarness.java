@@ -169,6 +169,7 @@ public final class PrecisionHarness {
       pairs.addAll(EvalSets.imageSwaps(o.evalDir));
       pairs.addAll(EvalSets.imageParaphrases(o.evalDir));
       pairs.addAll(EvalSets.handParaphrases());
+      pairs.addAll(EvalSets.handNearMisses());
     }
     for (Path p : o.pairs) {
       String name = p.getFileName().toString().replaceFirst("\\.[^.]*$", "");
