@@ -621,18 +621,7 @@ public final class MatchGuard {
    * "homes", "a red car" / "a red car at night"), not only moved.
    */
   static boolean contentChanged(List<Token> a, List<Token> b) {
-    Map<String, Integer> counts = new HashMap<>();
-    for (Token t : a) {
-      counts.merge(t.stem, 1, Integer::sum);
-    }
-    int common = 0;
-    for (Token t : b) {
-      Integer c = counts.get(t.stem);
-      if (c != null && c > 0) {
-        common++;
-        counts.put(t.stem, c - 1);
-      }
-    }
+    int common = commonStems(a, b);
     return common < a.size() || common < b.size();
   }
 
@@ -641,6 +630,11 @@ public final class MatchGuard {
     if (a.isEmpty() && b.isEmpty()) {
       return 1.0;
     }
+    return 2.0 * commonStems(a, b) / (a.size() + b.size());
+  }
+
+  /** Size of the multiset intersection of the two sides' stems. */
+  private static int commonStems(List<Token> a, List<Token> b) {
     Map<String, Integer> counts = new HashMap<>();
     for (Token t : a) {
       counts.merge(t.stem, 1, Integer::sum);
@@ -653,7 +647,7 @@ public final class MatchGuard {
         counts.put(t.stem, c - 1);
       }
     }
-    return 2.0 * common / (a.size() + b.size());
+    return common;
   }
 
   private static boolean pluralsAgree(PromptAnalysis pa, PromptAnalysis pb) {
