@@ -120,7 +120,11 @@ final class Lexicon {
       Map.entry("wood", "wooden"), Map.entry("metal", "metallic"), Map.entry("golden", "gold"),
       Map.entry("blonde", "blond"), Map.entry("ocean", "sea"), Map.entry("timber", "wooden"),
       Map.entry("underneath", "under"), Map.entry("beneath", "under"),
-      Map.entry("larger", "bigger"), Map.entry("largest", "biggest"), Map.entry("lengthy", "long"));
+      Map.entry("larger", "bigger"), Map.entry("largest", "biggest"), Map.entry("lengthy", "long"),
+      Map.entry("jan", "january"), Map.entry("feb", "february"), Map.entry("apr", "april"),
+      Map.entry("jun", "june"), Map.entry("jul", "july"), Map.entry("aug", "august"),
+      Map.entry("sep", "september"), Map.entry("sept", "september"), Map.entry("oct", "october"),
+      Map.entry("nov", "november"), Map.entry("dec", "december"));
 
   /**
    * Opposites: a prompt that says one where the other says its opposite describes another picture
@@ -161,17 +165,18 @@ final class Lexicon {
   /**
    * Words that set the scene of a whole picture — time of day, weather, season — rather than
    * describe one thing in it: a prompt that adds one ("a cabin in the snow at night") asks for
-   * another picture, although the embedding hardly moves (0.96). Keyed by stem (after the plural
-   * stemmer), valued by what they mean, so "snowy" and "snow" agree.
+   * another picture, although the embedding hardly moves (0.96). Keyed by word (after the plural
+   * stemmer), valued by what it means; the stemmer folds each word to its meaning, so "snowy" and
+   * "snow", "dawn" and "sunrise" are one word everywhere.
    */
   static final Map<String, String> SCENE = scene(
       "morning", "noon", "midday noon", "afternoon", "evening", "night", "nighttime night",
-      "midnight", "dawn", "dusk", "sunrise", "sunset", "twilight", "daytime", "daylight daytime",
-      "moonlight", "moonlit moonlight", "rain", "rainy rain", "raining rain", "snow", "snowy snow",
-      "snowing snow", "snowfall snow", "storm", "stormy storm", "thunderstorm storm", "lightning",
-      "fog", "foggy fog", "mist", "misty mist", "cloudy", "overcast cloudy", "sunny", "sunlit sunny",
-      "windy", "hail", "blizzard", "winter", "wintertime winter", "summer", "summertime summer",
-      "autumn", "springtime");
+      "midnight", "dawn sunrise", "daybreak sunrise", "sunrise", "dusk sunset", "sundown sunset",
+      "sunset", "twilight sunset", "moonlight", "moonlit moonlight", "rain", "rainy rain",
+      "raining rain", "snow", "snowy snow", "snowing snow", "snowfall snow", "storm",
+      "stormy storm", "thunderstorm storm", "lightning", "fog", "foggy fog", "mist", "misty mist",
+      "cloudy", "overcast cloudy", "sunny", "sunlit sunny", "windy", "hail", "blizzard", "winter",
+      "wintertime winter", "summer", "summertime summer", "autumn", "spring", "springtime spring");
 
   private static Map<String, String> scene(String... entries) {
     Map<String, String> m = new HashMap<>();
@@ -189,15 +194,16 @@ final class Lexicon {
    */
   static final Map<String, Set<String>> NAMES = Map.of(
       "new", Set.of("york", "jersey", "zealand", "orleans", "england", "mexico", "delhi",
-          "hampshire", "guinea", "brunswick", "haven", "testament", "caledonia"),
+          "hampshire", "brunswick", "testament", "caledonia"),
       "old", Set.of("testament"),
-      "long", Set.of("island"),
-      "little", Set.of("rock"),
       "big", Set.of("ben"),
-      "green", Set.of("bay"),
       "red", Set.of("sox"),
       "white", Set.of("sox"),
       "blue", Set.of("jays"));
+
+  /** Words before a noun that make "first" an ordinal, not an adverb ("the first came"). */
+  static final Set<String> DETERMINERS = Set.of("the", "a", "an", "his", "her", "its", "their",
+      "our", "my", "your", "this", "that", "whose");
 
   /** Plurals a suffix rule would miss. */
   static final Map<String, String> IRREGULAR_PLURALS = Map.ofEntries(

@@ -584,9 +584,8 @@ public final class MatchGuard {
   private static Set<String> sceneWords(PromptAnalysis p) {
     Set<String> scene = new java.util.HashSet<>();
     for (Token t : p.content) {
-      String meaning = Lexicon.SCENE.get(t.stem);
-      if (meaning != null) {
-        scene.add(meaning);
+      if (Lexicon.SCENE.containsKey(t.stem)) {
+        scene.add(t.stem); // already folded to its meaning by the stemmer
       }
     }
     return scene;
@@ -595,8 +594,8 @@ public final class MatchGuard {
   private static Map<String, Integer> wordCounts(PromptAnalysis p) {
     Map<String, Integer> counts = new HashMap<>();
     for (Token t : p.tokens) {
-      if (t.kind == Kind.BREAK) {
-        continue;
+      if (t.kind == Kind.BREAK || t.kind == Kind.STYLE) {
+        continue; // "high quality" is boilerplate, not a height
       }
       counts.merge(t.text, 1, Integer::sum);
       if (t.stem != null && !t.stem.equals(t.text)) {

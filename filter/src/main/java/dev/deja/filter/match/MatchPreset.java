@@ -6,11 +6,11 @@ package dev.deja.filter.match;
  * ({@code dev.deja.bench.precision.PrecisionHarness}; numbers and reasoning in docs/PRECISION.md).
  */
 public enum MatchPreset {
-  /** Fewest wrong images: PAWS false-positive rate 1.7% (49.6% recall); serves under a third of
+  /** Fewest wrong images: PAWS false-positive rate 1.7% (49.5% recall); serves under a third of
    *  BALANCED's image-prompt hits. */
   STRICT(0.95, GuardStrictness.STRICT),
   /** The default: no measured attribute/count/relation/negation swap served, 83% image-prompt
-   *  paraphrase recall; PAWS 50.5% recall at 1.8% false-positive rate. */
+   *  paraphrase recall; PAWS 50.4% recall at 1.8% false-positive rate. */
   BALANCED(0.85, GuardStrictness.STRICT),
   /** More hits, more wrong images: PAWS 6.2% false positives, a few swaps get through (see
    *  docs/PRECISION.md). */

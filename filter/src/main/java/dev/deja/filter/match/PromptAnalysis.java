@@ -165,10 +165,6 @@ final class PromptAnalysis {
         if (!t.bound && !t.relationArgument) {
           o.add(t);
         }
-        if (t.day != null) {
-          t.day.stem = "#" + t.day.number;
-          o.add(t.day);
-        }
       } else if (t.roleMarker) {
         o.add(t);
       } else if (t.kind == Kind.NUMBER && t.dayBeforeMonth) {
@@ -179,6 +175,11 @@ final class PromptAnalysis {
         // numbers of four or more digits move freely with their phrase
         t.stem = "#" + t.number;
         o.add(t);
+      }
+      if (t.day != null) {
+        // "18 April" reads as "April 18" (whatever the month token is: "may" is a stop word)
+        t.day.stem = "#" + t.day.number;
+        o.add(t.day);
       }
     }
     this.ordered = o;
@@ -321,7 +322,12 @@ final class PromptAnalysis {
         continue;
       }
       for (Map.Entry<String[], Relation> e : RELATIONS.getOrDefault(t.text, List.of())) {
-        if (matches(tokens, i, e.getKey()) && !numericRange(tokens, i, e.getValue())) {
+        if (numericRange(tokens, i, e.getValue())) {
+          t.kind = Kind.STOP; // a range reads like "from 2001 to 2005"
+          t.stem = t.text;
+          break;
+        }
+        if (matches(tokens, i, e.getKey())) {
           for (int k = 0; k < e.getKey().length; k++) {
             Token r = tokens.get(i + k);
             r.kind = Kind.RELATION;
@@ -391,7 +397,7 @@ final class PromptAnalysis {
         continue;
       }
       int month = monthOf(tokens, i);
-      if (month >= 0 && t.number.length() <= 3) {
+      if (month >= 0 && isDay(t.number)) {
         // a day of the month is a date, however written: "18th April", "April 18", "18th of
         // April"; the order check sees it right after its month
         t.number = t.number.startsWith("#") ? t.number.substring(1) : t.number;
@@ -442,21 +448,37 @@ final class PromptAnalysis {
         || suffix.equals("th");
   }
 
+  /** "at first", or "first" right before a verb and not after a determiner ("he first came"). */
   private static boolean adverbial(List<Token> tokens, int i) {
-    if (i > 0 && tokens.get(i - 1).text.equals("at")) {
+    String previous = i > 0 ? tokens.get(i - 1).text : "";
+    if (previous.equals("at")) {
       return true;
     }
-    if (i + 1 == tokens.size()) {
-      return true;
+    if (i + 1 == tokens.size() || Lexicon.DETERMINERS.contains(previous)) {
+      return false;
     }
-    Token next = tokens.get(i + 1);
-    return next.kind == Kind.BREAK || isVerbForm(next.text) || COMMON_VERBS.contains(next.text);
+    String next = tokens.get(i + 1).text;
+    return isVerbForm(next) || COMMON_VERBS.contains(next);
+  }
+
+  /** A day of the month: 1 to 31, in digits or as an ordinal ("18", "#18"). */
+  private static boolean isDay(String number) {
+    String n = number.startsWith("#") ? number.substring(1) : number;
+    if (n.isEmpty() || n.length() > 2 || !isDigits(n)) {
+      return false;
+    }
+    int day = Integer.parseInt(n);
+    return day >= 1 && day <= 31;
   }
 
   /** Index of the month name a number is the day of ("April 18", "18 April", "18th of April"). */
   private static int monthOf(List<Token> tokens, int i) {
     if (i > 0 && Lexicon.MONTHS.contains(tokens.get(i - 1).text)) {
       return i - 1;
+    }
+    if (i > 1 && tokens.get(i - 1).text.equals("the")
+        && Lexicon.MONTHS.contains(tokens.get(i - 2).text)) {
+      return i - 2; // "April the 18th"
     }
     int next = i + 1;
     if (next < tokens.size() && tokens.get(next).text.equals("of")) {
@@ -532,11 +554,12 @@ final class PromptAnalysis {
       w = w.substring(0, w.length() - 1);
       plural = true;
     }
-    if (w.length() > 4 && (w.endsWith("tre") || w.endsWith("bre"))) {
-      // British -re: centre, metre, litre, theatre, fibre
+    if (w.length() > 4 && w.endsWith("tre")) {
+      // British -tre: centre, metre, litre, theatre (not -bre: "timbre" is not "timber")
       w = w.substring(0, w.length() - 2) + "er";
     }
     w = Lexicon.SYNONYMS.getOrDefault(w, w);
+    w = Lexicon.SCENE.getOrDefault(w, w); // "dawn" is "sunrise", "snowy" is "snow"
     t.stem = w;
     t.plural = plural;
     t.attribute = Lexicon.ATTRIBUTES.contains(t.text) || Lexicon.ATTRIBUTES.contains(w);
@@ -715,8 +738,7 @@ final class PromptAnalysis {
       return false;
     }
     String next = tokens.get(at + 1).text;
-    return Character.isDigit(next.charAt(0)) || Lexicon.MONTHS.contains(next)
-        || Lexicon.NUMBER_WORDS.containsKey(next);
+    return Character.isDigit(next.charAt(0)) || Lexicon.MONTHS.contains(next);
   }
 
   /** Phrase right after {@code at}, skipping up to three function words; empty when none. */

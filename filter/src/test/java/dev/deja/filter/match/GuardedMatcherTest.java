@@ -82,7 +82,10 @@ class GuardedMatcherTest {
       "a red kite over the hill | red kites over the hill | number-mismatch",
       // ordinals written in words or digits are the same count, and still counts
       "the sixth floor of the tower | the 7th floor of the tower | number-mismatch",
+      "gold medals for first and second place | gold medals for second place | number-mismatch",
       // dates keep their day however written, so two days trading places are a swap
+      "left on 18 April and returned on 2 May | left on 2 April and returned on 18 May"
+          + " | word-order",
       "arrived on 2 November and left on 7 November | arrived on November 7 and left on November 2"
           + " | word-order",
   })
@@ -119,7 +122,14 @@ class GuardedMatcherTest {
           + " | Mehra agreed to play in the film immediately after reading the script",
       "a photo of a golden retriever on the beach | a golden retriever on the beach",
       "A red rose in a vase. | a red rose in a vase",
-      "a snowy mountain village at dusk | a mountain village in the snow at dusk",
+      "a mountain village on a snowy evening | a mountain village on a snowy evening, 8k",
+      "a harbor in the rain at dusk | a harbor on a rainy day at sundown",
+      "a lighthouse at dawn | a lighthouse at sunrise",
+      "a meadow in spring | a meadow in springtime",
+      "the first building on the left | the 1st building on the left",
+      "a little rock on the beach | a small rock on the beach",
+      "a cat sitting between two dogs | a cat sitting between the two dogs",
+      "a man and his wife, high quality | a man and his wife",
       "the eleventh Master Chief Petty Officer | the 11th Master Chief Petty Officer",
       "the twenty-first century skyline | the 21st century skyline",
       // a day of the month is a date however written, and "first" before a verb is an adverb
@@ -158,6 +168,20 @@ class GuardedMatcherTest {
   @Test
   void promptsInDifferentScriptsAreRefusedAsUnverifiable() {
     assertEquals("script-mismatch", decide("一只红色的猫", "a red cat").reason());
+  }
+
+  @ParameterizedTest(name = "\"{0}\" vs \"{1}\" has the same content words: served at 0.86")
+  @CsvSource(delimiter = '|', value = {
+      "the eleventh Master Chief Petty Officer | the 11th Master Chief Petty Officer",
+      "The series debuted on 18th April 2009 | The series debuted on April 18, 2009",
+      "The album came out on 18 September 2009 | The album came out on 18 Sept 2009",
+      "The album came out on April the 18th | The album came out on 18 April",
+      "a pilgrimage centre 78 kilometres from Belgaum | a pilgrimage center 78 kilometers from Belgaum",
+      "He was governor of Helmand from 2001 to 2005 | He was governor of Helmand between 2001 and 2005",
+  })
+  void sameContentRewordingsDoNotNeedTheBarForChangedWords(String request, String cached) {
+    MatchVerdict v = BALANCED.decide(request, cached, 0.86, BALANCED.threshold());
+    assertTrue(v.accepted(), () -> "refused (" + v.reason() + "): " + request + " / " + cached);
   }
 
   @Test
