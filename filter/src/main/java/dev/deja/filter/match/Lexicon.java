@@ -148,7 +148,10 @@ final class Lexicon {
       "strong weak", "love hate", "loved hated", "positive negative", "major minor",
       "public private", "urban rural", "ancient modern", "true false", "accepted rejected",
       "included excluded", "legal illegal", "wet dry", "heaven hell", "angel demon",
-      "sun moon", "fire ice", "black white");
+      "sun moon", "fire ice", "black white", "to from", "into out");
+
+  /** Opposites that are directions only when a place follows ("to the house", "out of a cage"). */
+  static final Set<String> DIRECTIONS = Set.of("to", "from", "into", "out");
 
   private static Map<String, Set<String>> opposites(String... pairs) {
     Map<String, Set<String>> m = new HashMap<>();

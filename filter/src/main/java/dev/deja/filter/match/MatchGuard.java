@@ -28,7 +28,7 @@ import java.util.Set;
  *       same two nouns on the same sides (inverse phrasings agree: "a left of b" = "b right of a");
  *   <li>{@value #ATTRIBUTE_MISMATCH}: colour, material, shape and size words bound to the same nouns;
  *   <li>{@value #OPPOSITE_MISMATCH}: one prompt says a word where the other says its opposite
- *       (man / woman, sunrise / sunset, eastern / western);
+ *       (man / woman, sunrise / sunset, eastern / western, into / out of, to / from a place);
  *   <li>{@value #SCENE_MISMATCH}: time of day, weather or season words differ ("a cabin in the
  *       snow" / "a cabin in the snow at night");
  *   <li>{@value #WORD_ORDER}: content words moved out of their phrase (a swap), where reordering
@@ -593,9 +593,21 @@ public final class MatchGuard {
 
   private static Map<String, Integer> wordCounts(PromptAnalysis p) {
     Map<String, Integer> counts = new HashMap<>();
-    for (Token t : p.tokens) {
+    List<Token> tokens = p.tokens;
+    for (int i = 0; i < tokens.size(); i++) {
+      Token t = tokens.get(i);
       if (t.kind == Kind.BREAK || t.kind == Kind.STYLE) {
         continue; // "high quality" is boilerplate, not a height
+      }
+      if (Lexicon.DIRECTIONS.contains(t.text)) {
+        // a direction only before what it leads to: "to the house", "out of a cage", not the
+        // infinitive in "to get a drink"
+        String next = i + 1 < tokens.size() ? tokens.get(i + 1).text : "";
+        boolean direction = t.text.equals("out") ? next.equals("of")
+            : Lexicon.DETERMINERS.contains(next);
+        if (!direction) {
+          continue;
+        }
       }
       counts.merge(t.text, 1, Integer::sum);
       if (t.stem != null && !t.stem.equals(t.text)) {

@@ -10,7 +10,7 @@ public enum MatchPreset {
    *  BALANCED's image-prompt hits. */
   STRICT(0.95, GuardStrictness.STRICT),
   /** The default: no measured attribute/count/relation/negation swap served, 83% image-prompt
-   *  paraphrase recall; PAWS 50.4% recall at 1.8% false-positive rate. */
+   *  paraphrase recall; PAWS 50.3% recall at 1.8% false-positive rate. */
   BALANCED(0.85, GuardStrictness.STRICT),
   /** More hits, more wrong images: PAWS 6.2% false positives, a few swaps get through (see
    *  docs/PRECISION.md). */

@@ -73,6 +73,8 @@ class GuardedMatcherTest {
           + " | opposite-mismatch",
       "a market on the eastern bank of the river | a market on the western bank of the river"
           + " | opposite-mismatch",
+      "a bird flying into a cage | a bird flying out of a cage | opposite-mismatch",
+      "a dog running to the house | a dog running from the house | opposite-mismatch",
       // time of day, weather and season set the whole picture
       "a cozy cabin in the snow | a cozy cabin in the snow at night | scene-mismatch",
       "a futuristic city skyline | a futuristic city skyline at sunset | scene-mismatch",
@@ -206,6 +208,14 @@ class GuardedMatcherTest {
         .decide(request, cached, 0.90, Double.NaN).accepted());
     // and a guard asked without a similarity never applies it
     assertTrue(new MatchGuard(GuardStrictness.STRICT).check(request, cached).accepted());
+  }
+
+  @Test
+  void toBeforeAVerbIsNoDirection() {
+    // "from a faucet" / "to get a drink": not "to" against "from" a place
+    MatchVerdict v = BALANCED.decide("A calico cat drinking from a sink faucet",
+        "Cat attempting to get a drink out of a faucet", 0.99, Double.NaN);
+    assertFalse(MatchGuard.OPPOSITE_MISMATCH.equals(v.reason()), v::reason);
   }
 
   @Test
