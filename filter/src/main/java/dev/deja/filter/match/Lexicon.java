@@ -348,6 +348,10 @@ final class Lexicon {
       "a photo of", "a photograph of", "a picture of", "an image of", "a pic of", "a shot of",
       "photo of", "photograph of", "picture of", "image of", "pic of", "shot of");
 
+  /** Words that, alone in a comma-separated part, only frame the prompt ("..., photo"). */
+  static final Set<String> FRAMING_TAGS = Set.of("photo", "photos", "photograph", "photography",
+      "picture", "image", "pic", "shot", "snapshot");
+
   private static List<String[]> phrases(String... all) {
     return java.util.Arrays.stream(all)
         .map(p -> p.split("[ \\-]"))

@@ -377,6 +377,7 @@ final class PromptAnalysis {
         t.attribute = false;
       }
     }
+    framingTags(tokens);
     // twenty five -> 25, twenty-first -> 21st
     for (int i = 0; i + 1 < tokens.size(); i++) {
       Token a = tokens.get(i);
@@ -446,6 +447,38 @@ final class PromptAnalysis {
     String suffix = w.substring(n - 2);
     return suffix.equals("st") || suffix.equals("nd") || suffix.equals("rd")
         || suffix.equals("th");
+  }
+
+  /**
+   * A comma-separated part that only names the medium ("..., photo", "..., professional photo")
+   * frames the prompt like "a photo of ...": style, not content.
+   */
+  private static void framingTags(List<Token> tokens) {
+    int start = 0;
+    for (int i = 0; i <= tokens.size(); i++) {
+      if (i < tokens.size() && !(tokens.get(i).kind == Kind.BREAK
+          && tokens.get(i).text.equals(","))) {
+        continue;
+      }
+      boolean framing = false;
+      for (int k = start; k < i; k++) {
+        Token t = tokens.get(k);
+        if (t.kind == Kind.CONTENT) {
+          framing = Lexicon.FRAMING_TAGS.contains(t.text);
+          if (!framing) {
+            break;
+          }
+        }
+      }
+      if (framing) {
+        for (int k = start; k < i; k++) {
+          if (tokens.get(k).kind == Kind.CONTENT) {
+            tokens.get(k).kind = Kind.STYLE;
+          }
+        }
+      }
+      start = i + 1;
+    }
   }
 
   /** "at first", or "first" right before a verb and not after a determiner ("he first came"). */

@@ -180,6 +180,9 @@ class GuardedMatcherTest {
       "The album came out on April the 18th | The album came out on 18 April",
       "a pilgrimage centre 78 kilometres from Belgaum | a pilgrimage center 78 kilometers from Belgaum",
       "He was governor of Helmand from 2001 to 2005 | He was governor of Helmand between 2001 and 2005",
+      // a trailing medium tag frames the prompt like "a photo of"
+      "A man riding a wave on top of a surfboard, professional photo"
+          + " | a photo of a man riding a wave on top of a surfboard",
   })
   void sameContentRewordingsDoNotNeedTheBarForChangedWords(String request, String cached) {
     MatchVerdict v = BALANCED.decide(request, cached, 0.86, BALANCED.threshold());
