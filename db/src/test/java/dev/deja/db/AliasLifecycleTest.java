@@ -39,9 +39,9 @@ class AliasLifecycleTest {
     repo.store(entry(target, "a lighthouse " + name, "b-" + name,
         unitVector(random, TestDatabase.DEFAULT_DIMENSION), null), image(random, 500), false);
     String alias = key(name + "-alias");
-    repo.storeAlias(new NewAlias(alias, target, 0.95, "the lighthouse " + name,
+    repo.storeAlias(new NewAlias(alias, target, 0.95, new StoredRequest("the lighthouse " + name,
         "the lighthouse " + name, Fixtures.MODEL, 1024, 576, null, "standard", null, null,
-        Map.of(), "b-" + name, Fixtures.EMBEDDER, null));
+        Map.of(), "b-" + name), Fixtures.EMBEDDER, null));
     assertTrue(repo.findExact(alias).isPresent());
     return target;
   }

@@ -54,8 +54,8 @@ class CacheRepositoryTest {
   void store_thenFindExact_roundTripsOneMegabyteImageByteForByte() {
     byte[] png = image(random, 1024 * 1024);
     String k = key("roundtrip");
-    NewEntry e = new NewEntry(k, "A Red Fox", "a red fox", "flux", 1024, 576, 0L, "hd",
-        "blurry", "abc", Map.of("steps", "4", "guidance", "3.5"), "576x1024_seed0",
+    NewEntry e = new NewEntry(k, new StoredRequest("A Red Fox", "a red fox", "flux", 1024, 576,
+        0L, "hd", "blurry", "abc", Map.of("steps", "4", "guidance", "3.5"), "576x1024_seed0"),
         unitVector(random, 384), Fixtures.EMBEDDER, 200, "image/webp",
         Map.of("X-Request-Id", List.of("r1"), "Vary", List.of("a", "b")), null);
     assertEquals(StoreOutcome.STORED, repo.store(e, png, false));
@@ -155,9 +155,9 @@ class CacheRepositoryTest {
     String target = key("alias-target");
     repo.store(entry(target, "a cat on a sofa", "al", unitVector(random, 384), null), img, false);
     String alias = key("alias-1");
-    NewAlias a = new NewAlias(alias, target, 0.97, "a cat on the sofa", "a cat on the sofa",
-        Fixtures.MODEL, 1024, 576, null, "standard", null, null, Map.of(), "al",
-        Fixtures.EMBEDDER, null);
+    NewAlias a = new NewAlias(alias, target, 0.97, new StoredRequest("a cat on the sofa",
+        "a cat on the sofa", Fixtures.MODEL, 1024, 576, null, "standard", null, null, Map.of(),
+        "al"), Fixtures.EMBEDDER, null);
     assertEquals(StoreOutcome.STORED, repo.storeAlias(a));
     assertEquals(StoreOutcome.ALREADY_PRESENT, repo.storeAlias(a));
 
@@ -169,8 +169,9 @@ class CacheRepositoryTest {
     assertEquals("a cat on the sofa", r.prompt());
     assertEquals(Map.of("X-Origin", List.of("test")), r.headers());
 
-    NewAlias dangling = new NewAlias(key("alias-2"), key("no such target"), 0.9, "p", "p",
-        Fixtures.MODEL, null, null, null, null, null, null, Map.of(), "al", null, null);
+    NewAlias dangling = new NewAlias(key("alias-2"), key("no such target"), 0.9,
+        new StoredRequest("p", "p", Fixtures.MODEL, null, null, null, null, null, null, Map.of(),
+            "al"), null, null);
     assertEquals(StoreOutcome.TARGET_MISSING, repo.storeAlias(dangling));
   }
 
@@ -178,8 +179,8 @@ class CacheRepositoryTest {
   void storeAlias_concurrentCalls_leaveOneEntry() throws Exception {
     String target = key("alias-conc-target");
     repo.store(entry(target, "t", "ac", null, null), image(random, 50), false);
-    NewAlias a = new NewAlias(key("alias-conc"), target, 0.95, "t2", "t2", Fixtures.MODEL, null,
-        null, null, null, null, null, Map.of(), "ac", null, null);
+    NewAlias a = new NewAlias(key("alias-conc"), target, 0.95, new StoredRequest("t2", "t2",
+        Fixtures.MODEL, null, null, null, null, null, null, Map.of(), "ac"), null, null);
     ExecutorService pool = Executors.newFixedThreadPool(8);
     CyclicBarrier barrier = new CyclicBarrier(8);
     ConcurrentLinkedQueue<StoreOutcome> outcomes = new ConcurrentLinkedQueue<>();

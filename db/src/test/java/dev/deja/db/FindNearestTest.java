@@ -138,8 +138,9 @@ class FindNearestTest {
         false);
     repo.store(entry(key("ex-live"), "live", "ex", perturb(r, q, 0.5),
         Instant.now().plusSeconds(3600)), IMG, false);
-    repo.storeAlias(new NewAlias(key("ex-alias"), key("ex-live"), 0.9, "alias", "alias",
-        Fixtures.MODEL, null, null, null, null, null, null, null, "ex", Fixtures.EMBEDDER, null));
+    repo.storeAlias(new NewAlias(key("ex-alias"), key("ex-live"), 0.9, new StoredRequest("alias",
+        "alias", Fixtures.MODEL, null, null, null, null, null, null, null, "ex"),
+        Fixtures.EMBEDDER, null));
     List<Neighbor> n = repo.findNearest("ex", Fixtures.MODEL, Fixtures.EMBEDDER, q, 5);
     assertEquals(List.of("live"), n.stream().map(Neighbor::prompt).toList());
   }

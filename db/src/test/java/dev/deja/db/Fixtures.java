@@ -81,8 +81,9 @@ final class Fixtures {
 
   static NewEntry entry(String key, String prompt, String model, String bucket,
       float[] embedding, Instant expiresAt) {
-    return new NewEntry(key, prompt, prompt.toLowerCase(), model, 1024, 576, null, "standard",
-        null, null, Map.of("steps", "4"), bucket, embedding, embedding == null ? null : EMBEDDER,
-        200, "image/png", Map.of("X-Origin", List.of("test")), expiresAt);
+    return new NewEntry(key, new StoredRequest(prompt, prompt.toLowerCase(), model, 1024, 576,
+        null, "standard", null, null, Map.of("steps", "4"), bucket), embedding,
+        embedding == null ? null : EMBEDDER, 200, "image/png",
+        Map.of("X-Origin", List.of("test")), expiresAt);
   }
 }

@@ -47,9 +47,10 @@ class ReadmeCookbookTest {
           image(r, 1000 + i), false);
     }
     repo.storeAlias(
-        new NewAlias(key("cookbook-alias"), target, 0.97, "a lighthouse at dusk, detailed",
-            "a lighthouse at dusk detailed", Fixtures.MODEL, 1024, 576, 1L, "standard", null,
-            null, Map.of(), "1024x576_seed1", Fixtures.EMBEDDER, null));
+        new NewAlias(key("cookbook-alias"), target, 0.97, new StoredRequest(
+            "a lighthouse at dusk, detailed", "a lighthouse at dusk detailed", Fixtures.MODEL,
+            1024, 576, 1L, "standard", null, null, Map.of(), "1024x576_seed1"),
+            Fixtures.EMBEDDER, null));
     repo.recordHits(List.of(new HitRecord(target, HitRecord.Kind.SEMANTIC, Instant.now())));
     repo.recordOutcomes(List.of(new DailyCounts(LocalDate.now(), 10, 3, 2, 4, 1, 4, 0)));
   }

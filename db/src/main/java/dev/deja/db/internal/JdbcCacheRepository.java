@@ -16,6 +16,7 @@ import dev.deja.db.NewAlias;
 import dev.deja.db.NewEntry;
 import dev.deja.db.PurgeCriteria;
 import dev.deja.db.StoreOutcome;
+import dev.deja.db.StoredRequest;
 import dev.deja.db.StoredResponse;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
@@ -419,17 +420,7 @@ public final class JdbcCacheRepository implements CacheRepository {
         try (PreparedStatement ps = c.prepareStatement(replace ? STORE_REPLACE : STORE_KEEP)) {
           int i = 1;
           ps.setString(i++, e.cacheKey());
-          ps.setString(i++, e.prompt());
-          ps.setString(i++, e.normalizedPrompt());
-          ps.setString(i++, e.model());
-          setInt(ps, i++, e.width());
-          setInt(ps, i++, e.height());
-          setLong(ps, i++, e.seed());
-          ps.setString(i++, e.quality());
-          ps.setString(i++, e.negativePrompt());
-          ps.setString(i++, e.imageInputsHash());
-          ps.setString(i++, json(new TreeMap<>(e.params())));
-          ps.setString(i++, e.bucket());
+          i = bindRequest(ps, i, e.request());
           if (e.embedding() == null) {
             ps.setNull(i++, Types.OTHER);
           } else {
@@ -465,6 +456,23 @@ public final class JdbcCacheRepository implements CacheRepository {
     }
   }
 
+  /** Binds the request columns, in table order, from {@code i}; returns the next index. */
+  private static int bindRequest(PreparedStatement ps, int i, StoredRequest r)
+      throws SQLException {
+    ps.setString(i++, r.prompt());
+    ps.setString(i++, r.normalizedPrompt());
+    ps.setString(i++, r.model());
+    setInt(ps, i++, r.width());
+    setInt(ps, i++, r.height());
+    setLong(ps, i++, r.seed());
+    ps.setString(i++, r.quality());
+    ps.setString(i++, r.negativePrompt());
+    ps.setString(i++, r.imageInputsHash());
+    ps.setString(i++, json(new TreeMap<>(r.params())));
+    ps.setString(i++, r.bucket());
+    return i;
+  }
+
   @Override
   public StoreOutcome storeAlias(NewAlias a) {
     Objects.requireNonNull(a, "alias");
@@ -473,17 +481,7 @@ public final class JdbcCacheRepository implements CacheRepository {
       try (PreparedStatement ps = c.prepareStatement(STORE_ALIAS)) {
         int i = 1;
         ps.setString(i++, a.cacheKey());
-        ps.setString(i++, a.prompt());
-        ps.setString(i++, a.normalizedPrompt());
-        ps.setString(i++, a.model());
-        setInt(ps, i++, a.width());
-        setInt(ps, i++, a.height());
-        setLong(ps, i++, a.seed());
-        ps.setString(i++, a.quality());
-        ps.setString(i++, a.negativePrompt());
-        ps.setString(i++, a.imageInputsHash());
-        ps.setString(i++, json(new TreeMap<>(a.params())));
-        ps.setString(i++, a.bucket());
+        i = bindRequest(ps, i, a.request());
         ps.setString(i++, a.embeddingModelId());
         ps.setTimestamp(i++, timestamp(a.expiresAt()));
         ps.setDouble(i++, a.similarity());

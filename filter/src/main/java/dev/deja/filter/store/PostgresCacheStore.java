@@ -4,6 +4,7 @@ import dev.deja.db.CacheRepository;
 import dev.deja.db.CacheUnavailableException;
 import dev.deja.db.DailyCounts;
 import dev.deja.db.DejaDatabase;
+import dev.deja.db.StoredRequest;
 import dev.deja.db.StoredResponse;
 import dev.deja.filter.request.ImageRequest;
 import dev.deja.filter.request.Partition;
@@ -58,24 +59,13 @@ public final class PostgresCacheStore implements CacheStore {
 
   @Override
   public void store(NewEntry e) {
-    ImageRequest r = e.request();
     guarded(
         "store",
         () ->
             repository.store(
                 new dev.deja.db.NewEntry(
                     e.key().value(),
-                    r.prompt(),
-                    e.normalizedPrompt(),
-                    r.model(),
-                    r.width(),
-                    r.height(),
-                    r.seed(),
-                    r.param("quality"),
-                    r.param("negative_prompt"),
-                    Partition.imageInputsHash(r),
-                    r.params(),
-                    e.partition().bucket(),
+                    columns(e.request(), e.normalizedPrompt(), e.partition()),
                     e.embedding(),
                     e.embedding() == null ? null : e.embeddingModelId(),
                     e.status(),
@@ -88,7 +78,6 @@ public final class PostgresCacheStore implements CacheStore {
 
   @Override
   public void storeAlias(NewAlias a) {
-    ImageRequest r = a.request();
     guarded(
         "storeAlias",
         () ->
@@ -97,19 +86,26 @@ public final class PostgresCacheStore implements CacheStore {
                     a.key().value(),
                     a.targetKey(),
                     a.similarity(),
-                    r.prompt(),
-                    a.normalizedPrompt(),
-                    r.model(),
-                    r.width(),
-                    r.height(),
-                    r.seed(),
-                    r.param("quality"),
-                    r.param("negative_prompt"),
-                    Partition.imageInputsHash(r),
-                    r.params(),
-                    a.partition().bucket(),
+                    columns(a.request(), a.normalizedPrompt(), a.partition()),
                     null,
                     a.expiresAt())));
+  }
+
+  /** The request columns an entry and an alias share. */
+  private static StoredRequest columns(ImageRequest r, String normalizedPrompt,
+      Partition partition) {
+    return new StoredRequest(
+        r.prompt(),
+        normalizedPrompt,
+        r.model(),
+        r.width(),
+        r.height(),
+        r.seed(),
+        r.param("quality"),
+        r.param("negative_prompt"),
+        Partition.imageInputsHash(r),
+        r.params(),
+        partition.bucket());
   }
 
   @Override
