@@ -7,32 +7,20 @@ import static dev.deja.db.Fixtures.unitVector;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.deja.db.testing.OpenDatabase;
 import dev.deja.db.testing.TestDatabase;
 import java.util.Map;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** An alias serves its target's image: it goes when the target goes or gets a new image. */
 class AliasLifecycleTest {
 
-  static final TestDatabase.Schema SCHEMA = TestDatabase.isolatedSchema(AliasLifecycleTest.class);
-  static DejaDatabase db;
-  static CacheRepository repo;
+  @RegisterExtension
+  static final OpenDatabase DB = new OpenDatabase(AliasLifecycleTest.class);
+  private final CacheRepository repo = DB.repository();
   final Random random = new Random(3);
-
-  @BeforeAll
-  static void open() {
-    db = DejaDatabase.open(SCHEMA.config());
-    repo = db.repository();
-  }
-
-  @AfterAll
-  static void close() {
-    db.close();
-    SCHEMA.drop();
-  }
 
   private String targetWithAlias(String name) {
     String target = key(name);

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.deja.db.testing.OpenDatabase;
 import dev.deja.db.testing.TestDatabase;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -27,28 +28,15 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class CacheRepositoryTest {
 
-  static final TestDatabase.Schema SCHEMA = TestDatabase.isolatedSchema(CacheRepositoryTest.class);
-  static DejaDatabase db;
-  static CacheRepository repo;
+  @RegisterExtension
+  static final OpenDatabase DB = new OpenDatabase(CacheRepositoryTest.class);
+  private final CacheRepository repo = DB.repository();
   final Random random = new Random(42);
-
-  @BeforeAll
-  static void open() {
-    db = DejaDatabase.open(SCHEMA.config());
-    repo = db.repository();
-  }
-
-  @AfterAll
-  static void close() {
-    db.close();
-    SCHEMA.drop();
-  }
 
   @Test
   void store_thenFindExact_roundTripsOneMegabyteImageByteForByte() {
@@ -224,7 +212,7 @@ class CacheRepositoryTest {
     repo.recordOutcomes(List.of(new DailyCounts(day, 20, 2, 2, 16, 0, 15, 0)));
     try (Connection c = TestDatabase.connect(); Statement s = c.createStatement();
         ResultSet rs = s.executeQuery("SELECT requests, exact_hits, semantic_hits, hit_rate FROM "
-            + SCHEMA.name() + ".hit_rate_daily WHERE day = '2031-05-06'")) {
+            + DB.schema().name() + ".hit_rate_daily WHERE day = '2031-05-06'")) {
       assertTrue(rs.next());
       assertEquals(40, rs.getLong(1));
       assertEquals(6, rs.getLong(2));
@@ -298,7 +286,7 @@ class CacheRepositoryTest {
     repo.store(entry(key("nb-other"), "other bucket", "nb2", base, null), image(r, 10), false);
     try (Connection c = TestDatabase.connect(); Statement s = c.createStatement()) {
       try (ResultSet rs = s.executeQuery("SELECT neighbor_key, prompt, similarity FROM "
-          + SCHEMA.name() + ".neighbors('" + q + "', 5)")) {
+          + DB.schema().name() + ".neighbors('" + q + "', 5)")) {
         assertTrue(rs.next());
         assertEquals("near", rs.getString(2));
         assertTrue(rs.getDouble(3) > 0.9);
@@ -307,7 +295,7 @@ class CacheRepositoryTest {
         assertFalse(rs.next(), "nothing from another bucket, not itself");
       }
       for (String view : List.of("entries", "hit_rate_daily", "top_prompts")) {
-        try (ResultSet rs = s.executeQuery("SELECT * FROM " + SCHEMA.name() + "." + view
+        try (ResultSet rs = s.executeQuery("SELECT * FROM " + DB.schema().name() + "." + view
             + " LIMIT 5")) {
           rs.next();
         }
@@ -317,7 +305,7 @@ class CacheRepositoryTest {
 
   static long countSql(String sql) {
     try (Connection c = TestDatabase.connect(); Statement s = c.createStatement()) {
-      s.execute("SET search_path = " + SCHEMA.name() + ", public");
+      s.execute("SET search_path = " + DB.schema().name() + ", public");
       try (ResultSet rs = s.executeQuery(sql)) {
         rs.next();
         return rs.getLong(1);
@@ -329,7 +317,7 @@ class CacheRepositoryTest {
 
   static String oneString(String sql) {
     try (Connection c = TestDatabase.connect(); Statement s = c.createStatement()) {
-      s.execute("SET search_path = " + SCHEMA.name() + ", public");
+      s.execute("SET search_path = " + DB.schema().name() + ", public");
       try (ResultSet rs = s.executeQuery(sql)) {
         rs.next();
         return rs.getString(1);

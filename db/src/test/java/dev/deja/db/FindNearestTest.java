@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.pgvector.PGvector;
-import dev.deja.db.testing.TestDatabase;
+import dev.deja.db.testing.OpenDatabase;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -16,29 +16,16 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Small and medium partitions: the exact-scan path. */
 class FindNearestTest {
 
-  static final TestDatabase.Schema SCHEMA = TestDatabase.isolatedSchema(FindNearestTest.class);
-  static DejaDatabase db;
-  static CacheRepository repo;
+  @RegisterExtension
+  static final OpenDatabase DB = new OpenDatabase(FindNearestTest.class);
+  private final CacheRepository repo = DB.repository();
   static final byte[] IMG = {1, 2, 3};
-
-  @BeforeAll
-  static void open() {
-    db = DejaDatabase.open(SCHEMA.config());
-    repo = db.repository();
-  }
-
-  @AfterAll
-  static void close() {
-    db.close();
-    SCHEMA.drop();
-  }
 
   @Test
   void findNearest_returnsNearestInsidePartition_whenAnotherBucketHoldsCloserVector() {
@@ -70,7 +57,7 @@ class FindNearestTest {
   void findNearest_sameVectorIn300OtherBuckets_neverLeaksIntoPartition() throws Exception {
     Random r = new Random(3);
     float[] q = unitVector(r, 384);
-    try (Connection c = db.dataSource().getConnection()) {
+    try (Connection c = DB.db().dataSource().getConnection()) {
       c.setAutoCommit(false);
       try (Loader l = new Loader(c)) {
         for (int b = 0; b < 300; b++) {
@@ -96,7 +83,7 @@ class FindNearestTest {
     Random r = new Random(4);
     int dim = 384;
     float[][] mine = new float[4000][];
-    try (Connection c = db.dataSource().getConnection()) {
+    try (Connection c = DB.db().dataSource().getConnection()) {
       c.setAutoCommit(false);
       try (Loader l = new Loader(c)) {
         for (int i = 0; i < mine.length; i++) {
@@ -112,7 +99,7 @@ class FindNearestTest {
       c.commit();
       try (Statement s = c.createStatement()) {
         c.setAutoCommit(true);
-        s.execute("ANALYZE " + SCHEMA.name() + ".cache_entry");
+        s.execute("ANALYZE " + DB.schema().name() + ".cache_entry");
       }
     }
     for (int probe : new int[] {17, 1234, 3999}) {
