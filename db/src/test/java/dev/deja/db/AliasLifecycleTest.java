@@ -3,7 +3,7 @@ package dev.deja.db;
 import static dev.deja.db.Fixtures.entry;
 import static dev.deja.db.Fixtures.image;
 import static dev.deja.db.Fixtures.key;
-import static dev.deja.db.Fixtures.unitVector;
+import static dev.deja.db.testing.TestVectors.unitVector;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

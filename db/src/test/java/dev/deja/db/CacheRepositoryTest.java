@@ -3,13 +3,14 @@ package dev.deja.db;
 import static dev.deja.db.Fixtures.entry;
 import static dev.deja.db.Fixtures.image;
 import static dev.deja.db.Fixtures.key;
-import static dev.deja.db.Fixtures.unitVector;
+import static dev.deja.db.testing.TestVectors.unitVector;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.deja.db.testing.TestVectors;
 import dev.deja.db.testing.OpenDatabase;
 import dev.deja.db.testing.TestDatabase;
 import java.sql.Connection;
@@ -280,7 +281,7 @@ class CacheRepositoryTest {
     float[] base = unitVector(r, 384);
     String q = key("nb-q");
     repo.store(entry(q, "query", "nb", base, null), image(r, 10), false);
-    repo.store(entry(key("nb-near"), "near", "nb", Fixtures.perturb(r, base, 0.1), null),
+    repo.store(entry(key("nb-near"), "near", "nb", TestVectors.perturb(r, base, 0.1), null),
         image(r, 10), false);
     repo.store(entry(key("nb-far"), "far", "nb", unitVector(r, 384), null), image(r, 10), false);
     repo.store(entry(key("nb-other"), "other bucket", "nb2", base, null), image(r, 10), false);

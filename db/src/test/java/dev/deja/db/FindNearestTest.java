@@ -2,11 +2,12 @@ package dev.deja.db;
 
 import static dev.deja.db.Fixtures.entry;
 import static dev.deja.db.Fixtures.key;
-import static dev.deja.db.Fixtures.perturb;
-import static dev.deja.db.Fixtures.unitVector;
+import static dev.deja.db.testing.TestVectors.perturb;
+import static dev.deja.db.testing.TestVectors.unitVector;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.deja.db.testing.TestVectors;
 import com.pgvector.PGvector;
 import dev.deja.db.testing.OpenDatabase;
 import java.sql.Connection;
@@ -41,7 +42,7 @@ class FindNearestTest {
     List<Neighbor> n = repo.findNearest("cb-a", Fixtures.MODEL, Fixtures.EMBEDDER, q, 5);
     assertEquals(List.of("mine", "mine far"), n.stream().map(Neighbor::prompt).toList());
     assertTrue(n.get(0).similarity() > n.get(1).similarity());
-    assertEquals(Fixtures.cosine(q, mine), n.get(0).similarity(), 1e-5);
+    assertEquals(TestVectors.cosine(q, mine), n.get(0).similarity(), 1e-5);
   }
 
   @Test
@@ -106,14 +107,14 @@ class FindNearestTest {
       float[] q = perturb(r, mine[probe], 0.3);
       int truth = 0;
       for (int i = 1; i < mine.length; i++) {
-        if (Fixtures.cosine(q, mine[i]) > Fixtures.cosine(q, mine[truth])) {
+        if (TestVectors.cosine(q, mine[i]) > TestVectors.cosine(q, mine[truth])) {
           truth = i;
         }
       }
       List<Neighbor> n = repo.findNearest("ft-mine", Fixtures.MODEL, Fixtures.EMBEDDER, q, 1);
       assertEquals(1, n.size(), "top-1 in a 4,000-row partition must never be empty");
       assertEquals("mine " + truth, n.get(0).prompt());
-      assertEquals(Fixtures.cosine(q, mine[truth]), n.get(0).similarity(), 1e-4);
+      assertEquals(TestVectors.cosine(q, mine[truth]), n.get(0).similarity(), 1e-4);
     }
   }
 

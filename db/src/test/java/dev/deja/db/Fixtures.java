@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
-/** Test data with realistic structure: unit vectors, perturbations, hex keys. */
+/** Test data with realistic structure: hex keys, entries, images (vectors: {@code TestVectors}). */
 final class Fixtures {
 
   static final String MODEL = "flux-schnell";
@@ -24,48 +24,6 @@ final class Fixtures {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
-  }
-
-  static float[] unitVector(Random r, int dim) {
-    float[] v = new float[dim];
-    for (int i = 0; i < dim; i++) {
-      v[i] = (float) r.nextGaussian();
-    }
-    return normalize(v);
-  }
-
-  /** {@code base} moved by noise of relative size {@code amount}, renormalized. */
-  static float[] perturb(Random r, float[] base, double amount) {
-    float[] v = new float[base.length];
-    double scale = amount / Math.sqrt(base.length);
-    for (int i = 0; i < v.length; i++) {
-      v[i] = (float) (base[i] + r.nextGaussian() * scale);
-    }
-    return normalize(v);
-  }
-
-  static float[] normalize(float[] v) {
-    double n = 0;
-    for (float x : v) {
-      n += x * x;
-    }
-    n = Math.sqrt(n);
-    for (int i = 0; i < v.length; i++) {
-      v[i] /= (float) n;
-    }
-    return v;
-  }
-
-  static double cosine(float[] a, float[] b) {
-    double dot = 0;
-    double na = 0;
-    double nb = 0;
-    for (int i = 0; i < a.length; i++) {
-      dot += a[i] * b[i];
-      na += a[i] * a[i];
-      nb += b[i] * b[i];
-    }
-    return dot / Math.sqrt(na * nb);
   }
 
   static byte[] image(Random r, int size) {

@@ -1,12 +1,13 @@
 package dev.deja.db;
 
 import static dev.deja.db.Fixtures.key;
-import static dev.deja.db.Fixtures.perturb;
-import static dev.deja.db.Fixtures.unitVector;
+import static dev.deja.db.testing.TestVectors.perturb;
+import static dev.deja.db.testing.TestVectors.unitVector;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.deja.db.testing.TestVectors;
 import com.pgvector.PGvector;
 import dev.deja.db.internal.JdbcCacheRepository;
 import dev.deja.db.testing.TestDatabase;
@@ -122,7 +123,7 @@ class HnswPathTest {
         }
         int truth = 0;
         for (int i = 1; i < SMALL; i++) {
-          if (Fixtures.cosine(q, small[i]) > Fixtures.cosine(q, small[truth])) {
+          if (TestVectors.cosine(q, small[i]) > TestVectors.cosine(q, small[truth])) {
             truth = i;
           }
         }
@@ -172,7 +173,7 @@ class HnswPathTest {
       int truth = -1;
       for (int i = 0; i < ROWS; i++) {
         if (!gone.contains(i)
-            && (truth < 0 || Fixtures.cosine(q, vectors[i]) > Fixtures.cosine(q, vectors[truth]))) {
+            && (truth < 0 || TestVectors.cosine(q, vectors[i]) > TestVectors.cosine(q, vectors[truth]))) {
           truth = i;
         }
       }

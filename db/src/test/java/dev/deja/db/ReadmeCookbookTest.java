@@ -3,8 +3,8 @@ package dev.deja.db;
 import static dev.deja.db.Fixtures.entry;
 import static dev.deja.db.Fixtures.image;
 import static dev.deja.db.Fixtures.key;
-import static dev.deja.db.Fixtures.perturb;
-import static dev.deja.db.Fixtures.unitVector;
+import static dev.deja.db.testing.TestVectors.perturb;
+import static dev.deja.db.testing.TestVectors.unitVector;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

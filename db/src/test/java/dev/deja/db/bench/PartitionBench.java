@@ -1,5 +1,8 @@
 package dev.deja.db.bench;
 
+import static dev.deja.db.testing.TestVectors.perturb;
+import static dev.deja.db.testing.TestVectors.unitVector;
+
 import com.pgvector.PGvector;
 import dev.deja.db.DejaDatabase;
 import dev.deja.db.testing.TestDatabase;
@@ -62,7 +65,7 @@ public final class PartitionBench {
           // Clustered data like prompts: topics, with variations around them.
           float[][] topics = new float[Math.max(1, size / 20)][];
           for (int t = 0; t < topics.length; t++) {
-            topics[t] = unit(r);
+            topics[t] = unitVector(r, DIM);
           }
           for (int i = 0; i < size; i++) {
             m[i] = perturb(r, topics[r.nextInt(topics.length)], 0.6);
@@ -138,7 +141,7 @@ public final class PartitionBench {
             + " 'image/png', repeat('a', 64))")) {
           for (int i = 0; i < ins.length; i++) {
             ps.setString(1, String.format("%064x", (hnsw ? 20_000_000L : 30_000_000L) + i));
-            ps.setObject(2, new PGvector(unit(r)));
+            ps.setObject(2, new PGvector(unitVector(r, DIM)));
             long s0 = System.nanoTime();
             ps.executeUpdate();
             ins[i] = (System.nanoTime() - s0) / 1e6;
@@ -220,34 +223,5 @@ public final class PartitionBench {
     System.out.printf("%d | %s | %.2f | %.2f | %.2f | %.2f | %d%n", size, path,
         l[l.length / 2], l[(int) (l.length * 0.95)], r1 / (double) got.size(),
         r10 / (double) Math.max(1, t10), empty);
-  }
-
-  static float[] unit(Random r) {
-    float[] v = new float[DIM];
-    for (int i = 0; i < DIM; i++) {
-      v[i] = (float) r.nextGaussian();
-    }
-    return norm(v);
-  }
-
-  static float[] perturb(Random r, float[] b, double amount) {
-    float[] v = new float[DIM];
-    double scale = amount / Math.sqrt(DIM);
-    for (int i = 0; i < DIM; i++) {
-      v[i] = (float) (b[i] + r.nextGaussian() * scale);
-    }
-    return norm(v);
-  }
-
-  static float[] norm(float[] v) {
-    double n = 0;
-    for (float x : v) {
-      n += x * x;
-    }
-    n = Math.sqrt(n);
-    for (int i = 0; i < v.length; i++) {
-      v[i] /= (float) n;
-    }
-    return v;
   }
 }

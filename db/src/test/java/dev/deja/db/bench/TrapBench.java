@@ -1,8 +1,8 @@
 package dev.deja.db.bench;
 
 import static dev.deja.db.bench.PartitionBench.DIM;
-import static dev.deja.db.bench.PartitionBench.perturb;
-import static dev.deja.db.bench.PartitionBench.unit;
+import static dev.deja.db.testing.TestVectors.perturb;
+import static dev.deja.db.testing.TestVectors.unitVector;
 
 import com.pgvector.PGvector;
 import dev.deja.db.DejaDatabase;
@@ -33,7 +33,7 @@ public final class TrapBench {
         + " 'image/png', repeat('a', 64))")) {
       for (int i = 0; i < ins.length; i++) {
         ps.setString(1, String.format("%064x", (hnsw ? 20_000_000L : 30_000_000L) + i));
-        ps.setObject(2, new PGvector(unit(r)));
+        ps.setObject(2, new PGvector(unitVector(r, DIM)));
         long s0 = System.nanoTime();
         ps.executeUpdate();
         ins[i] = (System.nanoTime() - s0) / 1e6;
@@ -67,7 +67,7 @@ public final class TrapBench {
           + " repeat('a', 64))")) {
         float[][] topics = new float[2000][];
         for (int t = 0; t < topics.length; t++) {
-          topics[t] = unit(r);
+          topics[t] = unitVector(r, DIM);
         }
         for (int i = 0; i < others; i++) {
           ps.setString(1, String.format("%064x", n++));
@@ -114,7 +114,7 @@ public final class TrapBench {
         int queries = 30;
         float[][] qs = new float[queries][];
         for (int q = 0; q < queries; q++) {
-          qs[q] = m.length == 0 ? unit(r) : perturb(r, m[r.nextInt(m.length)], 0.3);
+          qs[q] = m.length == 0 ? unitVector(r, DIM) : perturb(r, m[r.nextInt(m.length)], 0.3);
         }
         double[] lat = new double[queries];
         List<List<String>> truth = new ArrayList<>();
