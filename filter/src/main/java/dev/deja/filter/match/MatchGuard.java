@@ -130,7 +130,10 @@ public final class MatchGuard {
     if (blockMoved && !sameBindings(a.years, b.years, false)) {
       return MatchVerdict.refuse(WORD_ORDER);
     }
-    double overlap = overlap(a.content, b.content);
+    // shared content words, as a multiset: for the overlap bar and to tell a change from a move
+    int common = commonStems(a.content, b.content);
+    int sizes = a.content.size() + b.content.size();
+    double overlap = sizes == 0 ? 1.0 : 2.0 * common / sizes; // Dice
     double minOverlap = readable ? strictness.minContentOverlap : strictness.minUnreadableOverlap;
     if (overlap < minOverlap) {
       return MatchVerdict.refuse(CONTENT_MISMATCH);
@@ -138,7 +141,8 @@ public final class MatchGuard {
     if (strictness.pluralsMustAgree && !pluralsAgree(a, b)) {
       return MatchVerdict.refuse(NUMBER_MISMATCH);
     }
-    if (similarity < changedContentBar(a, b) && contentChanged(a.content, b.content)) {
+    boolean contentChanged = common < a.content.size() || common < b.content.size();
+    if (contentChanged && similarity < changedContentBar(a, b)) {
       return MatchVerdict.refuse(CONTENT_CHANGE);
     }
     return MatchVerdict.accept();
@@ -625,23 +629,6 @@ public final class MatchGuard {
   private double changedContentBar(PromptAnalysis a, PromptAnalysis b) {
     return Math.max(a.content.size(), b.content.size()) <= GuardStrictness.SHORT_PROMPT_WORDS
         ? strictness.shortChangedContentSimilarity : strictness.changedContentSimilarity;
-  }
-
-  /**
-   * The content words differ as a multiset: one was added, dropped or replaced ("hotels" /
-   * "homes", "a red car" / "a red car at night"), not only moved.
-   */
-  static boolean contentChanged(List<Token> a, List<Token> b) {
-    int common = commonStems(a, b);
-    return common < a.size() || common < b.size();
-  }
-
-  /** Dice overlap of content stems (multiset); 1 when neither side has content words. */
-  static double overlap(List<Token> a, List<Token> b) {
-    if (a.isEmpty() && b.isEmpty()) {
-      return 1.0;
-    }
-    return 2.0 * commonStems(a, b) / (a.size() + b.size());
   }
 
   /** Size of the multiset intersection of the two sides' stems. */
