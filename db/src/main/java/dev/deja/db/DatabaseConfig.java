@@ -64,6 +64,13 @@ public final class DatabaseConfig {
   }
 
   /** JDBC URL, {@code jdbc:postgresql://host:port/db}. */
+  /**
+   * A JDBC URL fit for logs and error messages: a password given as a URL parameter is masked.
+   */
+  public static String maskUrl(String url) {
+    return url == null ? null : url.replaceAll("(?i)(password=)[^&;]*", "$1****");
+  }
+
   public String url() {
     return url;
   }

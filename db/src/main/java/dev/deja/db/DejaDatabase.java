@@ -90,7 +90,8 @@ public final class DejaDatabase implements AutoCloseable {
       }
       try {
         EntityManagerFactory emf = entityManagerFactory(ds, config);
-        LOG.info("Opened cache database {} schema {} (pgvector in {})", config.url(),
+        LOG.info("Opened cache database {} schema {} (pgvector in {})",
+            DatabaseConfig.maskUrl(config.url()),
             config.schema(), vectorSchema);
         return new DejaDatabase(ds, emf, new JdbcCacheRepository(ds, emf, config));
       } catch (RuntimeException e) {

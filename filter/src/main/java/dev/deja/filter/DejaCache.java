@@ -13,6 +13,7 @@ import dev.deja.filter.request.ParsedRequest;
 import dev.deja.filter.request.ParsedRequest.Cacheable;
 import dev.deja.filter.request.RequestParser;
 import dev.deja.filter.store.BackgroundExecutors;
+import dev.deja.filter.store.ByteBudget;
 import dev.deja.filter.store.CacheStore;
 import dev.deja.filter.store.CachedImage;
 import dev.deja.filter.store.CircuitBreaker;
@@ -51,6 +52,7 @@ public final class DejaCache implements AutoCloseable {
   private final CacheLookup lookup;
   private final StoreWriter writer;
   private final SingleFlight flights;
+  private final ByteBudget budget;
   /** Misses in empty partitions waiting for their vector; beyond this the store embeds itself. */
   private static final int EMBED_AHEAD_QUEUE = 64;
 
@@ -68,6 +70,7 @@ public final class DejaCache implements AutoCloseable {
     this.parser = new RequestParser(config.rules());
     this.flights = new SingleFlight(config.singleFlightMaxWaiters());
     this.hot = new HotCache(config.hotCacheBytes());
+    this.budget = new ByteBudget(config.memoryBudgetBytes());
     this.embedAhead = BackgroundExecutors.bounded("deja-embed-ahead", 1, EMBED_AHEAD_QUEUE);
     this.breaker =
         new CircuitBreaker(config.breakerFailures(), config.breakerOpen(), System::nanoTime);
@@ -106,10 +109,25 @@ public final class DejaCache implements AutoCloseable {
   /** Exact, then semantic lookup. Never throws for store or model failures. */
   public LookupResult lookup(Cacheable request, LookupOptions options) {
     LookupResult result = lookup.lookup(request, options);
+    metrics.lookup(lookupOutcome(result));
     metrics.record(metrics.lookup, result.timings().lookupNanos());
     metrics.record(metrics.embedding, result.timings().embedNanos());
     metrics.record(metrics.search, result.timings().searchNanos());
     return result;
+  }
+
+  private static String lookupOutcome(LookupResult result) {
+    if (result instanceof LookupResult.ExactHit) {
+      return "exact";
+    }
+    if (result instanceof LookupResult.SemanticHit) {
+      return "semantic";
+    }
+    String unavailable = ((LookupResult.Miss) result).unavailable();
+    if (unavailable == null) {
+      return "miss";
+    }
+    return CacheLookup.CACHE_UNAVAILABLE.equals(unavailable) ? "unavailable" : "error";
   }
 
   /**
@@ -157,6 +175,11 @@ public final class DejaCache implements AutoCloseable {
     return flights;
   }
 
+  /** The bytes captures and queued stores may hold together. */
+  ByteBudget budget() {
+    return budget;
+  }
+
   OriginPolicy originPolicy() {
     return originPolicy;
   }
@@ -196,6 +219,7 @@ public final class DejaCache implements AutoCloseable {
    * exact hit), in the store in the background.
    *
    * @param embedding the prompt's vector from the lookup, or null to compute it in the background
+   * @param held the budget bytes that hold {@code body}; closed once the store is done with it
    * @return the image as it will be served from the cache
    */
   CachedImage keep(
@@ -205,41 +229,47 @@ public final class DejaCache implements AutoCloseable {
       Map<String, List<String>> headers,
       byte[] body,
       String cacheControl,
-      boolean replace) {
-    Instant now = clock.instant();
-    Instant expiresAt = originPolicy.expiresAt(cacheControl, now);
-    String key = request.key().value();
-    CachedImage image =
-        new CachedImage(
-            key, 200, contentType, headers, body, now, expiresAt, request.request().prompt(),
-            null, null);
-    if (replace) {
-      hot.invalidateEntry(key); // its aliases pointed at the image being replaced
+      boolean replace,
+      ByteBudget.Reservation held) {
+    try {
+      Instant now = clock.instant();
+      Instant expiresAt = originPolicy.expiresAt(cacheControl, now);
+      String key = request.key().value();
+      CachedImage image =
+          new CachedImage(
+              key, 200, contentType, headers, body, now, expiresAt, request.request().prompt(),
+              null, null);
+      if (replace) {
+        hot.invalidateEntry(key); // its aliases pointed at the image being replaced
+      }
+      hot.put(key, image);
+      Runnable task =
+          () -> {
+            float[] vector = embedding;
+            if (vector == null && embedder != null && config.semantic()) {
+              vector = embedder.embed(request.request().prompt()).orElse(null);
+            }
+            store.store(
+                new NewEntry(
+                    request.key(),
+                    request.request(),
+                    request.partition(),
+                    PromptNormalizer.normalize(request.request().prompt()),
+                    vector,
+                    embedder == null ? null : embedder.modelId(),
+                    200,
+                    contentType,
+                    headers,
+                    body,
+                    expiresAt,
+                    replace));
+          };
+      writer.submit("store " + key, task, held);
+      return image;
+    } catch (RuntimeException | Error e) {
+      held.close();
+      throw e;
     }
-    hot.put(key, image);
-    Runnable task =
-        () -> {
-          float[] vector = embedding;
-          if (vector == null && embedder != null && config.semantic()) {
-            vector = embedder.embed(request.request().prompt()).orElse(null);
-          }
-          store.store(
-              new NewEntry(
-                  request.key(),
-                  request.request(),
-                  request.partition(),
-                  PromptNormalizer.normalize(request.request().prompt()),
-                  vector,
-                  embedder == null ? null : embedder.modelId(),
-                  200,
-                  contentType,
-                  headers,
-                  body,
-                  expiresAt,
-                  replace));
-        };
-    writer.submit("store " + key, task);
-    return image;
   }
 
   /**
@@ -309,6 +339,20 @@ public final class DejaCache implements AutoCloseable {
         .register(registry);
     FunctionCounter.builder("deja.store.completed", writer, StoreWriter::completed)
         .description("Background writes completed")
+        .register(registry);
+    FunctionCounter.builder("deja.store.retried", writer, StoreWriter::retried)
+        .description("Background writes retried because the store was unavailable")
+        .register(registry);
+    Gauge.builder("deja.memory.budget.used", budget, ByteBudget::used)
+        .description("Bytes of origin answers held for storage (captures and store queue)")
+        .baseUnit("bytes")
+        .register(registry);
+    Gauge.builder("deja.memory.budget.limit", budget, ByteBudget::limit)
+        .description("The memoryBudgetBytes setting")
+        .baseUnit("bytes")
+        .register(registry);
+    FunctionCounter.builder("deja.memory.budget.refused", budget, ByteBudget::refused)
+        .description("Origin answers not stored because the memory budget was spent")
         .register(registry);
     Gauge.builder("deja.breaker.open", breaker, b -> b.state() == CircuitBreaker.State.CLOSED ? 0 : 1)
         .description("1 while the circuit breaker keeps the database out of requests")

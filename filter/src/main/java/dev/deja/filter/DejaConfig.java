@@ -39,6 +39,7 @@ public final class DejaConfig {
   public static final int DEFAULT_STORE_THREADS = 2;
   public static final int DEFAULT_STORE_QUEUE = 256;
   public static final long DEFAULT_HOT_CACHE_BYTES = 64L * 1024 * 1024;
+  public static final long DEFAULT_MEMORY_BUDGET_BYTES = 256L * 1024 * 1024;
   public static final Duration DEFAULT_SINGLE_FLIGHT_TIMEOUT = Duration.ofSeconds(120);
   public static final int DEFAULT_SINGLE_FLIGHT_MAX_WAITERS = 64;
   public static final int DEFAULT_BREAKER_FAILURES = 5;
@@ -54,6 +55,7 @@ public final class DejaConfig {
   private final int storeThreads;
   private final int storeQueue;
   private final long hotCacheBytes;
+  private final long memoryBudgetBytes;
   private final Duration singleFlightTimeout;
   private final int singleFlightMaxWaiters;
   private final Duration defaultTtl;
@@ -79,6 +81,7 @@ public final class DejaConfig {
     this.storeThreads = b.storeThreads;
     this.storeQueue = b.storeQueue;
     this.hotCacheBytes = b.hotCacheBytes;
+    this.memoryBudgetBytes = b.memoryBudgetBytes;
     this.singleFlightTimeout = b.singleFlightTimeout;
     this.singleFlightMaxWaiters = b.singleFlightMaxWaiters;
     this.defaultTtl = b.defaultTtl;
@@ -112,7 +115,8 @@ public final class DejaConfig {
       List.of(
           "paths", "promptParam", "knownParams", "ignoredParams", "defaults", "maxPromptChars",
           "tenantHeader", "semantic", "unseeded", "preset", "threshold", "candidates",
-          "maxBodyBytes", "storeThreads", "storeQueue", "hotCacheBytes", "singleFlightTimeout",
+          "maxBodyBytes", "storeThreads", "storeQueue", "hotCacheBytes", "memoryBudgetBytes",
+          "singleFlightTimeout",
           "singleFlightMaxWaiters", "defaultTtl", "breakerFailures", "breakerOpen");
 
   public RequestRules rules() {
@@ -155,6 +159,14 @@ public final class DejaConfig {
 
   public long hotCacheBytes() {
     return hotCacheBytes;
+  }
+
+  /**
+   * Bytes of origin answers held at once for storage: bodies being captured plus bodies queued for
+   * the store. Beyond it answers still reach clients but are not stored.
+   */
+  public long memoryBudgetBytes() {
+    return memoryBudgetBytes;
   }
 
   public Duration singleFlightTimeout() {
@@ -208,6 +220,7 @@ public final class DejaConfig {
     private int storeThreads = DEFAULT_STORE_THREADS;
     private int storeQueue = DEFAULT_STORE_QUEUE;
     private long hotCacheBytes = DEFAULT_HOT_CACHE_BYTES;
+    private long memoryBudgetBytes = DEFAULT_MEMORY_BUDGET_BYTES;
     private Duration singleFlightTimeout = DEFAULT_SINGLE_FLIGHT_TIMEOUT;
     private int singleFlightMaxWaiters = DEFAULT_SINGLE_FLIGHT_MAX_WAITERS;
     private Duration defaultTtl;
@@ -318,6 +331,13 @@ public final class DejaConfig {
       return this;
     }
 
+    /** Bytes of origin answers held for storage at once (captures and store queue). */
+    public Builder memoryBudgetBytes(long bytes) {
+      require(bytes >= 0, "memoryBudgetBytes", bytes, "must be >= 0");
+      this.memoryBudgetBytes = bytes;
+      return this;
+    }
+
     public Builder singleFlightTimeout(Duration timeout) {
       require(positive(timeout), "singleFlightTimeout", timeout, "must be > 0");
       this.singleFlightTimeout = timeout;
@@ -373,6 +393,7 @@ public final class DejaConfig {
         case "storeThreads" -> storeThreads(integer(key, v));
         case "storeQueue" -> storeQueue(integer(key, v));
         case "hotCacheBytes" -> hotCacheBytes(longValue(key, v));
+        case "memoryBudgetBytes" -> memoryBudgetBytes(longValue(key, v));
         case "singleFlightTimeout" -> singleFlightTimeout(duration(key, v));
         case "singleFlightMaxWaiters" -> singleFlightMaxWaiters(integer(key, v));
         case "defaultTtl" -> defaultTtl(v.isEmpty() ? null : duration(key, v));

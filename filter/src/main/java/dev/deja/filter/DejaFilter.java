@@ -287,6 +287,7 @@ public class DejaFilter implements Filter {
             response,
             outcome.store(),
             cache.config().maxBodyBytes(),
+            cache.budget(),
             w -> missHeaders(w, outcome, System.nanoTime() - started));
     boolean async = false;
     try {
@@ -308,8 +309,9 @@ public class DejaFilter implements Filter {
   /** Adds Deja's headers to a forwarded answer, just before it commits. */
   private void missHeaders(CapturingResponse w, Outcome outcome, long originNanos) {
     cache.metrics().record(cache.metrics().origin, originNanos);
+    cache.metrics().originAnswer(w.getStatus());
     StringBuilder status = new StringBuilder(outcome.cacheStatus());
-    if (outcome.store() && storable(w) == null) {
+    if (outcome.store() && willStore(w, outcome.miss())) {
       status.append("; stored");
     }
     // Straight to the client's response: the wrapper filters Deja's header names out of what
@@ -343,6 +345,19 @@ public class DejaFilter implements Filter {
     }
   }
 
+  /**
+   * Whether {@code stored} may be promised in {@code Cache-Status}, decided when the headers go out:
+   * the headers allow storing, the body is being captured and is not declared empty, and the store
+   * answered the lookup. The body can still turn out incomplete; then it is not stored.
+   */
+  private boolean willStore(CapturingResponse w, LookupResult.Miss miss) {
+    return w.capturing()
+        && w.expectedLength() != 0
+        && storable(w) == null
+        && (miss == null || miss.unavailable() == null)
+        && cache.breakerState() == dev.deja.filter.store.CircuitBreaker.State.CLOSED;
+  }
+
   /** Why the origin's answer may not be stored (as far as its headers tell), or null. */
   private String storable(CapturingResponse w) {
     return cache
@@ -358,6 +373,9 @@ public class DejaFilter implements Filter {
 
   private void finish(CapturingResponse w, Outcome outcome, SingleFlight.Ticket ticket) {
     CachedImage kept = null;
+    if (w.failed()) {
+      cache.metrics().originAborted.increment();
+    }
     try {
       w.commitHeaders();
       if (outcome.store() && !w.failed()) {
@@ -372,12 +390,14 @@ public class DejaFilter implements Filter {
                   w.storableHeaders(),
                   body,
                   w.getHeader("Cache-Control"),
-                  outcome.replace());
+                  outcome.replace(),
+                  w.handOffCapture());
         }
       }
     } catch (RuntimeException e) {
       LOG.warn("Deja: could not keep the origin's answer for {}", outcome.request(), e);
     } finally {
+      w.releaseCapture();
       if (ticket != null) {
         cache.flights().land(ticket, kept);
       }

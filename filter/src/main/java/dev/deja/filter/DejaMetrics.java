@@ -16,6 +16,9 @@ final class DejaMetrics {
 
   private final MeterRegistry registry;
   private final Map<String, Counter> requests = new ConcurrentHashMap<>();
+  private final Map<String, Counter> lookups = new ConcurrentHashMap<>();
+  private final Map<String, Counter> originAnswers = new ConcurrentHashMap<>();
+  final Counter originAborted;
   final Timer lookup;
   final Timer embedding;
   final Timer search;
@@ -27,6 +30,44 @@ final class DejaMetrics {
     this.embedding = timer("deja.embedding", "Prompt embedding");
     this.search = timer("deja.search", "Nearest-neighbour query");
     this.origin = timer("deja.origin", "Origin time to response headers");
+    this.originAborted =
+        Counter.builder("deja.origin.aborted")
+            .description(
+                "Forwarded exchanges that broke after the answer started (origin cut the body,"
+                    + " client went away, error mid-stream)")
+            .register(registry);
+  }
+
+  /**
+   * Counts one lookup by what it found.
+   *
+   * @param outcome {@code exact}, {@code semantic}, {@code miss}, {@code unavailable} (the store
+   *     could not be asked) or {@code error}
+   */
+  void lookup(String outcome) {
+    lookups
+        .computeIfAbsent(
+            outcome,
+            k ->
+                Counter.builder("deja.lookups")
+                    .description("Cache lookups by outcome; unavailable = the store could not answer")
+                    .tag("outcome", outcome)
+                    .register(registry))
+        .increment();
+  }
+
+  /** Counts an answer of the origin (or of the proxy in front of it) by status class. */
+  void originAnswer(int status) {
+    String statusClass = status >= 100 && status < 600 ? (status / 100) + "xx" : "other";
+    originAnswers
+        .computeIfAbsent(
+            statusClass,
+            k ->
+                Counter.builder("deja.origin.requests")
+                    .description("Requests forwarded to the origin, by the status class answered")
+                    .tag("status", statusClass)
+                    .register(registry))
+        .increment();
   }
 
   MeterRegistry registry() {

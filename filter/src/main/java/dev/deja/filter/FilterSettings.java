@@ -1,7 +1,8 @@
 package dev.deja.filter;
 
 import dev.deja.db.DatabaseConfig;
-import dev.deja.db.DejaDatabase;
+import dev.deja.db.ReconnectingDatabase;
+import java.time.Duration;
 import dev.deja.filter.embed.Embedder;
 import dev.deja.filter.embed.EmbedderSettings;
 import dev.deja.filter.embed.Embedders;
@@ -32,6 +33,8 @@ public final class FilterSettings {
   private static final String EMBEDDING = "embedding.";
   /** Column size when semantic lookup is off: the bundled model's, so it can be turned on later. */
   private static final int EXACT_ONLY_DIMENSION = 384;
+  /** Pause between attempts to reach a database that was down when the cache opened. */
+  public static final Duration RECONNECT_INTERVAL = Duration.ofSeconds(2);
 
   private final DejaConfig config;
   private final DatabaseConfig.Builder database;
@@ -78,13 +81,21 @@ public final class FilterSettings {
     return open(new SimpleMeterRegistry());
   }
 
-  /** As {@link #open()}, with the application's meter registry. */
+  /**
+   * As {@link #open()}, with the application's meter registry. A database that cannot be reached
+   * does not fail the start: the cache serves from the origin (every lookup reports {@code
+   * cache-unavailable}) and connects in the background every {@link #RECONNECT_INTERVAL}.
+   *
+   * @throws dev.deja.db.SchemaMismatchException when the schema was made for another model
+   */
   public DejaCache open(MeterRegistry registry) {
     Embedder embedder = config.semantic() ? Embedders.create(embedding) : null;
-    DejaDatabase db;
+    ReconnectingDatabase db;
     try {
       int dimension = embedder == null ? EXACT_ONLY_DIMENSION : embedder.dimension();
-      db = DejaDatabase.open(database.embeddingDimension(dimension).build());
+      db =
+          ReconnectingDatabase.open(
+              database.embeddingDimension(dimension).build(), RECONNECT_INTERVAL);
     } catch (RuntimeException e) {
       if (embedder != null) {
         embedder.close();
@@ -94,7 +105,7 @@ public final class FilterSettings {
     DejaCache.Builder cache =
         DejaCache.builder()
             .config(config)
-            .store(new PostgresCacheStore(db))
+            .store(new PostgresCacheStore(db.repository()))
             .matcher(matcher(config))
             .meterRegistry(registry)
             .closing(db);

@@ -63,6 +63,7 @@ class ReadmeSettingsTest {
     assertEquals(Integer.toString(d.storeThreads()), rows.get("storeThreads"));
     assertEquals(Integer.toString(d.storeQueue()), rows.get("storeQueue"));
     assertEquals(Long.toString(d.hotCacheBytes()), rows.get("hotCacheBytes"));
+    assertEquals(Long.toString(d.memoryBudgetBytes()), rows.get("memoryBudgetBytes"));
     assertEquals(d.singleFlightTimeout().toSeconds() + "s", rows.get("singleFlightTimeout"));
     assertEquals(
         Integer.toString(d.singleFlightMaxWaiters()), rows.get("singleFlightMaxWaiters"));

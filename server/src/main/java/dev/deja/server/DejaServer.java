@@ -157,7 +157,7 @@ public final class DejaServer implements AutoCloseable {
       throw new ServerConfig.ConfigException("embedding model does not fit the database: "
           + e.getMessage());
     } catch (CacheUnavailableException e) {
-      throw new ServerConfig.ConfigException("database " + config.dbUrl() + " is unreachable: "
+      throw new ServerConfig.ConfigException("database " + maskUrl(config.dbUrl()) + " is unreachable: "
           + rootMessage(e));
     } catch (IllegalArgumentException | IllegalStateException e) {
       throw new ServerConfig.ConfigException(e.getMessage());
@@ -259,7 +259,7 @@ public final class DejaServer implements AutoCloseable {
 
   /** Masks a password given inside a JDBC URL. */
   static String maskUrl(String url) {
-    return url == null ? null : url.replaceAll("(?i)(password=)[^&;]*", "$1****");
+    return dev.deja.db.DatabaseConfig.maskUrl(url);
   }
 
   /** The port the gateway listens on (the bound one when started with port 0). */

@@ -99,22 +99,6 @@ class ServerConfigTest {
   }
 
   @Test
-  void unreachableDatabase_isOneLine() throws Exception {
-    int closedPort;
-    try (ServerSocket s = new ServerSocket(0)) {
-      closedPort = s.getLocalPort();
-    }
-    ServerConfig c = Main.configure(
-        new String[] {"--port", "0", "--demo-origin", "--set", "semantic=false",
-            "--db-url", "jdbc:postgresql://127.0.0.1:" + closedPort + "/deja"}, Map.of());
-    ServerConfig.ConfigException e =
-        assertThrows(ServerConfig.ConfigException.class, () -> DejaServer.start(c));
-    assertTrue(e.getMessage().startsWith("database jdbc:postgresql://127.0.0.1:" + closedPort),
-        e.getMessage());
-    assertFalse(e.getMessage().contains("\n"), e.getMessage());
-  }
-
-  @Test
   void unknownFilterSetting_isOneLine() {
     ServerConfig c = Main.configure(new String[] {"--port", "0", "--set", "bogus=1"}, Map.of());
     ServerConfig.ConfigException e =

@@ -1,10 +1,10 @@
 package dev.deja.filter.http;
 
+import dev.deja.filter.store.ByteBudget;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpServletResponseWrapper;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -20,14 +20,18 @@ import java.util.function.Consumer;
  * sends it. Just before the response commits it calls {@code beforeCommit}, which adds Deja's
  * headers (they can depend on the origin's status and headers).
  *
- * <p>A body larger than the limit, written through a {@code Writer}, or cut short by an I/O error
- * is passed on but marked as not capturable.
+ * <p>A body larger than the limit, beyond the shared {@link ByteBudget}, written through a {@code
+ * Writer}, or cut short by an I/O error is passed on but marked as not capturable. The copy's bytes
+ * stay reserved in the budget until {@link #releaseCapture()}, or until whoever took the body with
+ * {@link #handOffCapture()} closes the reservation.
  */
 public final class CapturingResponse extends HttpServletResponseWrapper {
 
   private final int limit;
+  private final ByteBudget budget;
   private final Consumer<CapturingResponse> beforeCommit;
-  private ByteArrayOutputStream copy;
+  private BodyCapture copy;
+  private boolean handedOff;
   private boolean capturable;
   private boolean headersWritten;
   private boolean failed;
@@ -39,14 +43,17 @@ public final class CapturingResponse extends HttpServletResponseWrapper {
   /**
    * @param capture whether to keep a copy at all (false for bypassed requests)
    * @param limit the largest body kept, in bytes
+   * @param budget the bytes all captures and queued stores may hold together
    */
   public CapturingResponse(
       HttpServletResponse response,
       boolean capture,
       int limit,
+      ByteBudget budget,
       Consumer<CapturingResponse> beforeCommit) {
     super(response);
     this.limit = limit;
+    this.budget = budget;
     this.capturable = capture;
     this.beforeCommit = beforeCommit;
   }
@@ -185,7 +192,7 @@ public final class CapturingResponse extends HttpServletResponseWrapper {
     headersWritten = false;
     originCacheStatus.clear();
     if (copy != null) {
-      copy.reset();
+      copy.clear();
     }
   }
 
@@ -193,7 +200,7 @@ public final class CapturingResponse extends HttpServletResponseWrapper {
   public void resetBuffer() {
     super.resetBuffer();
     if (copy != null) {
-      copy.reset();
+      copy.clear();
     }
   }
 
@@ -223,7 +230,26 @@ public final class CapturingResponse extends HttpServletResponseWrapper {
 
   private void drop() {
     capturable = false;
-    copy = null;
+    releaseCapture();
+  }
+
+  /** Gives the copy's bytes back to the budget, unless the body was handed off. Idempotent. */
+  public void releaseCapture() {
+    if (copy != null && !handedOff) {
+      copy.abandon();
+    }
+  }
+
+  /**
+   * Takes ownership of the reservation that holds the captured body: the caller closes it once the
+   * body has been stored or dropped. Call after {@link #capturedBody()} returned a body.
+   */
+  public ByteBudget.Reservation handOffCapture() {
+    if (copy == null) {
+      return budget.open(); // an empty body holds nothing
+    }
+    handedOff = true;
+    return copy.reservation();
   }
 
   /** Cache-Status members set by the origin or an upstream cache, in order. */
@@ -235,12 +261,22 @@ public final class CapturingResponse extends HttpServletResponseWrapper {
     return failed;
   }
 
+  /** Whether a copy is still being kept (not refused by size, budget, writer use or failure). */
+  public boolean capturing() {
+    return capturable && !failed;
+  }
+
+  /** The body length the origin declared, or -1 when it did not. */
+  public long expectedLength() {
+    return expectedLength;
+  }
+
   /** The complete body, or null when it was not captured or is incomplete. */
   public byte[] capturedBody() {
     if (!capturable || failed) {
       return null;
     }
-    byte[] body = copy == null ? new byte[0] : copy.toByteArray();
+    byte[] body = copy == null ? new byte[0] : copy.body();
     if (expectedLength >= 0 && body.length != expectedLength) {
       return null;
     }
@@ -297,13 +333,11 @@ public final class CapturingResponse extends HttpServletResponseWrapper {
         return;
       }
       if (copy == null) {
-        copy = new ByteArrayOutputStream(expectedLength > 0 ? (int) expectedLength : 8192);
+        copy = new BodyCapture(budget, limit, expectedLength);
       }
-      if (copy.size() + len > limit) {
+      if (!copy.append(b, off, len)) {
         drop();
-        return;
       }
-      copy.write(b, off, len);
     }
 
     @Override

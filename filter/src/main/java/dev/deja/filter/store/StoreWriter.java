@@ -20,10 +20,19 @@ import org.slf4j.LoggerFactory;
 /**
  * Writes to the store off the request path: a bounded queue of store tasks (a full queue drops the
  * task and counts it, the client never waits) and a buffer of hits flushed in batches.
+ *
+ * <p>A write that fails because the store is unavailable is tried again with backoff for up to
+ * {@link #RETRY_WINDOW}, so a short database outage or failover loses no entries; its body stays
+ * reserved in the {@link ByteBudget} meanwhile, which bounds what an outage can pile up. Any other
+ * failure, {@link Error}s included, is counted in {@link #failed()} and logged.
  */
 public final class StoreWriter implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(StoreWriter.class);
+  /** How long a write refused by an unavailable store keeps being retried. */
+  public static final Duration RETRY_WINDOW = Duration.ofSeconds(60);
+  private static final long FIRST_RETRY_MILLIS = 500;
+  private static final long MAX_RETRY_MILLIS = 10_000;
 
   private final CacheStore store;
   private final Clock clock;
@@ -33,6 +42,10 @@ public final class StoreWriter implements AutoCloseable {
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
   private final AtomicLong completed = new AtomicLong();
+  private final AtomicLong retried = new AtomicLong();
+  private final java.util.concurrent.atomic.AtomicInteger waitingRetry =
+      new java.util.concurrent.atomic.AtomicInteger();
+  private volatile boolean closing;
   /** Outcome counters since the last flush: requests, exact, semantic, miss, bypass. */
   private final LongAdder[] outcomes = {
     new LongAdder(), new LongAdder(), new LongAdder(), new LongAdder(), new LongAdder()
@@ -57,22 +70,84 @@ public final class StoreWriter implements AutoCloseable {
    * @param what short description for logs, e.g. {@code store 3fa2...}
    */
   public boolean submit(String what, Runnable task) {
+    return submit(what, task, null);
+  }
+
+  /**
+   * Queues a write that holds memory until it is done: {@code held} is closed exactly once, when
+   * the write succeeded, failed for good, or was dropped.
+   */
+  public boolean submit(String what, Runnable task, AutoCloseable held) {
+    return enqueue(new Write(what, task, held, System.nanoTime(), 0));
+  }
+
+  private record Write(String what, Runnable task, AutoCloseable held, long firstNanos, int tries) {
+    Write retry() {
+      return new Write(what, task, held, firstNanos, tries + 1);
+    }
+  }
+
+  private boolean enqueue(Write w) {
     try {
-      executor.execute(
-          () -> {
-            try {
-              task.run();
-              completed.incrementAndGet();
-            } catch (RuntimeException e) {
-              failed.incrementAndGet();
-              failures.warn("store-failed", "Deja: background write failed (" + what + ")", e);
-            }
-          });
+      executor.execute(() -> run(w));
       return true;
     } catch (RejectedExecutionException e) {
       dropped.incrementAndGet();
-      failures.warn("store-dropped", "Deja: store queue full or closed, dropped " + what, null);
+      failures.warn("store-dropped", "Deja: store queue full or closed, dropped " + w.what(), null);
+      release(w);
       return false;
+    }
+  }
+
+  private void run(Write w) {
+    try {
+      w.task().run();
+      completed.incrementAndGet();
+      release(w);
+    } catch (StoreUnavailableException e) {
+      if (!scheduleRetry(w)) {
+        failed.incrementAndGet();
+        failures.warn("store-failed", "Deja: background write failed, store unavailable ("
+            + w.what() + ", " + (w.tries() + 1) + " tries)", e);
+        release(w);
+      }
+    } catch (Throwable e) { // an Error here (OOM) must be counted, not lose the thread silently
+      failed.incrementAndGet();
+      failures.warn("store-failed", "Deja: background write failed (" + w.what() + ")", e);
+      release(w);
+    }
+  }
+
+  private boolean scheduleRetry(Write w) {
+    long elapsed = System.nanoTime() - w.firstNanos();
+    long delay = Math.min(MAX_RETRY_MILLIS, FIRST_RETRY_MILLIS << Math.min(w.tries(), 20));
+    if (closing || elapsed + TimeUnit.MILLISECONDS.toNanos(delay) > RETRY_WINDOW.toNanos()) {
+      return false;
+    }
+    retried.incrementAndGet();
+    waitingRetry.incrementAndGet();
+    try {
+      hitFlusher.schedule(
+          () -> {
+            waitingRetry.decrementAndGet();
+            enqueue(w.retry());
+          },
+          delay,
+          TimeUnit.MILLISECONDS);
+      return true;
+    } catch (RejectedExecutionException e) {
+      waitingRetry.decrementAndGet();
+      return false;
+    }
+  }
+
+  private static void release(Write w) {
+    if (w.held() != null) {
+      try {
+        w.held().close();
+      } catch (Exception e) {
+        LOG.debug("releasing {} failed", w.what(), e);
+      }
     }
   }
 
@@ -141,8 +216,14 @@ public final class StoreWriter implements AutoCloseable {
     }
   }
 
+  /** Writes queued, running, or waiting to be retried. */
   public int queueDepth() {
-    return executor.getQueue().size() + executor.getActiveCount();
+    return executor.getQueue().size() + executor.getActiveCount() + waitingRetry.get();
+  }
+
+  /** Retries of writes the store refused while unavailable. */
+  public long retried() {
+    return retried.get();
   }
 
   public long dropped() {
@@ -159,10 +240,24 @@ public final class StoreWriter implements AutoCloseable {
 
   /** Stops accepting work and waits up to {@code timeout} for queued writes and hits to finish. */
   public boolean drain(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    // Writes waiting for a retry get until the deadline to land; after that they are abandoned.
+    while (waitingRetry.get() > 0 && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    closing = true;
     executor.shutdown();
     boolean done;
     try {
-      done = executor.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      done =
+          executor.awaitTermination(
+              Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)
+              && waitingRetry.get() == 0;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       done = false;

@@ -97,4 +97,113 @@ class StoreWriterTest {
     assertEquals(2, requests);
     assertEquals(1, exact);
   }
+
+  /** A store that is unavailable for its first {@code outages} writes. */
+  private static final class FlakyStore extends SlowStoreBase {
+    private final java.util.concurrent.atomic.AtomicInteger outages;
+    final java.util.concurrent.atomic.AtomicInteger stored = new java.util.concurrent.atomic.AtomicInteger();
+
+    FlakyStore(int outages) {
+      this.outages = new java.util.concurrent.atomic.AtomicInteger(outages);
+    }
+
+    void write() {
+      if (outages.getAndDecrement() > 0) {
+        throw new StoreUnavailableException("down", null);
+      }
+      stored.incrementAndGet();
+    }
+  }
+
+  /** The read side of a store that the writer never calls. */
+  private abstract static class SlowStoreBase implements CacheStore {
+    @Override
+    public Optional<CachedImage> findExact(String key) {
+      return Optional.empty();
+    }
+
+    @Override
+    public boolean hasCandidates(String b, String m, String e) {
+      return false;
+    }
+
+    @Override
+    public List<Candidate> findNearest(String b, String m, String e, float[] v, int k) {
+      return List.of();
+    }
+
+    @Override
+    public void store(NewEntry entry) {}
+
+    @Override
+    public void storeAlias(NewAlias alias) {}
+
+    @Override
+    public void recordHits(Collection<HitRecord> batch) {}
+
+    @Override
+    public void recordOutcomes(OutcomeCounts counts) {}
+
+    @Override
+    public void close() {}
+  }
+
+  @Test
+  void aWriteRefusedDuringAnOutageIsRetried_andItsBytesAreReleasedOnceItLands() throws Exception {
+    FlakyStore store = new FlakyStore(2);
+    ByteBudget budget = new ByteBudget(1000);
+    ByteBudget.Reservation held = budget.open();
+    assertTrue(held.grow(600));
+    try (StoreWriter writer = new StoreWriter(store, 1, 4, Clock.systemUTC())) {
+      assertTrue(writer.submit("store k", store::write, held));
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (store.stored.get() == 0 && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertEquals(1, store.stored.get(), "stored after two refusals");
+      assertEquals(2, writer.retried());
+      assertEquals(0, writer.failed());
+      assertTrue(writer.drain(Duration.ofSeconds(5)));
+      assertEquals(0, budget.used(), "the body's bytes are back in the budget");
+    }
+  }
+
+  @Test
+  void anErrorInAWriteIsCountedAsAFailure_andReleasesItsBytes() throws Exception {
+    ByteBudget budget = new ByteBudget(1000);
+    ByteBudget.Reservation held = budget.open();
+    assertTrue(held.grow(500));
+    try (StoreWriter writer = new StoreWriter(new FlakyStore(0), 1, 4, Clock.systemUTC())) {
+      writer.submit("store oom", () -> {
+        throw new OutOfMemoryError("simulated");
+      }, held);
+      assertTrue(writer.drain(Duration.ofSeconds(5)));
+      assertEquals(1, writer.failed());
+      assertEquals(0, budget.used());
+    }
+  }
+
+  @Test
+  void aDroppedWriteReleasesItsBytesAtOnce() throws Exception {
+    SlowStore store = new SlowStore();
+    ByteBudget budget = new ByteBudget(1000);
+    try (StoreWriter writer = new StoreWriter(store, 1, 1, Clock.systemUTC())) {
+      Runnable blocked =
+          () -> {
+            try {
+              store.release.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          };
+      writer.submit("running", blocked);
+      Thread.sleep(100);
+      writer.submit("queued", blocked);
+      ByteBudget.Reservation held = budget.open();
+      assertTrue(held.grow(700));
+      assertFalse(writer.submit("dropped", blocked, held));
+      assertEquals(0, budget.used());
+      store.release.countDown();
+    }
+  }
 }
