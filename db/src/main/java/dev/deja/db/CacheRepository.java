@@ -1,5 +1,6 @@
 package dev.deja.db;
 
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -14,7 +15,16 @@ public interface CacheRepository {
    * The non-expired entry stored under {@code cacheKey} with its image bytes. An alias returns the
    * image it shares with its target.
    */
-  Optional<StoredResponse> findExact(String cacheKey);
+  default Optional<StoredResponse> findExact(String cacheKey) {
+    return findExactOrStale(cacheKey, Duration.ZERO);
+  }
+
+  /**
+   * As {@link #findExact}, also returning an entry that expired less than {@code staleFor} ago
+   * (RFC 5861 {@code stale-if-error}: served only when the origin fails). The caller checks
+   * {@link StoredResponse#expiresAt()}.
+   */
+  Optional<StoredResponse> findExactOrStale(String cacheKey, Duration staleFor);
 
   /**
    * Whether {@link #findNearest} could return anything for this partition: one cheap indexed probe,
@@ -57,7 +67,15 @@ public interface CacheRepository {
   int purge(PurgeCriteria criteria);
 
   /** Deletes up to {@code batchSize} expired entries; returns how many. */
-  int deleteExpired(int batchSize);
+  default int deleteExpired(int batchSize) {
+    return deleteExpired(Duration.ZERO, batchSize);
+  }
+
+  /**
+   * Deletes up to {@code batchSize} entries that expired more than {@code keepFor} ago (expired
+   * entries are kept that long to be served if the origin fails); returns how many.
+   */
+  int deleteExpired(Duration keepFor, int batchSize);
 
   /**
    * Deletes least-recently-hit entries (by {@code coalesce(last_hit, created)}) until the blobs

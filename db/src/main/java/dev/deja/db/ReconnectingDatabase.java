@@ -134,8 +134,8 @@ public final class ReconnectingDatabase implements AutoCloseable {
   /** Delegates to the opened database's repository, or fails as unavailable. */
   private final class Deferred implements CacheRepository {
     @Override
-    public Optional<StoredResponse> findExact(String cacheKey) {
-      return current().findExact(cacheKey);
+    public Optional<StoredResponse> findExactOrStale(String cacheKey, Duration staleFor) {
+      return current().findExactOrStale(cacheKey, staleFor);
     }
 
     @Override
@@ -180,8 +180,8 @@ public final class ReconnectingDatabase implements AutoCloseable {
     }
 
     @Override
-    public int deleteExpired(int batchSize) {
-      return current().deleteExpired(batchSize);
+    public int deleteExpired(Duration keepFor, int batchSize) {
+      return current().deleteExpired(keepFor, batchSize);
     }
 
     @Override

@@ -270,6 +270,28 @@ class CacheRepositoryTest {
   }
 
   @Test
+  void anExpiredEntry_isFoundOnlyAsStale_withinTheWindow_andKeptByEvictionThatLong() {
+    Instant past = Instant.now().minus(Duration.ofMinutes(10));
+    repo.store(entry(key("stale-1"), "s", "stale", null, past), image(random, 10), false);
+
+    assertTrue(repo.findExact(key("stale-1")).isEmpty(), "expired: never a plain hit");
+    assertTrue(repo.findExactOrStale(key("stale-1"), Duration.ofMinutes(5)).isEmpty(),
+        "expired 10 min ago: outside a 5 min window");
+    StoredResponse stale = repo.findExactOrStale(key("stale-1"), Duration.ofHours(1)).orElseThrow();
+    assertTrue(stale.expiresAt().isBefore(Instant.now()));
+
+    while (repo.deleteExpired(Duration.ofHours(1), 100) > 0) {
+      // other tests' expired entries may go too; this one must stay
+    }
+    assertTrue(repo.findExactOrStale(key("stale-1"), Duration.ofHours(1)).isPresent(),
+        "kept for the stale window");
+    while (repo.deleteExpired(Duration.ofMinutes(5), 100) > 0) {
+      // now it is older than the window
+    }
+    assertTrue(repo.findExactOrStale(key("stale-1"), Duration.ofHours(1)).isEmpty());
+  }
+
+  @Test
   void stats_countsEntriesAliasesAndBlobBytes() {
     CacheStats s = repo.stats();
     assertTrue(s.entries() > 0 && s.blobs() > 0 && s.blobBytes() > 0, s.toString());

@@ -85,9 +85,10 @@ public final class DejaCache implements AutoCloseable {
             config.unseeded(),
             config.candidates(),
             clock,
+            config.staleIfError(),
             embedAhead);
     this.writer = new StoreWriter(store, config.storeThreads(), config.storeQueue(), clock);
-    this.originPolicy = new OriginPolicy(config.defaultTtl());
+    this.originPolicy = new OriginPolicy(config.defaultTtl(), config.staleIfError());
     this.metrics = new DejaMetrics(b.registry);
     this.owned = List.copyOf(b.owned);
     registerGauges(b.registry);

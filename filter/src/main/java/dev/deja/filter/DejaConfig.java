@@ -44,6 +44,7 @@ public final class DejaConfig {
   public static final int DEFAULT_SINGLE_FLIGHT_MAX_WAITERS = 64;
   public static final int DEFAULT_BREAKER_FAILURES = 5;
   public static final Duration DEFAULT_BREAKER_OPEN = Duration.ofSeconds(5);
+  public static final Duration DEFAULT_STALE_IF_ERROR = Duration.ofDays(1);
 
   private final RequestRules rules;
   private final boolean semantic;
@@ -61,6 +62,7 @@ public final class DejaConfig {
   private final Duration defaultTtl;
   private final int breakerFailures;
   private final Duration breakerOpen;
+  private final Duration staleIfError;
 
   private DejaConfig(Builder b) {
     this.rules =
@@ -87,6 +89,7 @@ public final class DejaConfig {
     this.defaultTtl = b.defaultTtl;
     this.breakerFailures = b.breakerFailures;
     this.breakerOpen = b.breakerOpen;
+    this.staleIfError = b.staleIfError;
   }
 
   public static Builder builder() {
@@ -117,7 +120,7 @@ public final class DejaConfig {
           "tenantHeader", "semantic", "unseeded", "preset", "threshold", "candidates",
           "maxBodyBytes", "storeThreads", "storeQueue", "hotCacheBytes", "memoryBudgetBytes",
           "singleFlightTimeout",
-          "singleFlightMaxWaiters", "defaultTtl", "breakerFailures", "breakerOpen");
+          "singleFlightMaxWaiters", "defaultTtl", "breakerFailures", "breakerOpen", "staleIfError");
 
   public RequestRules rules() {
     return rules;
@@ -191,6 +194,15 @@ public final class DejaConfig {
     return breakerOpen;
   }
 
+  /**
+   * How long after expiry an entry may still be served when the origin fails (5xx, timeout,
+   * unreachable), as RFC 5861 {@code stale-if-error}; zero turns it off. Expired entries are kept
+   * this long before eviction deletes them.
+   */
+  public Duration staleIfError() {
+    return staleIfError;
+  }
+
   private static String prefixOf(String pattern) {
     return pattern.substring(0, pattern.length() - 1);
   }
@@ -226,6 +238,7 @@ public final class DejaConfig {
     private Duration defaultTtl;
     private int breakerFailures = DEFAULT_BREAKER_FAILURES;
     private Duration breakerOpen = DEFAULT_BREAKER_OPEN;
+    private Duration staleIfError = DEFAULT_STALE_IF_ERROR;
 
     private Builder() {}
 
@@ -373,6 +386,13 @@ public final class DejaConfig {
       return this;
     }
 
+    /** How long expired entries may stand in for a failing origin; zero turns it off. */
+    public Builder staleIfError(Duration window) {
+      require(window != null && !window.isNegative(), "staleIfError", window, "must be >= 0");
+      this.staleIfError = window;
+      return this;
+    }
+
     /** Sets one setting from its string form; unknown keys are rejected. */
     public Builder set(String key, String value) {
       String v = value == null ? "" : value.strip();
@@ -399,6 +419,7 @@ public final class DejaConfig {
         case "defaultTtl" -> defaultTtl(v.isEmpty() ? null : duration(key, v));
         case "breakerFailures" -> breakerFailures(integer(key, v));
         case "breakerOpen" -> breakerOpen(duration(key, v));
+        case "staleIfError" -> staleIfError(v.equals("0") ? Duration.ZERO : duration(key, v));
         default ->
             throw new IllegalArgumentException(
                 "unknown Deja setting '" + key + "'; known settings: " + KEYS);

@@ -288,7 +288,7 @@ public class DejaFilter implements Filter {
             outcome.store(),
             cache.config().maxBodyBytes(),
             cache.budget(),
-            w -> missHeaders(w, outcome, System.nanoTime() - started));
+            w -> missHeaders(request, w, outcome, System.nanoTime() - started));
     boolean async = false;
     try {
       chain.doFilter(request, wrapper);
@@ -298,6 +298,10 @@ public class DejaFilter implements Filter {
       }
     } catch (IOException | ServletException | RuntimeException e) {
       wrapper.fail();
+      if (!response.isCommitted() && serveStale(request, wrapper, outcome, 500)) {
+        LOG.warn("Deja: the chain failed; served a stale entry instead ({})", e.toString());
+        return; // the finally block still lands the flight
+      }
       throw e;
     } finally {
       if (!async) {
@@ -306,10 +310,17 @@ public class DejaFilter implements Filter {
     }
   }
 
-  /** Adds Deja's headers to a forwarded answer, just before it commits. */
-  private void missHeaders(CapturingResponse w, Outcome outcome, long originNanos) {
+  /**
+   * Adds Deja's headers to a forwarded answer, just before it commits; or, when the origin failed
+   * and the request's own entry expired recently enough, answers with that entry instead.
+   */
+  private void missHeaders(
+      HttpServletRequest request, CapturingResponse w, Outcome outcome, long originNanos) {
     cache.metrics().record(cache.metrics().origin, originNanos);
     cache.metrics().originAnswer(w.getStatus());
+    if (serveStale(request, w, outcome, w.getStatus())) {
+      return;
+    }
     StringBuilder status = new StringBuilder(outcome.cacheStatus());
     if (outcome.store() && willStore(w, outcome.miss())) {
       status.append("; stored");
@@ -356,6 +367,56 @@ public class DejaFilter implements Filter {
         && storable(w) == null
         && (miss == null || miss.unavailable() == null)
         && cache.breakerState() == dev.deja.filter.store.CircuitBreaker.State.CLOSED;
+  }
+
+  /**
+   * RFC 5861 {@code stale-if-error}: when the origin answered 500, 502, 503 or 504 (the proxy's
+   * own answer for a timeout or an unreachable origin included) and the request's own entry
+   * expired within the window, the client gets that entry, marked stale, instead of the error.
+   * Returns whether it did.
+   */
+  private boolean serveStale(
+      HttpServletRequest request, CapturingResponse w, Outcome outcome, int originStatus) {
+    LookupResult.Miss miss = outcome.miss();
+    CachedImage stale = miss == null ? null : miss.stale();
+    if (stale == null
+        || !(originStatus == 500 || originStatus == 502 || originStatus == 503
+            || originStatus == 504)
+        || !cache.originPolicy().staleUsable(
+            stale.expiresAt(), firstHeader(stale, "Cache-Control"), cache.clock().instant())) {
+      return false;
+    }
+    HttpServletResponse out = (HttpServletResponse) w.getResponse();
+    if (out.isCommitted()) {
+      return false;
+    }
+    out.reset();
+    w.replaceByCache();
+    cache.metrics().staleServed.increment();
+    long ttl = java.time.Duration.between(cache.clock().instant(), stale.expiresAt()).getSeconds();
+    List<String[]> headers = new ArrayList<>();
+    headers.add(new String[] {CacheHeaders.CACHE_STATUS,
+        "deja; fwd=stale; fwd-status=" + originStatus + "; ttl=" + ttl + "; detail=stale-if-error"});
+    headers.add(new String[] {CacheHeaders.X_CACHE, "HIT"});
+    headers.add(new String[] {CacheHeaders.X_CACHE_TYPE, "stale"});
+    headers.add(new String[] {CacheHeaders.X_CACHE_KEY, outcome.request().key().value()});
+    // Downstream caches must not keep an expired image as if it were fresh.
+    headers.add(new String[] {"Cache-Control", "max-age=0, must-revalidate"});
+    try {
+      serveImage(request, out, stale, headers);
+    } catch (IOException e) {
+      LOG.debug("Deja: client went away while a stale entry was served", e);
+    }
+    return true;
+  }
+
+  private static String firstHeader(CachedImage image, String name) {
+    for (Map.Entry<String, List<String>> h : image.headers().entrySet()) {
+      if (h.getKey().equalsIgnoreCase(name) && !h.getValue().isEmpty()) {
+        return h.getValue().get(0);
+      }
+    }
+    return null;
   }
 
   /** Why the origin's answer may not be stored (as far as its headers tell), or null. */

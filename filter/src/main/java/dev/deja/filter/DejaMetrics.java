@@ -19,6 +19,7 @@ final class DejaMetrics {
   private final Map<String, Counter> lookups = new ConcurrentHashMap<>();
   private final Map<String, Counter> originAnswers = new ConcurrentHashMap<>();
   final Counter originAborted;
+  final Counter staleServed;
   final Timer lookup;
   final Timer embedding;
   final Timer search;
@@ -35,6 +36,10 @@ final class DejaMetrics {
             .description(
                 "Forwarded exchanges that broke after the answer started (origin cut the body,"
                     + " client went away, error mid-stream)")
+            .register(registry);
+    this.staleServed =
+        Counter.builder("deja.stale.served")
+            .description("Expired entries served because the origin failed (stale-if-error)")
             .register(registry);
   }
 

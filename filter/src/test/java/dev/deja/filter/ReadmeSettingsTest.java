@@ -69,5 +69,6 @@ class ReadmeSettingsTest {
         Integer.toString(d.singleFlightMaxWaiters()), rows.get("singleFlightMaxWaiters"));
     assertEquals(Integer.toString(d.breakerFailures()), rows.get("breakerFailures"));
     assertEquals(d.breakerOpen().toSeconds() + "s", rows.get("breakerOpen"));
+    assertEquals(d.staleIfError().toDays() + "d", rows.get("staleIfError"));
   }
 }

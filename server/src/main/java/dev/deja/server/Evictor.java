@@ -61,7 +61,8 @@ final class Evictor implements AutoCloseable {
   synchronized Result runOnce() {
     int expired = 0;
     for (int i = 0; i < MAX_BATCHES; i++) {
-      int n = repository.deleteExpired(BATCH);
+      // Expired entries stay for the stale-if-error window: they stand in when the origin fails.
+      int n = repository.deleteExpired(cache.config().staleIfError(), BATCH);
       expired += n;
       if (n < BATCH) {
         break;

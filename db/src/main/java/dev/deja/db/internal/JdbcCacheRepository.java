@@ -36,6 +36,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
 import java.sql.Types;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -87,7 +88,8 @@ public final class JdbcCacheRepository implements CacheRepository {
       + " e.headers::text, b.bytes, e.created_at, e.expires_at, e.source, e.prompt, e.bucket,"
       + " e.alias_of, e.alias_similarity"
       + " FROM cache_entry e JOIN image_blob b ON b.sha256 = e.blob_sha256"
-      + " WHERE e.cache_key = ? AND (e.expires_at IS NULL OR e.expires_at > now())";
+      + " WHERE e.cache_key = ?"
+      + " AND (e.expires_at IS NULL OR e.expires_at > now() - make_interval(secs => ?))";
 
   // ORDER BY an expression over the distance (not the bare <=> operator) so the planner can never
   // answer this with HNSW, which filters after taking ef_search candidates and can return nothing.
@@ -174,7 +176,7 @@ public final class JdbcCacheRepository implements CacheRepository {
       + " store_drops = daily_counter.store_drops + EXCLUDED.store_drops";
 
   private static final String DELETE_EXPIRED = "DELETE FROM cache_entry WHERE cache_key IN"
-      + " (SELECT cache_key FROM cache_entry WHERE expires_at <= now()"
+      + " (SELECT cache_key FROM cache_entry WHERE expires_at <= now() - make_interval(secs => ?)"
       + " LIMIT ? FOR UPDATE SKIP LOCKED)";
 
   private static final String DELETE_ORPHANS = "DELETE FROM image_blob WHERE sha256 IN"
@@ -223,11 +225,12 @@ public final class JdbcCacheRepository implements CacheRepository {
   }
 
   @Override
-  public Optional<StoredResponse> findExact(String cacheKey) {
+  public Optional<StoredResponse> findExactOrStale(String cacheKey, Duration staleFor) {
     Objects.requireNonNull(cacheKey, "cacheKey");
     try (Connection c = lookupConnection()) {
       try (PreparedStatement ps = c.prepareStatement(FIND_EXACT)) {
         ps.setString(1, cacheKey);
+        ps.setDouble(2, seconds(staleFor));
         try (ResultSet rs = ps.executeQuery()) {
           Optional<StoredResponse> result = Optional.empty();
           if (rs.next()) {
@@ -245,6 +248,15 @@ public final class JdbcCacheRepository implements CacheRepository {
     } catch (SQLException | RuntimeException e) {
       throw unavailable("findExact", e);
     }
+  }
+
+  /** Whole seconds (with fractions) of a non-negative window, for make_interval. */
+  private static double seconds(Duration window) {
+    Objects.requireNonNull(window, "window");
+    if (window.isNegative()) {
+      throw new IllegalArgumentException("window must be >= 0, was " + window);
+    }
+    return window.toMillis() / 1000.0;
   }
 
   @Override
@@ -634,11 +646,12 @@ public final class JdbcCacheRepository implements CacheRepository {
   }
 
   @Override
-  public int deleteExpired(int batchSize) {
+  public int deleteExpired(Duration keepFor, int batchSize) {
     requirePositive("batchSize", batchSize);
     try (Connection c = storeConnection();
         PreparedStatement ps = c.prepareStatement(DELETE_EXPIRED)) {
-      ps.setInt(1, batchSize);
+      ps.setDouble(1, seconds(keepFor));
+      ps.setInt(2, batchSize);
       int rows = ps.executeUpdate();
       c.commit();
       return rows;

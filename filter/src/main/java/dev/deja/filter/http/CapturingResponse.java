@@ -32,6 +32,8 @@ public final class CapturingResponse extends HttpServletResponseWrapper {
   private final Consumer<CapturingResponse> beforeCommit;
   private BodyCapture copy;
   private boolean handedOff;
+  /** The cache answered instead (stale-if-error): whatever the origin still sends is discarded. */
+  private boolean replaced;
   private boolean capturable;
   private boolean headersWritten;
   private boolean failed;
@@ -60,7 +62,7 @@ public final class CapturingResponse extends HttpServletResponseWrapper {
 
   /** Adds Deja's headers once, before the first byte or an explicit commit. */
   public void commitHeaders() {
-    if (!headersWritten) {
+    if (!headersWritten && !replaced) {
       headersWritten = true;
       if (!super.isCommitted()) {
         try {
@@ -79,6 +81,9 @@ public final class CapturingResponse extends HttpServletResponseWrapper {
 
   @Override
   public void setStatus(int sc) {
+    if (replaced) {
+      return;
+    }
     status = sc;
     super.setStatus(sc);
   }
@@ -90,23 +95,35 @@ public final class CapturingResponse extends HttpServletResponseWrapper {
 
   @Override
   public void sendError(int sc, String msg) throws IOException {
-    status = sc;
+    if (!replaced) {
+      status = sc;
+    }
     commitHeaders();
-    super.sendError(sc, msg);
+    if (!replaced) {
+      super.sendError(sc, msg);
+    }
   }
 
   @Override
   public void sendError(int sc) throws IOException {
-    status = sc;
+    if (!replaced) {
+      status = sc;
+    }
     commitHeaders();
-    super.sendError(sc);
+    if (!replaced) {
+      super.sendError(sc);
+    }
   }
 
   @Override
   public void sendRedirect(String location) throws IOException {
-    status = SC_FOUND;
+    if (!replaced) {
+      status = SC_FOUND;
+    }
     commitHeaders();
-    super.sendRedirect(location);
+    if (!replaced) {
+      super.sendRedirect(location);
+    }
   }
 
   @Override
@@ -116,6 +133,9 @@ public final class CapturingResponse extends HttpServletResponseWrapper {
 
   @Override
   public void setContentLengthLong(long len) {
+    if (replaced) {
+      return;
+    }
     expectedLength = len;
     if (len > limit) {
       drop();
@@ -149,6 +169,9 @@ public final class CapturingResponse extends HttpServletResponseWrapper {
 
   /** Returns whether the header goes on to the client as the origin set it. */
   private boolean intercepted(String name, String value, boolean replace) {
+    if (replaced) {
+      return false;
+    }
     if (name == null) {
       return true;
     }
@@ -186,6 +209,9 @@ public final class CapturingResponse extends HttpServletResponseWrapper {
 
   @Override
   public void reset() {
+    if (replaced) {
+      return;
+    }
     super.reset();
     status = SC_OK;
     expectedLength = -1;
@@ -198,6 +224,9 @@ public final class CapturingResponse extends HttpServletResponseWrapper {
 
   @Override
   public void resetBuffer() {
+    if (replaced) {
+      return;
+    }
     super.resetBuffer();
     if (copy != null) {
       copy.clear();
@@ -217,7 +246,9 @@ public final class CapturingResponse extends HttpServletResponseWrapper {
     // Images are never written as characters; keep it simple and don't capture.
     drop();
     commitHeaders();
-    return super.getWriter();
+    return replaced
+        ? new PrintWriter(java.io.OutputStream.nullOutputStream())
+        : super.getWriter();
   }
 
   // --- what the filter reads back ------------------------------------------------------------
@@ -250,6 +281,21 @@ public final class CapturingResponse extends HttpServletResponseWrapper {
     }
     handedOff = true;
     return copy.reservation();
+  }
+
+  /**
+   * The cache has written its own answer to the client (a stale entry standing in for a failed
+   * origin, from {@code beforeCommit}): from now on the origin's status, headers and body are
+   * discarded, and nothing of it is stored.
+   */
+  public void replaceByCache() {
+    replaced = true;
+    drop();
+  }
+
+  /** Whether {@link #replaceByCache()} was called. */
+  public boolean replaced() {
+    return replaced;
   }
 
   /** Cache-Status members set by the origin or an upstream cache, in order. */
@@ -307,6 +353,9 @@ public final class CapturingResponse extends HttpServletResponseWrapper {
     @Override
     public void write(int b) throws IOException {
       commitHeaders();
+      if (replaced) {
+        return;
+      }
       try {
         out.write(b);
       } catch (IOException e) {
@@ -319,6 +368,9 @@ public final class CapturingResponse extends HttpServletResponseWrapper {
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
       commitHeaders();
+      if (replaced) {
+        return;
+      }
       try {
         out.write(b, off, len);
       } catch (IOException e) {

@@ -17,11 +17,53 @@ public final class OriginPolicy {
   /** Longest lifetime honoured: 100 years. */
   static final long MAX_LIFETIME_SECONDS = 100L * 365 * 24 * 3600;
 
+  private static final Pattern STALE_IF_ERROR =
+      Pattern.compile("(?:^|,)\\s*stale-if-error\\s*=\\s*\"?(\\d+)\"?", Pattern.CASE_INSENSITIVE);
+
   private final Duration defaultTtl;
+  private final Duration staleIfError;
 
   /** @param defaultTtl lifetime when the origin gives none, or null for "until evicted" */
   public OriginPolicy(Duration defaultTtl) {
+    this(defaultTtl, Duration.ZERO);
+  }
+
+  /**
+   * @param defaultTtl lifetime when the origin gives none, or null for "until evicted"
+   * @param staleIfError how long after expiry an entry may stand in for a failing origin
+   */
+  public OriginPolicy(Duration defaultTtl, Duration staleIfError) {
     this.defaultTtl = defaultTtl;
+    this.staleIfError = staleIfError;
+  }
+
+  /**
+   * Whether an expired entry may be served at {@code now} because the origin failed: within the
+   * configured {@code staleIfError} window after expiry, shortened (never lengthened: expired
+   * entries are only kept that long) by the origin's own {@code stale-if-error=N} directive.
+   *
+   * @param cacheControl the entry's stored {@code Cache-Control}, or null
+   */
+  public boolean staleUsable(Instant expiresAt, String cacheControl, Instant now) {
+    if (expiresAt == null || staleIfError.isZero()) {
+      return false;
+    }
+    Duration window = staleIfError;
+    if (cacheControl != null) {
+      Matcher m = STALE_IF_ERROR.matcher(cacheControl);
+      if (m.find()) {
+        try {
+          window = min(window, Duration.ofSeconds(Long.parseLong(m.group(1))));
+        } catch (NumberFormatException e) {
+          // a number too large for a long: the configured window stands
+        }
+      }
+    }
+    return now.isBefore(expiresAt.plus(window));
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
   }
 
   /**

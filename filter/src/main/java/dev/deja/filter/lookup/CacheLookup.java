@@ -49,6 +49,7 @@ public final class CacheLookup {
   private final UnseededPolicy unseeded;
   private final int candidates;
   private final Clock clock;
+  private final Duration staleIfError;
   /** Computes, off the request path, the vector an empty partition's miss will store. */
   private final Executor embedAhead;
   private final RateLimitedLog failures = new RateLimitedLog(LOG, Duration.ofMinutes(1));
@@ -63,7 +64,9 @@ public final class CacheLookup {
       UnseededPolicy unseeded,
       int candidates,
       Clock clock,
+      Duration staleIfError,
       Executor embedAhead) {
+    this.staleIfError = staleIfError;
     this.store = store;
     this.embedAhead = embedAhead;
     this.hot = hot;
@@ -86,7 +89,8 @@ public final class CacheLookup {
       // A bug in a guard or a model binding must cost a cache hit, never the request.
       failures.warn("lookup-error", "Deja: lookup failed unexpectedly, answering from the origin", e);
       return new LookupResult.Miss(
-          null, null, null, threshold, LOOKUP_ERROR, new Timings(System.nanoTime() - start, 0, 0));
+          null, null, null, threshold, LOOKUP_ERROR, new Timings(System.nanoTime() - start, 0, 0),
+          null);
     }
   }
 
@@ -100,20 +104,28 @@ public final class CacheLookup {
     if (!breaker.allowRequest()) {
       return unavailable(null, threshold, start, 0, 0);
     }
+    CachedImage stale = null;
     try {
-      Optional<CachedImage> stored = store.findExact(request.key().value());
+      Optional<CachedImage> stored = store.findExactOrStale(request.key().value(), staleIfError);
       breaker.recordSuccess();
-      if (stored.isPresent() && stored.get().isFresh(now) && stored.get().meets(threshold)) {
-        hot.put(request.key().value(), stored.get());
-        return new LookupResult.ExactHit(stored.get(), new Timings(System.nanoTime() - start, 0, 0));
+      if (stored.isPresent() && stored.get().meets(threshold)) {
+        if (stored.get().isFresh(now)) {
+          hot.put(request.key().value(), stored.get());
+          return new LookupResult.ExactHit(
+              stored.get(), new Timings(System.nanoTime() - start, 0, 0));
+        }
+        stale = stored.get();
       }
     } catch (RuntimeException e) {
       return storeFailed(e, null, threshold, start, 0, 0);
     }
-    if (!semanticApplies(request)) {
-      return miss(null, null, null, threshold, start, 0, 0);
-    }
-    return semantic(request, threshold, start, now);
+    LookupResult result =
+        semanticApplies(request)
+            ? semantic(request, threshold, start, now)
+            : miss(null, null, null, threshold, start, 0, 0);
+    return stale != null && result instanceof LookupResult.Miss miss
+        ? miss.withStale(stale)
+        : result;
   }
 
   private LookupResult semantic(Cacheable request, double threshold, long start, Instant now) {
@@ -272,7 +284,8 @@ public final class CacheLookup {
         null,
         threshold,
         CACHE_UNAVAILABLE,
-        new Timings(System.nanoTime() - start, embed, search));
+        new Timings(System.nanoTime() - start, embed, search),
+        null);
   }
 
   private static LookupResult miss(
@@ -284,6 +297,7 @@ public final class CacheLookup {
       long embed,
       long search) {
     return new LookupResult.Miss(
-        vector, best, refusal, threshold, null, new Timings(System.nanoTime() - start, embed, search));
+        vector, best, refusal, threshold, null, new Timings(System.nanoTime() - start, embed, search),
+        null);
   }
 }

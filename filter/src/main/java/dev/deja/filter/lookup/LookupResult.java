@@ -37,6 +37,8 @@ public sealed interface LookupResult {
    * @param threshold the effective threshold
    * @param unavailable why the cache could not be asked (e.g. {@code cache-unavailable}), or null
    *     when it answered
+   * @param stale the request's own entry, expired but inside the {@code stale-if-error} window:
+   *     served only if the origin fails; null when there is none
    */
   record Miss(
       float[] embedding,
@@ -44,6 +46,13 @@ public sealed interface LookupResult {
       MatchVerdict refusal,
       double threshold,
       String unavailable,
-      Timings timings)
-      implements LookupResult {}
+      Timings timings,
+      CachedImage stale)
+      implements LookupResult {
+
+    /** This miss, with an expired entry that may stand in if the origin fails. */
+    public Miss withStale(CachedImage image) {
+      return new Miss(embedding, best, refusal, threshold, unavailable, timings, image);
+    }
+  }
 }

@@ -17,6 +17,15 @@ public interface CacheStore extends AutoCloseable {
   Optional<CachedImage> findExact(String key);
 
   /**
+   * As {@link #findExact}, also returning an entry that expired less than {@code staleFor} ago, to
+   * be served only if the origin fails ({@code stale-if-error}). Stores that keep nothing expired
+   * may leave the default.
+   */
+  default Optional<CachedImage> findExactOrStale(String key, java.time.Duration staleFor) {
+    return findExact(key);
+  }
+
+  /**
    * Whether this bucket, model and embedding model hold any semantic candidate; lets a request in
    * an empty partition skip the embedding.
    */

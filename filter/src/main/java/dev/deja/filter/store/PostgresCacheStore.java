@@ -41,6 +41,13 @@ public final class PostgresCacheStore implements CacheStore {
   }
 
   @Override
+  public Optional<CachedImage> findExactOrStale(String key, java.time.Duration staleFor) {
+    return guarded(
+        "findExact",
+        () -> repository.findExactOrStale(key, staleFor).map(PostgresCacheStore::image));
+  }
+
+  @Override
   public boolean hasCandidates(String bucket, String model, String embeddingModelId) {
     return guarded(
         "hasCandidates", () -> repository.hasCandidates(bucket, model, embeddingModelId));
