@@ -8,6 +8,7 @@ import dev.deja.filter.lookup.CacheLookup;
 import dev.deja.filter.lookup.Explanation;
 import dev.deja.filter.lookup.LookupOptions;
 import dev.deja.filter.lookup.LookupResult;
+import dev.deja.filter.lookup.SemanticRollout;
 import dev.deja.filter.match.SemanticMatcher;
 import dev.deja.filter.request.ParsedRequest;
 import dev.deja.filter.request.ParsedRequest.Cacheable;
@@ -53,6 +54,7 @@ public final class DejaCache implements AutoCloseable {
   private final StoreWriter writer;
   private final SingleFlight flights;
   private final ByteBudget budget;
+  private final SemanticRollout rollout;
   /** Misses in empty partitions waiting for their vector; beyond this the store embeds itself. */
   private static final int EMBED_AHEAD_QUEUE = 64;
 
@@ -71,6 +73,8 @@ public final class DejaCache implements AutoCloseable {
     this.flights = new SingleFlight(config.singleFlightMaxWaiters());
     this.hot = new HotCache(config.hotCacheBytes());
     this.budget = new ByteBudget(config.memoryBudgetBytes());
+    this.rollout =
+        new SemanticRollout(config.semanticShadow(), config.semanticRolloutPercent());
     this.embedAhead = BackgroundExecutors.bounded("deja-embed-ahead", 1, EMBED_AHEAD_QUEUE);
     this.breaker =
         new CircuitBreaker(config.breakerFailures(), config.breakerOpen(), System::nanoTime);
@@ -174,6 +178,11 @@ public final class DejaCache implements AutoCloseable {
 
   SingleFlight flights() {
     return flights;
+  }
+
+  /** Which semantic hits are served (shadow mode, percentage rollout). */
+  SemanticRollout rollout() {
+    return rollout;
   }
 
   /** The bytes captures and queued stores may hold together. */

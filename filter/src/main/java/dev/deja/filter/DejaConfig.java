@@ -45,9 +45,12 @@ public final class DejaConfig {
   public static final int DEFAULT_BREAKER_FAILURES = 5;
   public static final Duration DEFAULT_BREAKER_OPEN = Duration.ofSeconds(5);
   public static final Duration DEFAULT_STALE_IF_ERROR = Duration.ofDays(1);
+  public static final int DEFAULT_SEMANTIC_ROLLOUT_PERCENT = 100;
 
   private final RequestRules rules;
   private final boolean semantic;
+  private final boolean semanticShadow;
+  private final int semanticRolloutPercent;
   private final UnseededPolicy unseeded;
   private final Double threshold;
   private final String preset;
@@ -75,6 +78,8 @@ public final class DejaConfig {
             b.maxPromptChars,
             b.tenantHeader);
     this.semantic = b.semantic;
+    this.semanticShadow = b.semanticShadow;
+    this.semanticRolloutPercent = b.semanticRolloutPercent;
     this.unseeded = b.unseeded;
     this.threshold = b.threshold;
     this.preset = b.preset;
@@ -117,7 +122,7 @@ public final class DejaConfig {
   public static final List<String> KEYS =
       List.of(
           "paths", "promptParam", "knownParams", "ignoredParams", "defaults", "maxPromptChars",
-          "tenantHeader", "semantic", "unseeded", "preset", "threshold", "candidates",
+          "tenantHeader", "semantic", "semanticRollout", "unseeded", "preset", "threshold", "candidates",
           "maxBodyBytes", "storeThreads", "storeQueue", "hotCacheBytes", "memoryBudgetBytes",
           "singleFlightTimeout",
           "singleFlightMaxWaiters", "defaultTtl", "breakerFailures", "breakerOpen", "staleIfError");
@@ -126,8 +131,26 @@ public final class DejaConfig {
     return rules;
   }
 
+  /** Whether prompts are embedded and semantic decisions computed (true in shadow mode too). */
   public boolean semantic() {
     return semantic;
+  }
+
+  /**
+   * Shadow mode ({@code semantic=shadow}): semantic decisions are computed, shown in {@code
+   * X-Semantic-Shadow} and counted, but never served: every would-be semantic hit goes to the
+   * origin. For measuring a rollout before it can serve a wrong image.
+   */
+  public boolean semanticShadow() {
+    return semanticShadow;
+  }
+
+  /**
+   * Percent of requests whose semantic hits are served (by a hash of the request's key, so one
+   * request is always treated the same); the others are shadowed.
+   */
+  public int semanticRolloutPercent() {
+    return semanticRolloutPercent;
   }
 
   public UnseededPolicy unseeded() {
@@ -224,6 +247,8 @@ public final class DejaConfig {
     private int maxPromptChars = DEFAULT_MAX_PROMPT_CHARS;
     private String tenantHeader;
     private boolean semantic = DEFAULT_SEMANTIC;
+    private boolean semanticShadow;
+    private int semanticRolloutPercent = DEFAULT_SEMANTIC_ROLLOUT_PERCENT;
     private UnseededPolicy unseeded = DEFAULT_UNSEEDED;
     private Double threshold;
     private String preset = "balanced";
@@ -290,6 +315,21 @@ public final class DejaConfig {
 
     public Builder semantic(boolean enabled) {
       this.semantic = enabled;
+      this.semanticShadow = false;
+      return this;
+    }
+
+    /** Semantic decisions computed and reported, never served. */
+    public Builder semanticShadow() {
+      this.semantic = true;
+      this.semanticShadow = true;
+      return this;
+    }
+
+    /** Percent of requests whose semantic hits are served; the rest are shadowed. */
+    public Builder semanticRolloutPercent(int percent) {
+      require(percent >= 0 && percent <= 100, "semanticRollout", percent, "must be in [0, 100]");
+      this.semanticRolloutPercent = percent;
       return this;
     }
 
@@ -404,7 +444,16 @@ public final class DejaConfig {
         case "defaults" -> defaults(map(key, v));
         case "maxPromptChars" -> maxPromptChars(integer(key, v));
         case "tenantHeader" -> tenantHeader(v);
-        case "semantic" -> semantic(bool(key, v));
+        case "semantic" -> {
+          if (v.equalsIgnoreCase("shadow")) {
+            semanticShadow();
+          } else if (v.equalsIgnoreCase("true") || v.equalsIgnoreCase("false")) {
+            semantic(Boolean.parseBoolean(v));
+          } else {
+            throw invalid(key, v, "must be true, false or shadow");
+          }
+        }
+        case "semanticRollout" -> semanticRolloutPercent(integer(key, v.replace("%", "").strip()));
         case "unseeded" -> unseeded(unseededPolicy(v));
         case "preset" -> preset(v);
         case "threshold" -> threshold(v.isEmpty() ? null : decimal(key, v));

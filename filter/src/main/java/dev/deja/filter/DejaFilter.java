@@ -127,6 +127,14 @@ public class DejaFilter implements Filter {
     }
     LookupOptions options = new LookupOptions(requestedThreshold(request));
     LookupResult result = cache.lookup(c, options);
+    boolean shadowed = false;
+    if (result instanceof LookupResult.SemanticHit s && !cache.rollout().serves(c.key())) {
+      // Shadow mode or outside the rollout: the decision is reported, the origin answers.
+      cache.metrics().semanticShadowed.increment();
+      result = new LookupResult.Miss(
+          s.embedding(), s.candidate(), s.verdict(), s.threshold(), null, s.timings(), null);
+      shadowed = true;
+    }
     if (!(result instanceof LookupResult.Miss miss)) {
       serveHit(request, response, c, result);
       return;
@@ -134,7 +142,7 @@ public class DejaFilter implements Filter {
     String status =
         miss.unavailable() != null
             ? "deja; fwd=miss; detail=" + miss.unavailable()
-            : "deja; fwd=uri-miss";
+            : shadowed ? "deja; fwd=uri-miss; detail=semantic-shadow" : "deja; fwd=uri-miss";
     Outcome outcome = Outcome.miss(c, status, miss, storable, false);
     if (!storable) {
       cache.count("miss", "none");
@@ -352,6 +360,10 @@ public class DejaFilter implements Filter {
             CacheHeaders.X_SEMANTIC_BEST_SIMILARITY,
             CacheHeaders.decimal(miss.best().similarity()));
         out.setHeader(CacheHeaders.X_SEMANTIC_GUARD, miss.refusal().reason());
+        if (miss.refusal().accepted()) {
+          // A miss whose best candidate was accepted is a shadowed semantic hit.
+          out.setHeader(CacheHeaders.X_SEMANTIC_SHADOW, "would-hit; matched=" + miss.best().key());
+        }
       }
     }
   }
@@ -362,8 +374,8 @@ public class DejaFilter implements Filter {
    * answered the lookup. The body can still turn out incomplete; then it is not stored.
    */
   private boolean willStore(CapturingResponse w, LookupResult.Miss miss) {
-    return w.capturing()
-        && w.expectedLength() != 0
+    return w.expectedLength() != 0
+        && w.reserveCapture()
         && storable(w) == null
         && (miss == null || miss.unavailable() == null)
         && cache.breakerState() == dev.deja.filter.store.CircuitBreaker.State.CLOSED;

@@ -20,6 +20,7 @@ final class DejaMetrics {
   private final Map<String, Counter> originAnswers = new ConcurrentHashMap<>();
   final Counter originAborted;
   final Counter staleServed;
+  final Counter semanticShadowed;
   final Timer lookup;
   final Timer embedding;
   final Timer search;
@@ -36,6 +37,10 @@ final class DejaMetrics {
             .description(
                 "Forwarded exchanges that broke after the answer started (origin cut the body,"
                     + " client went away, error mid-stream)")
+            .register(registry);
+    this.semanticShadowed =
+        Counter.builder("deja.semantic.shadowed")
+            .description("Semantic hits found but not served (shadow mode or outside the rollout)")
             .register(registry);
     this.staleServed =
         Counter.builder("deja.stale.served")

@@ -70,5 +70,6 @@ class ReadmeSettingsTest {
     assertEquals(Integer.toString(d.breakerFailures()), rows.get("breakerFailures"));
     assertEquals(d.breakerOpen().toSeconds() + "s", rows.get("breakerOpen"));
     assertEquals(d.staleIfError().toDays() + "d", rows.get("staleIfError"));
+    assertEquals(Integer.toString(d.semanticRolloutPercent()), rows.get("semanticRollout"));
   }
 }

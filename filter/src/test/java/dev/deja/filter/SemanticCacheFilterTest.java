@@ -307,6 +307,44 @@ class SemanticCacheFilterTest {
     assertArrayEquals(first.body(), second.body());
   }
 
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({"semantic=shadow, shadow", "semanticRollout=0, rollout 0 %"})
+  void givenShadowModeOrAZeroRollout_aParaphraseIsReportedAsAWouldBeHit_andTheOriginAnswers(
+      String setting, String name) throws Exception {
+    String[] kv = setting.split("=");
+    start(DejaConfig.builder().maxBodyBytes(64 * 1024).set(kv[0], kv[1]));
+    String cached = "a cozy wooden cabin in a snowy forest at night";
+    String paraphrase = "A cozy wooden cabin in a snowy forest at night, highly detailed";
+    var original = get(cached, "seed=42&width=64&height=64");
+    awaitStores();
+
+    var shadowed = get(paraphrase, "seed=42&width=64&height=64");
+
+    assertEquals("MISS", header(shadowed, "X-Cache"));
+    assertTrue(header(shadowed, "Cache-Status").startsWith("deja; fwd=uri-miss; detail=semantic-shadow"),
+        header(shadowed, "Cache-Status"));
+    assertEquals("would-hit; matched=" + header(original, "X-Cache-Key"),
+        header(shadowed, "X-Semantic-Shadow"));
+    assertEquals("ok", header(shadowed, "X-Semantic-Guard"));
+    assertEquals(2, http.origin.calls(), "the origin drew the paraphrase");
+    assertFalse(java.util.Arrays.equals(original.body(), shadowed.body()));
+  }
+
+  @Test
+  void givenASpentMemoryBudget_anAnswerIsPassedOnWhole_notStored_andTheBytesComeBack()
+      throws Exception {
+    start(DejaConfig.builder().maxBodyBytes(64 * 1024).memoryBudgetBytes(100));
+    var first = get("a detailed map of an island", "seed=5&width=64&height=64");
+    assertEquals(200, first.statusCode());
+    assertTrue(first.body().length > 100);
+    assertFalse(header(first, "Cache-Status").contains("stored"), header(first, "Cache-Status"));
+    var second = get("a detailed map of an island", "seed=5&width=64&height=64");
+    assertEquals("MISS", header(second, "X-Cache"));
+    assertArrayEquals(first.body(), second.body());
+    assertEquals(0, cache.budget().used(), "no capture holds bytes once the exchange is over");
+    assertTrue(cache.budget().refused() >= 2);
+  }
+
   @Test
   void fiftyConcurrentIdenticalMissesMakeOneOriginCall() throws Exception {
     http.origin.setDelayMillis(500);

@@ -26,6 +26,11 @@ public final class CacheHeaders {
   public static final String X_SEMANTIC_GUARD = "X-Semantic-Guard";
   /** On a semantic hit: the prompt whose image was served. */
   public static final String X_SEMANTIC_MATCHED_KEY = "X-Semantic-Matched-Key";
+  /**
+   * On a forwarded request whose semantic hit was not served (shadow mode, outside the rollout):
+   * {@code would-hit; matched=<key>}.
+   */
+  public static final String X_SEMANTIC_SHADOW = "X-Semantic-Shadow";
   /** A request may tighten the semantic threshold with this header (never loosen it). */
   public static final String X_DEJA_THRESHOLD = "X-Deja-Threshold";
 
@@ -41,6 +46,7 @@ public final class CacheHeaders {
           "x-semantic-best-similarity",
           "x-semantic-guard",
           "x-semantic-matched-key",
+          "x-semantic-shadow",
           "age");
 
   /** Response headers never stored with an entry: per-connection, per-response or Deja's own. */

@@ -307,8 +307,18 @@ public final class CapturingResponse extends HttpServletResponseWrapper {
     return failed;
   }
 
-  /** Whether a copy is still being kept (not refused by size, budget, writer use or failure). */
-  public boolean capturing() {
+  /**
+   * Whether a copy is being kept (not refused by size, budget, writer use or failure). With a
+   * declared length the bytes are reserved now, before the first byte, so the answer is only
+   * promised as {@code stored} while the budget actually holds room for it.
+   */
+  public boolean reserveCapture() {
+    if (capturable && !failed && copy == null && expectedLength > 0) {
+      copy = new BodyCapture(budget, limit, expectedLength);
+      if (copy.abandoned()) {
+        drop();
+      }
+    }
     return capturable && !failed;
   }
 
