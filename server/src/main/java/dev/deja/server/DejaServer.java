@@ -202,7 +202,15 @@ public final class DejaServer implements AutoCloseable {
     proxy.setInitParameter("timeout", Long.toString(config.originTimeout().toMillis()));
     proxy.setInitParameter("idleTimeout", Long.toString(config.idleTimeout().toMillis()));
     proxy.setInitParameter("maxConnections", Integer.toString(config.maxConnections()));
-    context.addServlet(proxy, "/*");
+    if (config.passThroughOtherPaths()) {
+      context.addServlet(proxy, "/*");
+    } else {
+      // Only the cached routes reach the origin; anything else is not this gateway's business.
+      for (String prefix : cache.config().rules().pathPrefixes()) {
+        context.addServlet(proxy, prefix + "*"); // one holder, one mapping per route
+      }
+      context.addServlet(new ServletHolder("not-fronted", new NotFrontedServlet()), "/");
+    }
 
     server.setHandler(new GracefulHandler(context));
     return server;

@@ -108,6 +108,12 @@ public final class Main {
       description = "Serve explain and stats without the token (env DEJA_PUBLIC_EXPLAIN, default false)")
   String publicExplain;
 
+  @Option(names = "--pass-through-other-paths", arity = "0..1", fallbackValue = "true",
+      paramLabel = "BOOL",
+      description = "Proxy paths outside the cached routes to the origin uncached; false answers"
+          + " them 404 (env DEJA_PASS_THROUGH_OTHER_PATHS, default true)")
+  String passThroughOtherPaths;
+
   @Option(names = "--eviction-interval", paramLabel = "DURATION",
       description = "How often expired and over-budget entries are deleted (env DEJA_EVICTION_INTERVAL, default " + ServerConfig.DEFAULT_EVICTION_INTERVAL + ")")
   String evictionInterval;
@@ -149,6 +155,7 @@ public final class Main {
     put(f, Setting.ADMIN_TOKEN, adminToken);
     put(f, Setting.ADMIN_PREFIX, adminPrefix);
     put(f, Setting.PUBLIC_EXPLAIN, publicExplain);
+    put(f, Setting.PASS_THROUGH_OTHER_PATHS, passThroughOtherPaths);
     put(f, Setting.EVICTION_INTERVAL, evictionInterval);
     put(f, Setting.MAX_CACHE_BYTES, maxCacheBytes);
     put(f, Setting.SHUTDOWN_TIMEOUT, shutdownTimeout);
