@@ -72,7 +72,10 @@ public final class DejaCache implements AutoCloseable {
     this.parser = new RequestParser(config.rules());
     this.flights = new SingleFlight(config.singleFlightMaxWaiters());
     this.hot = new HotCache(config.hotCacheBytes());
-    this.budget = new ByteBudget(config.memoryBudgetBytes());
+    // Never more than a quarter of the heap, whatever was configured: the budget exists to keep
+    // a burst of large images from exhausting the heap, not to be sized by hand per deployment.
+    this.budget =
+        new ByteBudget(Math.min(config.memoryBudgetBytes(), Runtime.getRuntime().maxMemory() / 4));
     this.rollout =
         new SemanticRollout(config.semanticShadow(), config.semanticRolloutPercent());
     this.embedAhead = BackgroundExecutors.bounded("deja-embed-ahead", 1, EMBED_AHEAD_QUEUE);
