@@ -66,7 +66,9 @@ public final class DejaCache implements AutoCloseable {
     this.matcher = b.matcher;
     this.clock = b.clock;
     this.parser = new RequestParser(config.rules());
-    this.flights = new SingleFlight(config.singleFlightMaxWaiters());
+    this.flights =
+        new SingleFlight(
+            config.singleFlightMaxWaiters(), config.singleFlightTimeout(), System::nanoTime);
     this.hot = new HotCache(config.hotCacheBytes());
     this.embedAhead = BackgroundExecutors.bounded("deja-embed-ahead", 1, EMBED_AHEAD_QUEUE);
     this.breaker =
@@ -318,6 +320,9 @@ public final class DejaCache implements AutoCloseable {
         .register(registry);
     Gauge.builder("deja.singleflight.inflight", flights, SingleFlight::inFlight)
         .description("Origin requests other identical requests are waiting for")
+        .register(registry);
+    FunctionCounter.builder("deja.singleflight.abandoned", flights, SingleFlight::abandoned)
+        .description("Flights never landed by their leader, replaced after singleFlightTimeout")
         .register(registry);
   }
 
