@@ -22,6 +22,11 @@ import java.util.function.Consumer;
  *
  * <p>A body larger than the limit, written through a {@code Writer}, or cut short by an I/O error
  * is passed on but marked as not capturable.
+ *
+ * <p>A failure (a write that did not finish, an error after the answer started, {@link #fail()})
+ * is reported once to the {@link #onFailure(Runnable) failure listener}: containers may end such
+ * an exchange without any further event (Jetty aborts the connection and calls no {@code
+ * AsyncListener}), so this can be the only sign that it is over.
  */
 public final class CapturingResponse extends HttpServletResponseWrapper {
 
@@ -30,7 +35,8 @@ public final class CapturingResponse extends HttpServletResponseWrapper {
   private ByteArrayOutputStream copy;
   private boolean capturable;
   private boolean headersWritten;
-  private boolean failed;
+  private volatile boolean failed;
+  private Runnable onFailure = () -> {};
   private long expectedLength = -1;
   private int status = SC_OK;
   private final List<String> originCacheStatus = new ArrayList<>(1);
@@ -83,6 +89,7 @@ public final class CapturingResponse extends HttpServletResponseWrapper {
 
   @Override
   public void sendError(int sc, String msg) throws IOException {
+    failIfCommitted();
     status = sc;
     commitHeaders();
     super.sendError(sc, msg);
@@ -90,6 +97,7 @@ public final class CapturingResponse extends HttpServletResponseWrapper {
 
   @Override
   public void sendError(int sc) throws IOException {
+    failIfCommitted();
     status = sc;
     commitHeaders();
     super.sendError(sc);
@@ -213,12 +221,34 @@ public final class CapturingResponse extends HttpServletResponseWrapper {
     return super.getWriter();
   }
 
+  /**
+   * An error after the answer started cannot replace it: the client's body is cut (a proxy does
+   * this when the origin breaks off mid-body, and Jetty then aborts the connection).
+   */
+  private void failIfCommitted() {
+    if (super.isCommitted()) {
+      fail();
+    }
+  }
+
   // --- what the filter reads back ------------------------------------------------------------
+
+  /** Runs {@code listener} on the first failure (on the thread that detects it). */
+  public void onFailure(Runnable listener) {
+    this.onFailure = listener;
+  }
 
   /** Marks the exchange as broken (exception, async error): nothing of it is stored. */
   public void fail() {
-    failed = true;
-    drop();
+    boolean first;
+    synchronized (this) {
+      first = !failed;
+      failed = true;
+      drop();
+    }
+    if (first) {
+      onFailure.run();
+    }
   }
 
   private void drop() {
@@ -273,11 +303,11 @@ public final class CapturingResponse extends HttpServletResponseWrapper {
       commitHeaders();
       try {
         out.write(b);
-      } catch (IOException e) {
-        fail();
+        keep(new byte[] {(byte) b}, 0, 1);
+      } catch (Throwable e) {
+        fail(); // half a write, from an I/O error or an Error, leaves a cut body
         throw e;
       }
-      keep(new byte[] {(byte) b}, 0, 1);
     }
 
     @Override
@@ -285,25 +315,28 @@ public final class CapturingResponse extends HttpServletResponseWrapper {
       commitHeaders();
       try {
         out.write(b, off, len);
-      } catch (IOException e) {
-        fail();
+        keep(b, off, len);
+      } catch (Throwable e) {
+        fail(); // half a write, from an I/O error or an Error, leaves a cut body
         throw e;
       }
-      keep(b, off, len);
     }
 
     private void keep(byte[] b, int off, int len) {
       if (!capturable) {
         return;
       }
-      if (copy == null) {
-        copy = new ByteArrayOutputStream(expectedLength > 0 ? (int) expectedLength : 8192);
+      // A local: fail() may drop the copy from another thread (an async error) meanwhile.
+      ByteArrayOutputStream c = copy;
+      if (c == null) {
+        c = new ByteArrayOutputStream(expectedLength > 0 ? (int) expectedLength : 8192);
+        copy = c;
       }
-      if (copy.size() + len > limit) {
+      if (c.size() + len > limit) {
         drop();
         return;
       }
-      copy.write(b, off, len);
+      c.write(b, off, len);
     }
 
     @Override
