@@ -70,7 +70,9 @@ public final class DejaCache implements AutoCloseable {
     this.matcher = b.matcher;
     this.clock = b.clock;
     this.parser = new RequestParser(config.rules());
-    this.flights = new SingleFlight(config.singleFlightMaxWaiters());
+    this.flights =
+        new SingleFlight(
+            config.singleFlightMaxWaiters(), config.singleFlightTimeout(), System::nanoTime);
     this.hot = new HotCache(config.hotCacheBytes());
     // Never more than a quarter of the heap, whatever was configured: the budget exists to keep
     // a burst of large images from exhausting the heap, not to be sized by hand per deployment.
@@ -375,6 +377,9 @@ public final class DejaCache implements AutoCloseable {
         .register(registry);
     Gauge.builder("deja.singleflight.inflight", flights, SingleFlight::inFlight)
         .description("Origin requests other identical requests are waiting for")
+        .register(registry);
+    FunctionCounter.builder("deja.singleflight.abandoned", flights, SingleFlight::abandoned)
+        .description("Flights never landed by their leader, replaced after singleFlightTimeout")
         .register(registry);
   }
 

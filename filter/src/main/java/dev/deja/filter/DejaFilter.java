@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -151,16 +152,24 @@ public class DejaFilter implements Filter {
     }
     SingleFlight.Ticket ticket = cache.flights().join(c.key().value());
     if (ticket.leader()) {
-      CachedImage landed = cache.hotImage(c.key().value());
-      if (landed != null && landed.meets(miss.threshold())) {
-        // A flight landed between our lookup and our joining: its image is already here.
-        cache.flights().land(ticket, landed);
-        serveHit(request, response, c, new LookupResult.ExactHit(landed, miss.timings()));
+      boolean forwarded = false;
+      try {
+        CachedImage landed = cache.hotImage(c.key().value());
+        if (landed != null && landed.meets(miss.threshold())) {
+          // A flight landed between our lookup and our joining: its image is already here.
+          cache.flights().land(ticket, landed);
+          serveHit(request, response, c, new LookupResult.ExactHit(landed, miss.timings()));
+          return;
+        }
+        cache.count("miss", "none");
+        forwarded = true; // from here on forward() lands the flight, on every path
+        forward(request, response, chain, c, outcome, ticket);
         return;
+      } finally {
+        if (!forwarded) {
+          cache.flights().land(ticket, null); // landing twice is harmless; never landing is not
+        }
       }
-      cache.count("miss", "none");
-      forward(request, response, chain, c, outcome, ticket);
-      return;
     }
     CachedImage shared = await(ticket);
     if (shared != null) {
@@ -297,23 +306,28 @@ public class DejaFilter implements Filter {
             cache.config().maxBodyBytes(),
             cache.budget(),
             w -> missHeaders(request, w, outcome, System.nanoTime() - started));
+    Completion completion = new Completion(wrapper, outcome, ticket);
+    // A broken exchange may end with no async event at all (Jetty aborts a committed response
+    // without calling onComplete or onError): the failure itself must end the flight.
+    wrapper.onFailure(completion::finish);
     boolean async = false;
     try {
       chain.doFilter(request, wrapper);
       if (request.isAsyncStarted()) {
-        async = true;
-        request.getAsyncContext().addListener(new Completion(wrapper, outcome, ticket));
+        request.getAsyncContext().addListener(completion);
+        async = true; // only now is someone else bound to finish it
       }
-    } catch (IOException | ServletException | RuntimeException e) {
-      wrapper.fail();
+    } catch (Throwable e) {
       if (!response.isCommitted() && serveStale(request, wrapper, outcome, 500)) {
         LOG.warn("Deja: the chain failed; served a stale entry instead ({})", e.toString());
         return; // the finally block still lands the flight
       }
+      // Errors too (an OutOfMemoryError mid-body): the answer is cut, and the flight must land.
+      wrapper.fail();
       throw e;
     } finally {
       if (!async) {
-        finish(wrapper, outcome, ticket);
+        completion.finish();
       }
     }
   }
@@ -444,6 +458,10 @@ public class DejaFilter implements Filter {
             String.join(",", w.getHeaders("Vary")));
   }
 
+  /**
+   * Stores a complete answer and lands the flight, whatever happens here. Called once per
+   * exchange, by {@link Completion#finish()}.
+   */
   private void finish(CapturingResponse w, Outcome outcome, SingleFlight.Ticket ticket) {
     CachedImage kept = null;
     if (w.failed()) {
@@ -451,7 +469,7 @@ public class DejaFilter implements Filter {
     }
     try {
       w.commitHeaders();
-      if (outcome.store() && !w.failed()) {
+      if (outcome.store() && !w.failed()) { // nothing of a broken answer is kept
         byte[] body = w.capturedBody();
         if (body != null && body.length > 0 && storable(w) == null) {
           LookupResult.Miss miss = outcome.miss();
@@ -477,11 +495,17 @@ public class DejaFilter implements Filter {
     }
   }
 
-  /** Finishes an exchange the chain completed asynchronously (e.g. a proxy servlet). */
+  /**
+   * Finishes an exchange exactly once, by whichever comes first: the synchronous return, the
+   * async events, or a failure of the response (see {@link #forward}). The servlet spec does not
+   * promise {@code onComplete} after {@code onError} or {@code onTimeout}, and a container that
+   * aborts a connection may send no event at all, so every one of them ends the exchange.
+   */
   private final class Completion implements AsyncListener {
     private final CapturingResponse wrapper;
     private final Outcome outcome;
     private final SingleFlight.Ticket ticket;
+    private final AtomicBoolean finished = new AtomicBoolean();
 
     Completion(CapturingResponse wrapper, Outcome outcome, SingleFlight.Ticket ticket) {
       this.wrapper = wrapper;
@@ -489,14 +513,20 @@ public class DejaFilter implements Filter {
       this.ticket = ticket;
     }
 
+    void finish() {
+      if (finished.compareAndSet(false, true)) {
+        DejaFilter.this.finish(wrapper, outcome, ticket);
+      }
+    }
+
     @Override
     public void onComplete(AsyncEvent event) {
-      finish(wrapper, outcome, ticket);
+      finish();
     }
 
     @Override
     public void onTimeout(AsyncEvent event) {
-      wrapper.fail();
+      wrapper.fail(); // finishes, through the failure listener
     }
 
     @Override

@@ -9,6 +9,9 @@ import java.util.Arrays;
  * longer than the limit or the budget is spent the copy is abandoned (and its bytes released at
  * once); the answer still reaches the client in full.
  *
+ * <p>Synchronized: a failure on another thread (an async error) may abandon the copy while the
+ * request thread appends.
+ *
  * <p>With a declared {@code Content-Length} the array is allocated once at its final size, so a
  * complete body is handed on without a second copy.
  */
@@ -31,7 +34,7 @@ final class BodyCapture {
   }
 
   /** Appends bytes; false once the copy has been abandoned (too long, or no budget left). */
-  boolean append(byte[] b, int off, int len) {
+  synchronized boolean append(byte[] b, int off, int len) {
     if (abandoned) {
       return false;
     }
@@ -60,23 +63,23 @@ final class BodyCapture {
   }
 
   /** Discards the copy and gives its bytes back to the budget. */
-  void abandon() {
+  synchronized void abandon() {
     abandoned = true;
     buffer = new byte[0];
     size = 0;
     reservation.close();
   }
 
-  boolean abandoned() {
+  synchronized boolean abandoned() {
     return abandoned;
   }
 
-  int size() {
+  synchronized int size() {
     return size;
   }
 
   /** The bytes captured so far (the array itself when it is exactly full). */
-  byte[] body() {
+  synchronized byte[] body() {
     return size == buffer.length ? buffer : Arrays.copyOf(buffer, size);
   }
 
@@ -86,7 +89,7 @@ final class BodyCapture {
   }
 
   /** Starts over (the response was reset before commit), keeping the reservation. */
-  void clear() {
+  synchronized void clear() {
     size = 0;
   }
 }

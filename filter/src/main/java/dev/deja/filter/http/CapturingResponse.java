@@ -24,6 +24,11 @@ import java.util.function.Consumer;
  * Writer}, or cut short by an I/O error is passed on but marked as not capturable. The copy's bytes
  * stay reserved in the budget until {@link #releaseCapture()}, or until whoever took the body with
  * {@link #handOffCapture()} closes the reservation.
+ *
+ * <p>A failure (a write that did not finish, an error after the answer started, {@link #fail()})
+ * is reported once to the {@link #onFailure(Runnable) failure listener}: containers may end such
+ * an exchange without any further event (Jetty aborts the connection and calls no {@code
+ * AsyncListener}), so this can be the only sign that it is over.
  */
 public final class CapturingResponse extends HttpServletResponseWrapper {
 
@@ -36,7 +41,8 @@ public final class CapturingResponse extends HttpServletResponseWrapper {
   private boolean replaced;
   private boolean capturable;
   private boolean headersWritten;
-  private boolean failed;
+  private volatile boolean failed;
+  private Runnable onFailure = () -> {};
   private long expectedLength = -1;
   private int status = SC_OK;
   private final List<String> originCacheStatus = new ArrayList<>(1);
@@ -95,6 +101,7 @@ public final class CapturingResponse extends HttpServletResponseWrapper {
 
   @Override
   public void sendError(int sc, String msg) throws IOException {
+    failIfCommitted();
     if (!replaced) {
       status = sc;
     }
@@ -106,6 +113,7 @@ public final class CapturingResponse extends HttpServletResponseWrapper {
 
   @Override
   public void sendError(int sc) throws IOException {
+    failIfCommitted();
     if (!replaced) {
       status = sc;
     }
@@ -251,12 +259,34 @@ public final class CapturingResponse extends HttpServletResponseWrapper {
         : super.getWriter();
   }
 
+  /**
+   * An error after the answer started cannot replace it: the client's body is cut (a proxy does
+   * this when the origin breaks off mid-body, and Jetty then aborts the connection).
+   */
+  private void failIfCommitted() {
+    if (super.isCommitted()) {
+      fail();
+    }
+  }
+
   // --- what the filter reads back ------------------------------------------------------------
+
+  /** Runs {@code listener} on the first failure (on the thread that detects it). */
+  public void onFailure(Runnable listener) {
+    this.onFailure = listener;
+  }
 
   /** Marks the exchange as broken (exception, async error): nothing of it is stored. */
   public void fail() {
-    failed = true;
-    drop();
+    boolean first;
+    synchronized (this) {
+      first = !failed;
+      failed = true;
+      drop();
+    }
+    if (first) {
+      onFailure.run();
+    }
   }
 
   private void drop() {
@@ -368,11 +398,11 @@ public final class CapturingResponse extends HttpServletResponseWrapper {
       }
       try {
         out.write(b);
-      } catch (IOException e) {
-        fail();
+        keep(new byte[] {(byte) b}, 0, 1);
+      } catch (Throwable e) {
+        fail(); // half a write, from an I/O error or an Error, leaves a cut body
         throw e;
       }
-      keep(new byte[] {(byte) b}, 0, 1);
     }
 
     @Override
@@ -383,21 +413,25 @@ public final class CapturingResponse extends HttpServletResponseWrapper {
       }
       try {
         out.write(b, off, len);
-      } catch (IOException e) {
-        fail();
+        keep(b, off, len);
+      } catch (Throwable e) {
+        fail(); // half a write, from an I/O error or an Error, leaves a cut body
         throw e;
       }
-      keep(b, off, len);
     }
 
     private void keep(byte[] b, int off, int len) {
       if (!capturable) {
         return;
       }
-      if (copy == null) {
-        copy = new BodyCapture(budget, limit, expectedLength);
+      // A local: fail() may abandon the copy from another thread (an async error) meanwhile;
+      // BodyCapture is synchronized, so that only makes this append a no-op.
+      BodyCapture c = copy;
+      if (c == null) {
+        c = new BodyCapture(budget, limit, expectedLength);
+        copy = c;
       }
-      if (!copy.append(b, off, len)) {
+      if (!c.append(b, off, len)) {
         drop();
       }
     }
