@@ -1,5 +1,7 @@
 package dev.deja.filter;
 
+import dev.deja.filter.http.CacheHeaders;
+import dev.deja.filter.http.StoredHeaders;
 import dev.deja.filter.lookup.CacheLookup.UnseededPolicy;
 import dev.deja.filter.request.RequestRules;
 import java.time.Duration;
@@ -43,6 +45,8 @@ public final class DejaConfig {
   public static final int DEFAULT_SINGLE_FLIGHT_MAX_WAITERS = 64;
   public static final int DEFAULT_BREAKER_FAILURES = 5;
   public static final Duration DEFAULT_BREAKER_OPEN = Duration.ofSeconds(5);
+  /** Origin headers stored beyond the built-in allow-list: none. */
+  public static final Set<String> DEFAULT_STORED_HEADERS = Set.of();
 
   private final RequestRules rules;
   private final boolean semantic;
@@ -59,6 +63,7 @@ public final class DejaConfig {
   private final Duration defaultTtl;
   private final int breakerFailures;
   private final Duration breakerOpen;
+  private final StoredHeaders storedHeaders;
 
   private DejaConfig(Builder b) {
     this.rules =
@@ -84,6 +89,7 @@ public final class DejaConfig {
     this.defaultTtl = b.defaultTtl;
     this.breakerFailures = b.breakerFailures;
     this.breakerOpen = b.breakerOpen;
+    this.storedHeaders = StoredHeaders.adding(b.storedHeaders);
   }
 
   public static Builder builder() {
@@ -113,7 +119,8 @@ public final class DejaConfig {
           "paths", "promptParam", "knownParams", "ignoredParams", "defaults", "maxPromptChars",
           "tenantHeader", "semantic", "unseeded", "preset", "threshold", "candidates",
           "maxBodyBytes", "storeThreads", "storeQueue", "hotCacheBytes", "singleFlightTimeout",
-          "singleFlightMaxWaiters", "defaultTtl", "breakerFailures", "breakerOpen");
+          "singleFlightMaxWaiters", "defaultTtl", "breakerFailures", "breakerOpen",
+          "storedHeaders");
 
   public RequestRules rules() {
     return rules;
@@ -179,6 +186,17 @@ public final class DejaConfig {
     return breakerOpen;
   }
 
+  /** The origin headers stored with entries and replayed on hits. */
+  public StoredHeaders storedHeaders() {
+    return storedHeaders;
+  }
+
+  /** RFC 9110 tchar: what a header name is made of. */
+  private static boolean isTokenChar(int ch) {
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9')
+        || "!#$%&'*+-.^_`|~".indexOf(ch) >= 0;
+  }
+
   private static String prefixOf(String pattern) {
     return pattern.substring(0, pattern.length() - 1);
   }
@@ -213,6 +231,7 @@ public final class DejaConfig {
     private Duration defaultTtl;
     private int breakerFailures = DEFAULT_BREAKER_FAILURES;
     private Duration breakerOpen = DEFAULT_BREAKER_OPEN;
+    private Set<String> storedHeaders = DEFAULT_STORED_HEADERS;
 
     private Builder() {}
 
@@ -353,6 +372,23 @@ public final class DejaConfig {
       return this;
     }
 
+    /**
+     * Origin response headers to store and replay beyond Cache-Control, Expires,
+     * Content-Disposition and Content-Language. Headers of one exchange or one client
+     * (Authorization, Set-Cookie, CORS...) and those Deja generates (ETag...) are refused.
+     */
+    public Builder storedHeaders(Set<String> names) {
+      for (String name : names) {
+        require(
+            !name.isEmpty() && name.chars().allMatch(DejaConfig::isTokenChar),
+            "storedHeaders", name, "must be header names separated by commas");
+        String why = CacheHeaders.whyNeverStored(name);
+        require(why == null, "storedHeaders", name, "is never stored: " + why);
+      }
+      this.storedHeaders = Set.copyOf(names);
+      return this;
+    }
+
     /** Sets one setting from its string form; unknown keys are rejected. */
     public Builder set(String key, String value) {
       String v = value == null ? "" : value.strip();
@@ -378,6 +414,7 @@ public final class DejaConfig {
         case "defaultTtl" -> defaultTtl(v.isEmpty() ? null : duration(key, v));
         case "breakerFailures" -> breakerFailures(integer(key, v));
         case "breakerOpen" -> breakerOpen(duration(key, v));
+        case "storedHeaders" -> storedHeaders(new LinkedHashSet<>(list(v)));
         default ->
             throw new IllegalArgumentException(
                 "unknown Deja setting '" + key + "'; known settings: " + KEYS);

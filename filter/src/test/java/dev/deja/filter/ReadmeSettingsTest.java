@@ -40,6 +40,13 @@ class ReadmeSettingsTest {
   }
 
   @Test
+  void documentedHitHeaderDefaultsAreTheCodesDefaults() throws Exception {
+    Map<String, String> rows = readmeDefaults();
+    assertTrue(DejaConfig.DEFAULT_STORED_HEADERS.isEmpty());
+    assertEquals("*(none)*", rows.get("storedHeaders"));
+  }
+
+  @Test
   void documentedDefaultsAreTheCodesDefaults() throws Exception {
     Map<String, String> rows = readmeDefaults();
     DejaConfig d = DejaConfig.defaults();
