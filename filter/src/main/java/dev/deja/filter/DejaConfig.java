@@ -45,6 +45,11 @@ public final class DejaConfig {
   public static final int DEFAULT_SINGLE_FLIGHT_MAX_WAITERS = 64;
   public static final int DEFAULT_BREAKER_FAILURES = 5;
   public static final Duration DEFAULT_BREAKER_OPEN = Duration.ofSeconds(5);
+  /**
+   * Downstream lifetime of an image drawn for another prompt (semantic and alias hits): short, so
+   * a CDN or browser does not keep a substitute for the origin's year.
+   */
+  public static final String DEFAULT_SEMANTIC_CACHE_CONTROL = "public, max-age=300";
   /** Origin headers stored beyond the built-in allow-list: none. */
   public static final Set<String> DEFAULT_STORED_HEADERS = Set.of();
 
@@ -63,6 +68,7 @@ public final class DejaConfig {
   private final Duration defaultTtl;
   private final int breakerFailures;
   private final Duration breakerOpen;
+  private final String semanticCacheControl;
   private final StoredHeaders storedHeaders;
 
   private DejaConfig(Builder b) {
@@ -89,6 +95,7 @@ public final class DejaConfig {
     this.defaultTtl = b.defaultTtl;
     this.breakerFailures = b.breakerFailures;
     this.breakerOpen = b.breakerOpen;
+    this.semanticCacheControl = b.semanticCacheControl;
     this.storedHeaders = StoredHeaders.adding(b.storedHeaders);
   }
 
@@ -120,7 +127,7 @@ public final class DejaConfig {
           "tenantHeader", "semantic", "unseeded", "preset", "threshold", "candidates",
           "maxBodyBytes", "storeThreads", "storeQueue", "hotCacheBytes", "singleFlightTimeout",
           "singleFlightMaxWaiters", "defaultTtl", "breakerFailures", "breakerOpen",
-          "storedHeaders");
+          "semanticCacheControl", "storedHeaders");
 
   public RequestRules rules() {
     return rules;
@@ -186,6 +193,11 @@ public final class DejaConfig {
     return breakerOpen;
   }
 
+  /** {@code Cache-Control} sent on semantic hits and alias hits instead of the origin's. */
+  public String semanticCacheControl() {
+    return semanticCacheControl;
+  }
+
   /** The origin headers stored with entries and replayed on hits. */
   public StoredHeaders storedHeaders() {
     return storedHeaders;
@@ -231,6 +243,7 @@ public final class DejaConfig {
     private Duration defaultTtl;
     private int breakerFailures = DEFAULT_BREAKER_FAILURES;
     private Duration breakerOpen = DEFAULT_BREAKER_OPEN;
+    private String semanticCacheControl = DEFAULT_SEMANTIC_CACHE_CONTROL;
     private Set<String> storedHeaders = DEFAULT_STORED_HEADERS;
 
     private Builder() {}
@@ -373,6 +386,18 @@ public final class DejaConfig {
     }
 
     /**
+     * {@code Cache-Control} for images served for another prompt than their own; the origin's
+     * value (often a year, {@code immutable}) would let downstream caches keep the substitute.
+     */
+    public Builder semanticCacheControl(String value) {
+      require(
+          value != null && !value.isBlank() && value.chars().noneMatch(ch -> ch < 0x20),
+          "semanticCacheControl", value, "must be a non-blank header value on one line");
+      this.semanticCacheControl = value.strip();
+      return this;
+    }
+
+    /**
      * Origin response headers to store and replay beyond Cache-Control, Expires,
      * Content-Disposition and Content-Language. Headers of one exchange or one client
      * (Authorization, Set-Cookie, CORS...) and those Deja generates (ETag...) are refused.
@@ -414,6 +439,7 @@ public final class DejaConfig {
         case "defaultTtl" -> defaultTtl(v.isEmpty() ? null : duration(key, v));
         case "breakerFailures" -> breakerFailures(integer(key, v));
         case "breakerOpen" -> breakerOpen(duration(key, v));
+        case "semanticCacheControl" -> semanticCacheControl(v);
         case "storedHeaders" -> storedHeaders(new LinkedHashSet<>(list(v)));
         default ->
             throw new IllegalArgumentException(

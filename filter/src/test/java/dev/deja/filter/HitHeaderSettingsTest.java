@@ -10,12 +10,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The settings that shape what a hit sends downstream. */
+/** The two settings that shape what a hit sends downstream: its lifetime and replayed headers. */
 class HitHeaderSettingsTest {
 
   @Test
-  void byDefaultOnlyBuiltInHeadersAreStored() {
+  void byDefaultSubstitutesGetFiveMinutesAndOnlyBuiltInHeadersAreStored() {
     DejaConfig d = DejaConfig.defaults();
+    assertEquals("public, max-age=300", d.semanticCacheControl());
     assertTrue(d.storedHeaders().allows("Cache-Control"));
     assertTrue(d.storedHeaders().allows("content-disposition"));
     assertFalse(d.storedHeaders().allows("X-Request-Id"));
@@ -23,8 +24,13 @@ class HitHeaderSettingsTest {
   }
 
   @Test
-  void anOperatorAddsHeaderNames() {
-    DejaConfig c = DejaConfig.fromSettings(Map.of("storedHeaders", "X-Model-Version, Link"));
+  void anOperatorSetsTheSubstitutesLifetimeAndAddsHeaderNames() {
+    DejaConfig c =
+        DejaConfig.fromSettings(
+            Map.of(
+                "semanticCacheControl", " no-store ",
+                "storedHeaders", "X-Model-Version, Link"));
+    assertEquals("no-store", c.semanticCacheControl());
     assertTrue(c.storedHeaders().allows("x-model-version"));
     assertTrue(c.storedHeaders().allows("LINK"));
     assertFalse(c.storedHeaders().allows("X-Request-Id"));
@@ -45,9 +51,15 @@ class HitHeaderSettingsTest {
   }
 
   @Test
-  void malformedNamesAreRejected() {
+  void malformedValuesAreRejected() {
     assertThrows(
         IllegalArgumentException.class,
         () -> DejaConfig.fromSettings(Map.of("storedHeaders", "X Model")));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> DejaConfig.fromSettings(Map.of("semanticCacheControl", "")));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> DejaConfig.builder().semanticCacheControl("max-age=300\r\nX-Injected: 1"));
   }
 }
