@@ -19,6 +19,8 @@ import java.util.Map;
  * @param bucket partition, e.g. {@code 576x1024_seed401853749}
  * @param aliasOf key of the entry an alias points at, else {@code null}
  * @param similarity similarity when the alias was created, else {@code null}
+ * @param bodySha256 hex SHA-256 of {@code body}, as the blob is stored under it: readers use it
+ *     as a strong validator (ETag) without hashing the bytes on every read
  */
 public record StoredResponse(
     String cacheKey,
@@ -32,4 +34,5 @@ public record StoredResponse(
     String prompt,
     String bucket,
     String aliasOf,
-    Double similarity) {}
+    Double similarity,
+    String bodySha256) {}

@@ -250,9 +250,11 @@ public final class DejaCache implements AutoCloseable {
       Instant now = clock.instant();
       Instant expiresAt = originPolicy.expiresAt(cacheControl, now);
       String key = request.key().value();
+      // Only allow-listed origin headers are kept: the rest belonged to the exchange that drew it.
+      Map<String, List<String>> stored = config.storedHeaders().retain(headers);
       CachedImage image =
           new CachedImage(
-              key, 200, contentType, headers, body, now, expiresAt, request.request().prompt(),
+              key, 200, contentType, stored, body, now, expiresAt, request.request().prompt(),
               null, null);
       if (replace) {
         hot.invalidateEntry(key); // its aliases pointed at the image being replaced
@@ -274,7 +276,7 @@ public final class DejaCache implements AutoCloseable {
                     embedder == null ? null : embedder.modelId(),
                     200,
                     contentType,
-                    headers,
+                    stored,
                     body,
                     expiresAt,
                     replace));

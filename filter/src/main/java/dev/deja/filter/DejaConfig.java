@@ -1,5 +1,7 @@
 package dev.deja.filter;
 
+import dev.deja.filter.http.CacheHeaders;
+import dev.deja.filter.http.StoredHeaders;
 import dev.deja.filter.lookup.CacheLookup.UnseededPolicy;
 import dev.deja.filter.request.RequestRules;
 import java.time.Duration;
@@ -46,6 +48,13 @@ public final class DejaConfig {
   public static final Duration DEFAULT_BREAKER_OPEN = Duration.ofSeconds(5);
   public static final Duration DEFAULT_STALE_IF_ERROR = Duration.ofDays(1);
   public static final int DEFAULT_SEMANTIC_ROLLOUT_PERCENT = 100;
+  /**
+   * Downstream lifetime of an image drawn for another prompt (semantic and alias hits): short, so
+   * a CDN or browser does not keep a substitute for the origin's year.
+   */
+  public static final String DEFAULT_SEMANTIC_CACHE_CONTROL = "public, max-age=300";
+  /** Origin headers stored beyond the built-in allow-list: none. */
+  public static final Set<String> DEFAULT_STORED_HEADERS = Set.of();
 
   private final RequestRules rules;
   private final boolean semantic;
@@ -66,6 +75,8 @@ public final class DejaConfig {
   private final int breakerFailures;
   private final Duration breakerOpen;
   private final Duration staleIfError;
+  private final String semanticCacheControl;
+  private final StoredHeaders storedHeaders;
 
   private DejaConfig(Builder b) {
     this.rules =
@@ -95,6 +106,8 @@ public final class DejaConfig {
     this.breakerFailures = b.breakerFailures;
     this.breakerOpen = b.breakerOpen;
     this.staleIfError = b.staleIfError;
+    this.semanticCacheControl = b.semanticCacheControl;
+    this.storedHeaders = StoredHeaders.adding(b.storedHeaders);
   }
 
   public static Builder builder() {
@@ -122,10 +135,11 @@ public final class DejaConfig {
   public static final List<String> KEYS =
       List.of(
           "paths", "promptParam", "knownParams", "ignoredParams", "defaults", "maxPromptChars",
-          "tenantHeader", "semantic", "semanticRollout", "unseeded", "preset", "threshold", "candidates",
-          "maxBodyBytes", "storeThreads", "storeQueue", "hotCacheBytes", "memoryBudgetBytes",
-          "singleFlightTimeout",
-          "singleFlightMaxWaiters", "defaultTtl", "breakerFailures", "breakerOpen", "staleIfError");
+          "tenantHeader", "semantic", "semanticRollout", "unseeded", "preset", "threshold",
+          "candidates", "maxBodyBytes", "storeThreads", "storeQueue", "hotCacheBytes",
+          "memoryBudgetBytes", "singleFlightTimeout", "singleFlightMaxWaiters", "defaultTtl",
+          "breakerFailures", "breakerOpen", "staleIfError", "semanticCacheControl",
+          "storedHeaders");
 
   public RequestRules rules() {
     return rules;
@@ -226,6 +240,22 @@ public final class DejaConfig {
     return staleIfError;
   }
 
+  /** {@code Cache-Control} sent on semantic hits and alias hits instead of the origin's. */
+  public String semanticCacheControl() {
+    return semanticCacheControl;
+  }
+
+  /** The origin headers stored with entries and replayed on hits. */
+  public StoredHeaders storedHeaders() {
+    return storedHeaders;
+  }
+
+  /** RFC 9110 tchar: what a header name is made of. */
+  private static boolean isTokenChar(int ch) {
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9')
+        || "!#$%&'*+-.^_`|~".indexOf(ch) >= 0;
+  }
+
   private static String prefixOf(String pattern) {
     return pattern.substring(0, pattern.length() - 1);
   }
@@ -264,6 +294,8 @@ public final class DejaConfig {
     private int breakerFailures = DEFAULT_BREAKER_FAILURES;
     private Duration breakerOpen = DEFAULT_BREAKER_OPEN;
     private Duration staleIfError = DEFAULT_STALE_IF_ERROR;
+    private String semanticCacheControl = DEFAULT_SEMANTIC_CACHE_CONTROL;
+    private Set<String> storedHeaders = DEFAULT_STORED_HEADERS;
 
     private Builder() {}
 
@@ -433,6 +465,35 @@ public final class DejaConfig {
       return this;
     }
 
+    /**
+     * {@code Cache-Control} for images served for another prompt than their own; the origin's
+     * value (often a year, {@code immutable}) would let downstream caches keep the substitute.
+     */
+    public Builder semanticCacheControl(String value) {
+      require(
+          value != null && !value.isBlank() && value.chars().noneMatch(ch -> ch < 0x20),
+          "semanticCacheControl", value, "must be a non-blank header value on one line");
+      this.semanticCacheControl = value.strip();
+      return this;
+    }
+
+    /**
+     * Origin response headers to store and replay beyond Cache-Control, Expires,
+     * Content-Disposition and Content-Language. Headers of one exchange or one client
+     * (Authorization, Set-Cookie, CORS...) and those Deja generates (ETag...) are refused.
+     */
+    public Builder storedHeaders(Set<String> names) {
+      for (String name : names) {
+        require(
+            !name.isEmpty() && name.chars().allMatch(DejaConfig::isTokenChar),
+            "storedHeaders", name, "must be header names separated by commas");
+        String why = CacheHeaders.whyNeverStored(name);
+        require(why == null, "storedHeaders", name, "is never stored: " + why);
+      }
+      this.storedHeaders = Set.copyOf(names);
+      return this;
+    }
+
     /** Sets one setting from its string form; unknown keys are rejected. */
     public Builder set(String key, String value) {
       String v = value == null ? "" : value.strip();
@@ -469,6 +530,8 @@ public final class DejaConfig {
         case "breakerFailures" -> breakerFailures(integer(key, v));
         case "breakerOpen" -> breakerOpen(duration(key, v));
         case "staleIfError" -> staleIfError(v.equals("0") ? Duration.ZERO : duration(key, v));
+        case "semanticCacheControl" -> semanticCacheControl(v);
+        case "storedHeaders" -> storedHeaders(new LinkedHashSet<>(list(v)));
         default ->
             throw new IllegalArgumentException(
                 "unknown Deja setting '" + key + "'; known settings: " + KEYS);

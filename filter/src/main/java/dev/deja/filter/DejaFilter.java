@@ -3,6 +3,7 @@ package dev.deja.filter;
 import dev.deja.filter.http.CacheHeaders;
 import dev.deja.filter.http.CapturingResponse;
 import dev.deja.filter.http.SingleFlight;
+import dev.deja.filter.http.StoredImageResponse;
 import dev.deja.filter.lookup.LookupOptions;
 import dev.deja.filter.lookup.LookupResult;
 import dev.deja.filter.lookup.Timings;
@@ -21,10 +22,8 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -174,7 +173,7 @@ public class DejaFilter implements Filter {
     CachedImage shared = await(ticket);
     if (shared != null) {
       cache.count("miss", "collapsed");
-      serveImage(request, response, shared, collapsedHeaders(c, miss, shared));
+      serveImage(request, response, shared, shared.isAlias(), collapsedHeaders(c, miss, shared));
       return;
     }
     // The leader's answer could not be shared: go to the origin ourselves.
@@ -231,7 +230,10 @@ public class DejaFilter implements Filter {
     headers.add(new String[] {CacheHeaders.X_CACHE_KEY, c.key().value()});
     headers.add(new String[] {"Server-Timing", hit.timings().serverTiming()});
     cache.served(c, hit);
-    serveImage(request, response, image, headers);
+    // A semantic hit, or an exact hit through an alias, answers with an image drawn for another
+    // prompt: it must not inherit the origin's downstream lifetime.
+    boolean substituted = hit instanceof LookupResult.SemanticHit || image.isAlias();
+    serveImage(request, response, image, substituted, headers);
   }
 
   private List<String[]> collapsedHeaders(Cacheable c, LookupResult.Miss miss, CachedImage image) {
@@ -244,29 +246,22 @@ public class DejaFilter implements Filter {
     return headers;
   }
 
+  /**
+   * Answers from a stored image: validators, conditional requests, a byte range, HEAD and the
+   * downstream lifetime are {@link StoredImageResponse}'s; Deja's headers go on top.
+   *
+   * @param substituted the image was drawn for another prompt (semantic or alias hit)
+   */
   private void serveImage(
       HttpServletRequest request,
       HttpServletResponse response,
       CachedImage image,
+      boolean substituted,
       List<String[]> dejaHeaders)
       throws IOException {
-    response.setStatus(image.status());
-    for (Map.Entry<String, List<String>> h : image.headers().entrySet()) {
-      for (String value : h.getValue()) {
-        response.addHeader(h.getKey(), value);
-      }
-    }
-    for (String[] h : dejaHeaders) {
-      response.setHeader(h[0], h[1]);
-    }
-    Instant now = cache.clock().instant();
-    long age = Math.max(0, Duration.between(image.createdAt(), now).getSeconds());
-    response.setHeader("Age", Long.toString(age));
-    response.setContentType(image.contentType());
-    response.setContentLength(image.body().length);
-    if (!"HEAD".equals(request.getMethod())) {
-      response.getOutputStream().write(image.body());
-    }
+    DejaConfig config = cache.config();
+    new StoredImageResponse(config.storedHeaders(), config.semanticCacheControl())
+        .write(request, response, image, substituted, dejaHeaders, cache.clock().instant());
   }
 
   // --- misses --------------------------------------------------------------------------------
@@ -429,7 +424,7 @@ public class DejaFilter implements Filter {
     // Downstream caches must not keep an expired image as if it were fresh.
     headers.add(new String[] {"Cache-Control", "max-age=0, must-revalidate"});
     try {
-      serveImage(request, out, stale, headers);
+      serveImage(request, out, stale, stale.isAlias(), headers);
     } catch (IOException e) {
       LOG.debug("Deja: client went away while a stale entry was served", e);
     }
@@ -437,7 +432,7 @@ public class DejaFilter implements Filter {
   }
 
   private static String firstHeader(CachedImage image, String name) {
-    for (Map.Entry<String, List<String>> h : image.headers().entrySet()) {
+    for (java.util.Map.Entry<String, List<String>> h : image.headers().entrySet()) {
       if (h.getKey().equalsIgnoreCase(name) && !h.getValue().isEmpty()) {
         return h.getValue().get(0);
       }

@@ -40,6 +40,14 @@ class ReadmeSettingsTest {
   }
 
   @Test
+  void documentedHitHeaderDefaultsAreTheCodesDefaults() throws Exception {
+    Map<String, String> rows = readmeDefaults();
+    assertEquals(DejaConfig.DEFAULT_SEMANTIC_CACHE_CONTROL, rows.get("semanticCacheControl"));
+    assertTrue(DejaConfig.DEFAULT_STORED_HEADERS.isEmpty());
+    assertEquals("*(none)*", rows.get("storedHeaders"));
+  }
+
+  @Test
   void documentedDefaultsAreTheCodesDefaults() throws Exception {
     Map<String, String> rows = readmeDefaults();
     DejaConfig d = DejaConfig.defaults();

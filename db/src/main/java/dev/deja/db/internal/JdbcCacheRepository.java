@@ -86,7 +86,7 @@ public final class JdbcCacheRepository implements CacheRepository {
 
   private static final String FIND_EXACT = "SELECT e.cache_key, e.status, e.content_type,"
       + " e.headers::text, b.bytes, e.created_at, e.expires_at, e.source, e.prompt, e.bucket,"
-      + " e.alias_of, e.alias_similarity"
+      + " e.alias_of, e.alias_similarity, e.blob_sha256"
       + " FROM cache_entry e JOIN image_blob b ON b.sha256 = e.blob_sha256"
       + " WHERE e.cache_key = ?"
       + " AND (e.expires_at IS NULL OR e.expires_at > now() - make_interval(secs => ?))";
@@ -239,7 +239,7 @@ public final class JdbcCacheRepository implements CacheRepository {
                 rs.getString(3), readHeaders(rs.getString(4)), rs.getBytes(5),
                 instant(rs.getTimestamp(6)), instant(rs.getTimestamp(7)),
                 EntrySource.fromSql(rs.getString(8)), rs.getString(9), rs.getString(10),
-                rs.getString(11), rs.wasNull() ? null : similarity));
+                rs.getString(11), rs.wasNull() ? null : similarity, rs.getString(13)));
           }
           c.commit();
           return result;

@@ -3,7 +3,10 @@ package dev.deja.filter.http;
 import java.util.Locale;
 import java.util.Set;
 
-/** Names and formats of the headers Deja adds to every cacheable response. */
+/**
+ * Names and formats of the headers Deja adds to every cacheable response, and which of the
+ * origin's headers it stores.
+ */
 public final class CacheHeaders {
 
   /** RFC 9211 cache status; Deja's member is named {@code deja}. */
@@ -49,25 +52,60 @@ public final class CacheHeaders {
           "x-semantic-shadow",
           "age");
 
-  /** Response headers never stored with an entry: per-connection, per-response or Deja's own. */
-  static final Set<String> NOT_STORED =
+  /**
+   * Origin headers stored with an entry and replayed on its hits: lifetime and presentation of
+   * the image, nothing about the exchange that produced it. Content-Type has a column of its own;
+   * the operator may add names with the {@code storedHeaders} setting (see {@link StoredHeaders}).
+   *
+   * <p>The origin's {@code ETag} and {@code Last-Modified} are deliberately not here: Deja sends
+   * validators of its own on every hit (the image's SHA-256 and the entry's creation time), which
+   * hold for every URL the image answers, semantic ones included. The origin's would validate
+   * its own representation of one prompt, and a second ETag would contradict the first.
+   */
+  public static final Set<String> STORED =
+      Set.of("cache-control", "expires", "content-disposition", "content-language");
+
+  /**
+   * Headers a hit generates from the stored image itself; the origin's values are never
+   * replayed, whatever the operator adds.
+   */
+  static final Set<String> GENERATED =
+      Set.of(
+          "content-type",
+          "content-length",
+          "content-range",
+          "accept-ranges",
+          "etag",
+          "last-modified",
+          "age");
+
+  /**
+   * Headers never stored, even if an operator names them: per-connection, per-response,
+   * credentials and per-client answers (CORS headers echo the first client's Origin).
+   */
+  static final Set<String> NEVER_STORED =
       Set.of(
           "connection",
           "keep-alive",
           "proxy-authenticate",
           "proxy-authorization",
+          "authorization",
+          "www-authenticate",
+          "authentication-info",
+          "proxy-authentication-info",
           "te",
           "trailer",
           "transfer-encoding",
           "upgrade",
-          "content-length",
-          "content-type",
           "date",
           "set-cookie",
+          "set-cookie2",
           "server",
           "server-timing",
           "cache-status",
-          "via");
+          "via",
+          "vary",
+          "content-encoding");
 
   private CacheHeaders() {}
 
@@ -75,11 +113,31 @@ public final class CacheHeaders {
     return OWN.contains(name.toLowerCase(Locale.ROOT));
   }
 
+  /**
+   * Whether a response header may be captured for storage under some configuration. The final
+   * say is the allow-list of {@link StoredHeaders}, applied when the entry is kept and again when
+   * it is served (so rows stored by older versions are filtered too).
+   */
   static boolean isStored(String name) {
+    return whyNeverStored(name) == null;
+  }
+
+  /**
+   * Why Deja never stores or replays a response header, or null when an operator may allow it.
+   * Used to reject a {@code storedHeaders} setting that could leak one client's answer to others.
+   */
+  public static String whyNeverStored(String name) {
     String lower = name.toLowerCase(Locale.ROOT);
-    // CORS headers echo the first client's Origin: replayed, they would be wrong for others.
-    return !NOT_STORED.contains(lower) && !OWN.contains(lower)
-        && !lower.startsWith("access-control-");
+    if (NEVER_STORED.contains(lower) || lower.startsWith("access-control-")) {
+      return "it belongs to one exchange or one client";
+    }
+    if (OWN.contains(lower)) {
+      return "Deja sets it";
+    }
+    if (GENERATED.contains(lower)) {
+      return "Deja generates it from the stored image";
+    }
+    return null;
   }
 
   /** Similarity or threshold as sent in headers: 4 decimals, dot separator. */

@@ -6,7 +6,16 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Which origin answers may be stored, and for how long. */
+/**
+ * Which origin answers may be stored, and for how long.
+ *
+ * <p>Active image types ({@code image/svg+xml} and any other {@code image/*+xml}) are never
+ * stored: an SVG may carry {@code <script>}, and replayed from the cache it would run on the
+ * gateway's origin for every client whose prompt is merely similar. Deja does not rewrite such an
+ * answer when it passes it through on a miss (the origin's answer is forwarded untouched, as for
+ * every miss); a hit on a row stored by an older version is served with {@code
+ * Content-Security-Policy: sandbox} (see {@link StoredImageResponse}).
+ */
 public final class OriginPolicy {
 
   private static final Pattern MAX_AGE =
@@ -67,8 +76,9 @@ public final class OriginPolicy {
   }
 
   /**
-   * Why the answer may not be stored, or null when it may: 200, an image, not forbidden by the
-   * origin's {@code Cache-Control}, and no cookie being set (a cookie means a per-user answer).
+   * Why the answer may not be stored, or null when it may: 200, a passive image (not {@link
+   * #isActiveContent active}), not forbidden by the origin's {@code Cache-Control}, and no cookie
+   * being set (a cookie means a per-user answer).
    */
   public String refusal(int status, String contentType, String cacheControl, boolean setsCookie) {
     return refusal(status, contentType, cacheControl, setsCookie, null, null);
@@ -115,6 +125,9 @@ public final class OriginPolicy {
     if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith("image/")) {
       return "not-an-image";
     }
+    if (isActiveContent(contentType)) {
+      return "active-content";
+    }
     if (cacheControl != null && FORBIDS_STORE.matcher(cacheControl).find()) {
       return "origin-cache-control";
     }
@@ -125,6 +138,22 @@ public final class OriginPolicy {
       return "set-cookie";
     }
     return null;
+  }
+
+  /**
+   * Whether a content type is an image that can run script or load other resources when opened
+   * by a browser: any {@code image/...+xml} (SVG), parameters and case ignored.
+   */
+  public static boolean isActiveContent(String contentType) {
+    if (contentType == null) {
+      return false;
+    }
+    int semicolon = contentType.indexOf(';');
+    String type =
+        (semicolon < 0 ? contentType : contentType.substring(0, semicolon))
+            .strip()
+            .toLowerCase(Locale.ROOT);
+    return type.startsWith("image/") && type.endsWith("+xml");
   }
 
   /** When an answer stored now expires: {@code s-maxage}, else {@code max-age}, else default. */

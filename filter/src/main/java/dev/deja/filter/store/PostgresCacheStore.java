@@ -179,7 +179,8 @@ public final class PostgresCacheStore implements CacheStore {
         s.expiresAt(),
         s.prompt(),
         s.aliasOf(),
-        s.similarity());
+        s.similarity(),
+        s.bodySha256());
   }
 
   /** Runs a repository call; a database failure becomes the SPI's typed exception. */

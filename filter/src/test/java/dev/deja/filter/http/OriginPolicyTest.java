@@ -1,7 +1,9 @@
 package dev.deja.filter.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -26,9 +28,22 @@ class OriginPolicyTest {
         "200; image/png; no-store; origin-cache-control",
         "200; image/png; no-cache; origin-cache-control",
         "200; image/png; max-age=0; origin-max-age-0",
+        "200; image/svg+xml; ; active-content",
+        "200; IMAGE/SVG+XML; ; active-content",
+        "200; image/vnd.example+xml; ; active-content",
       })
   void storesOnlyCompleteSharedImages(int status, String type, String cc, String refusal) {
     assertEquals(refusal, policy.refusal(status, type, cc, false));
+  }
+
+  @Test
+  void anSvgIsNeverStoredBecauseItCouldScriptTheGatewaysOrigin() {
+    assertEquals(
+        "active-content",
+        policy.refusal(200, "image/svg+xml", "public, max-age=31536000, immutable", false));
+    assertTrue(OriginPolicy.isActiveContent("image/svg+xml; charset=utf-8"));
+    assertFalse(OriginPolicy.isActiveContent("image/png"));
+    assertFalse(OriginPolicy.isActiveContent("application/xml"));
   }
 
   @Test

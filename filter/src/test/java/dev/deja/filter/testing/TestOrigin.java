@@ -20,8 +20,20 @@ public class TestOrigin extends DemoOriginServlet {
     /** No Content-Length: the body is streamed in chunks. */
     CHUNKED,
     /** Declares more bytes than it sends, like a connection cut mid-body. */
-    TRUNCATED
+    TRUNCATED,
+    /**
+     * A storable PNG with headers of the exchange that drew it ({@code Authorization}, {@code
+     * X-Request-Id}, {@code X-Secret}), validators of its own ({@code ETag}, {@code
+     * Last-Modified}) and presentation headers ({@code Expires}, {@code Content-Disposition}).
+     */
+    EXTRA_HEADERS,
+    /** An SVG with a script in it, cacheable for a year by its headers. */
+    SVG
   }
+
+  /** The SVG that {@link Mode#SVG} serves. */
+  public static final String SVG_WITH_SCRIPT =
+      "<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(document.cookie)</script></svg>";
 
   private volatile Mode mode = Mode.NORMAL;
 
@@ -66,6 +78,26 @@ public class TestOrigin extends DemoOriginServlet {
         response.getOutputStream().write(png);
         response.flushBuffer();
         throw new IOException("origin connection cut");
+      }
+      case EXTRA_HEADERS -> {
+        response.setContentType("image/png");
+        response.setHeader("Cache-Control", "public, max-age=31536000, immutable");
+        response.setHeader("Expires", "Thu, 01 Jan 2037 00:00:00 GMT");
+        response.setHeader("Content-Disposition", "inline; filename=\"image.png\"");
+        response.setHeader("Authorization", "Bearer origin-token");
+        response.setHeader("X-Request-Id", "req-" + calls());
+        response.setHeader("X-Secret", "s3cr3t");
+        response.setHeader("ETag", "\"origin-etag\"");
+        response.setHeader("Last-Modified", "Thu, 01 Jan 2015 00:00:00 GMT");
+        response.setContentLength(png.length);
+        response.getOutputStream().write(png);
+      }
+      case SVG -> {
+        byte[] svg = SVG_WITH_SCRIPT.getBytes(StandardCharsets.UTF_8);
+        response.setContentType("image/svg+xml");
+        response.setHeader("Cache-Control", "public, max-age=31536000, immutable");
+        response.setContentLength(svg.length);
+        response.getOutputStream().write(svg);
       }
       default -> throw new IllegalStateException(mode.toString());
     }
