@@ -176,6 +176,17 @@ public final class DejaServer implements AutoCloseable {
     Server server = new Server(threads);
     org.eclipse.jetty.server.HttpConfiguration http = new org.eclipse.jetty.server.HttpConfiguration();
     http.setSendServerVersion(false);
+    // Real prompts contain '/' and '%' ("f/1.8", "100%"), sent as %2F and %25, which Jetty's
+    // default compliance refuses as ambiguous (400). Exactly those two are allowed: the filter
+    // keys the raw path decoded once and the proxy forwards it still encoded. Encoded dot
+    // segments, ;parameters and '//' stay refused.
+    http.setUriCompliance(
+        org.eclipse.jetty.http.UriCompliance.DEFAULT.with(
+            "DEJA",
+            org.eclipse.jetty.http.UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR,
+            org.eclipse.jetty.http.UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING));
+    RequestLimits limits = RequestLimits.forPrompts(cache.config().rules().maxPromptChars());
+    http.setRequestHeaderSize(limits.requestHeaderBytes());
     ServerConnector connector =
         new ServerConnector(server, new org.eclipse.jetty.server.HttpConnectionFactory(http));
     connector.setHost(config.host());
@@ -196,7 +207,7 @@ public final class DejaServer implements AutoCloseable {
     context.addServlet(admin, config.adminPrefix() + "/*");
 
     ServletHolder proxy =
-        new ServletHolder("origin-proxy", new OriginProxyServlet(config.connectTimeout()));
+        new ServletHolder("origin-proxy", new OriginProxyServlet(config.connectTimeout(), limits));
     proxy.setAsyncSupported(true);
     proxy.setInitParameter("proxyTo", origin.toString());
     proxy.setInitParameter("timeout", Long.toString(config.originTimeout().toMillis()));

@@ -1,7 +1,9 @@
 package dev.deja.server;
 
+import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.net.URI;
 import java.time.Duration;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.Request;
@@ -12,17 +14,33 @@ import org.eclipse.jetty.ee10.proxy.ProxyServlet;
  * headers removed, {@code Via} and {@code Forwarded} added) with a connect timeout and the
  * conventional {@code X-Forwarded-*} headers many image APIs and CDNs still read.
  *
+ * <p>The origin receives the request target exactly as the client sent it and the Deja filter
+ * keyed it: path still percent-encoded ({@code %2F} stays {@code %2F}), query untouched, and no
+ * dot-segment normalization (which the filter's parser refuses to key).
+ *
  * <p>Configured through init-params {@code proxyTo}, {@code timeout} (total per request), {@code
- * idleTimeout} and {@code maxConnections}; the connect timeout is given to the constructor.
+ * idleTimeout} and {@code maxConnections}; the connect timeout and the request size limits are
+ * given to the constructor.
  */
 final class OriginProxyServlet extends ProxyServlet.Transparent {
 
   private static final long serialVersionUID = 1L;
 
   private final Duration connectTimeout;
+  private final RequestLimits limits;
+  /** {@code proxyTo} without a trailing '/'. */
+  private String origin;
 
-  OriginProxyServlet(Duration connectTimeout) {
+  OriginProxyServlet(Duration connectTimeout, RequestLimits limits) {
     this.connectTimeout = connectTimeout;
+    this.limits = limits;
+  }
+
+  @Override
+  public void init() throws ServletException {
+    super.init();
+    String proxyTo = getServletConfig().getInitParameter("proxyTo");
+    origin = proxyTo.endsWith("/") ? proxyTo.substring(0, proxyTo.length() - 1) : proxyTo;
   }
 
   @Override
@@ -30,7 +48,28 @@ final class OriginProxyServlet extends ProxyServlet.Transparent {
     HttpClient client = super.newHttpClient();
     client.setConnectTimeout(connectTimeout.toMillis());
     client.setFollowRedirects(false);
+    // The request buffer grows up to this when the request line (a long prompt) needs it.
+    client.setMaxRequestHeadersSize(limits.proxyRequestHeaderBytes());
     return client;
+  }
+
+  /**
+   * The origin URL plus the raw request URI and query, verbatim. Jetty's transparent proxy runs
+   * the target through {@link URI#normalize()}, which resolves {@code ..}: what the origin got
+   * would then differ from what Deja parsed, the very gap that let one prompt's image be filed
+   * under another. Built from the same two strings the filter keys, the forwarded request is the
+   * keyed one by construction.
+   */
+  @Override
+  protected String rewriteTarget(HttpServletRequest clientRequest) {
+    String query = clientRequest.getQueryString();
+    String target = origin + clientRequest.getRequestURI() + (query == null ? "" : "?" + query);
+    try {
+      URI.create(target);
+    } catch (IllegalArgumentException e) {
+      return null; // answered 403 by the proxy, like any target it cannot rewrite
+    }
+    return target;
   }
 
   /**

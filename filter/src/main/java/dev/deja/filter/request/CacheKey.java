@@ -23,10 +23,17 @@ public record CacheKey(String value) {
    * Computes the key of a request. The canonical form lists every field on its own line, name and
    * value separated by '=' and each value length-prefixed, so no two different requests can
    * produce the same text.
+   *
+   * <p>A prompt given in the query adds a {@code prompt-location} line; a path-style request has
+   * none, so the keys of path-style requests, the common form, are those stored before the
+   * location became part of the key.
    */
   public static CacheKey of(ImageRequest request) {
     StringBuilder canonical = new StringBuilder(256);
     field(canonical, "path", request.path());
+    if (request.promptLocation() == ImageRequest.PromptLocation.QUERY) {
+      field(canonical, "prompt-location", "query");
+    }
     field(canonical, "prompt", request.prompt());
     field(canonical, "model", request.model());
     field(canonical, "width", Integer.toString(request.width()));

@@ -8,6 +8,9 @@ import java.util.SortedMap;
  * origin returns, and nothing else.
  *
  * @param path the cached path prefix the request matched, e.g. {@code /prompt/}
+ * @param promptLocation where the request carried the prompt: {@code /prompt/a%20cat} and {@code
+ *     /prompt/?prompt=a%20cat} are two different requests to the origin, so they are two requests
+ *     to the cache too
  * @param prompt the prompt decoded once, NFC-normalized and trimmed (case and wording kept)
  * @param model the model, after defaults
  * @param width width in pixels, after defaults
@@ -20,6 +23,7 @@ import java.util.SortedMap;
  */
 public record ImageRequest(
     String path,
+    PromptLocation promptLocation,
     String prompt,
     String model,
     int width,
@@ -28,6 +32,14 @@ public record ImageRequest(
     SortedMap<String, String> params,
     List<String> imageInputs,
     String tenant) {
+
+  /** Where a request carries its prompt. */
+  public enum PromptLocation {
+    /** After the route prefix, percent-encoded: {@code /prompt/a%20cat}. */
+    PATH,
+    /** In the prompt query parameter, form-encoded: {@code /prompt/?prompt=a+cat}. */
+    QUERY
+  }
 
   public ImageRequest {
     params = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(params));

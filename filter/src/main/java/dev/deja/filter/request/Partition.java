@@ -45,14 +45,20 @@ public record Partition(
   /** Hash of the parameters that have no readable part in the bucket; null when there are none. */
   private static String otherParamsHash(ImageRequest request) {
     boolean otherRoute = !DEFAULT_ROUTE.equals(request.path());
+    // The origin may well draw /prompt/?prompt=x differently from /prompt/x: never share images
+    // between the two. Path-style requests add nothing, so their existing buckets stay valid.
+    boolean promptInQuery = request.promptLocation() == ImageRequest.PromptLocation.QUERY;
     if (request.params().isEmpty() && request.imageInputs().isEmpty() && request.tenant() == null
-        && !otherRoute) {
+        && !otherRoute && !promptInQuery) {
       return null;
     }
     StringBuilder canonical = new StringBuilder();
     if (otherRoute) {
       canonical.append("path=").append(request.path().length()).append(':');
       canonical.append(request.path()).append('\n');
+    }
+    if (promptInQuery) {
+      canonical.append("prompt-location=5:query\n");
     }
     for (Map.Entry<String, String> p : request.params().entrySet()) {
       canonical.append(p.getKey()).append('=').append(p.getValue().length()).append(':');

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 
 /**
  * Turns the raw path and query of an HTTP request into an {@link ImageRequest}, its exact key and
@@ -27,6 +28,11 @@ public final class RequestParser {
   private static final String IMAGE = "image";
   /** Generous upper bound on a side; larger values are certainly not a real request. */
   private static final int MAX_SIDE = 16_384;
+  /**
+   * A path segment some server may resolve: {@code .} or {@code ..}, also still encoded after our
+   * one decoding ({@code %252e}), for an origin that decodes twice.
+   */
+  private static final Pattern DOT_SEGMENT = Pattern.compile("(?i)(\\.|%2e){1,2}");
 
   private final RequestRules rules;
 
@@ -61,14 +67,17 @@ public final class RequestParser {
       String prefix, String rawPromptPath, String rawQuery, String tenant) {
     Map<String, List<String>> query = parseQuery(rawQuery);
     String prompt;
+    ImageRequest.PromptLocation location;
     List<String> promptParam = query.remove(rules.promptParam());
     if (!rawPromptPath.isEmpty()) {
       if (promptParam != null) {
         throw new InvalidRequestException("prompt-twice");
       }
-      prompt = decode(rawPromptPath);
+      prompt = pathPrompt(rawPromptPath);
+      location = ImageRequest.PromptLocation.PATH;
     } else if (promptParam != null && promptParam.size() == 1) {
       prompt = promptParam.get(0);
+      location = ImageRequest.PromptLocation.QUERY;
     } else {
       throw new InvalidRequestException("no-prompt");
     }
@@ -120,8 +129,37 @@ public final class RequestParser {
     int height = side(params.remove(HEIGHT), "invalid-height");
     Long seed = seed(params.remove(SEED));
     ImageRequest request =
-        new ImageRequest(prefix, prompt, model, width, height, seed, params, images, tenant);
+        new ImageRequest(
+            prefix, location, prompt, model, width, height, seed, params, images, tenant);
     return new ParsedRequest.Cacheable(request, CacheKey.of(request), Partition.of(request));
+  }
+
+  /**
+   * The prompt of a path-style request, decoded once, or an invalid request when a server on the
+   * way could read the path as another path than its literal text.
+   *
+   * <p>Deja keys the raw path it is given, but containers resolve {@code .} and {@code ..}
+   * segments before routing ({@code /prompt/a%20red%20car/../x} reaches the origin as {@code
+   * /prompt/x}) and servlet containers drop {@code ;parameters} from each segment: keyed as
+   * written, the origin's picture of "x" would be filed under "a red car/../x" and served for "a
+   * red car". Keying the normalized form instead would mean guessing how every server between
+   * Deja and the image model normalizes ({@code %2e}, {@code %2F}, backslashes and {@code ;} are
+   * all treated differently by different servers), so such requests are not keyed at all: they
+   * are passed on uncached. Real prompts essentially never contain these shapes.
+   */
+  private static String pathPrompt(String rawPromptPath) {
+    if (rawPromptPath.indexOf(';') >= 0) {
+      throw new InvalidRequestException("path-parameter");
+    }
+    String prompt = decode(rawPromptPath);
+    // Decoded, so %2e and %2F are caught too; '\\' counts as a separator because some servers
+    // (Tomcat's allowBackslash, Windows hosts) treat it as one.
+    for (String segment : prompt.split("[/\\\\]", -1)) {
+      if (DOT_SEGMENT.matcher(segment).matches()) {
+        throw new InvalidRequestException("dot-segment");
+      }
+    }
+    return prompt;
   }
 
   private String matchingPrefix(String path) {

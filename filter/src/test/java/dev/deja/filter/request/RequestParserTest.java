@@ -97,8 +97,73 @@ class RequestParserTest {
 
   @Test
   void promptCanComeFromTheQuery() {
+    assertEquals("a cat", cacheable("/prompt/", "prompt=a%20cat").request().prompt());
+  }
+
+  @Test
+  void aPromptInTheQueryIsAnotherRequestThanTheSamePromptInThePath() {
+    // The origin receives two different requests and may answer them differently.
+    var inQuery = cacheable("/prompt/", "prompt=a%20cat&seed=1");
+    var inPath = cacheable("/prompt/a%20cat", "seed=1");
+    assertEquals(inPath.request().prompt(), inQuery.request().prompt());
+    assertNotEquals(inPath.key(), inQuery.key());
+    assertNotEquals(inPath.partition().bucket(), inQuery.partition().bucket());
+  }
+
+  @Test
+  void pathStyleKeysAndBucketsAreThoseStoredBeforeThePromptLocationCounted() {
+    // Computed by the previous release: existing entries stay reachable.
+    var plain = cacheable("/prompt/a%20cat", "seed=1");
     assertEquals(
-        cacheable("/prompt/", "prompt=a%20cat").key(), cacheable("/prompt/a%20cat", null).key());
+        "1dc863352007c2d5708d72c4aec96500c85b42d216c14bf1dc3ea746f6a01613", plain.key().value());
+    assertEquals("1024x1024_seed1", plain.partition().bucket());
+  }
+
+  @ParameterizedTest(name = "{0} is passed through uncached: the origin may read another path")
+  @CsvSource({
+    "/prompt/a%20red%20sports%20car/../x, dot-segment",
+    "/prompt/a%20red%20sports%20car/./x, dot-segment",
+    "/prompt/a%20red%20sports%20car/.., dot-segment",
+    "/prompt/../x, dot-segment",
+    "/prompt/./x, dot-segment",
+    "/prompt/a/%2e%2e/x, dot-segment",
+    "/prompt/a/%2E%2e/x, dot-segment",
+    "/prompt/a/.%2E/x, dot-segment",
+    "/prompt/a/%2e/x, dot-segment",
+    "/prompt/a%2F..%2Fx, dot-segment",
+    "/prompt/a%2f%2e%2e%2fx, dot-segment",
+    "/prompt/a%5C..%5Cx, dot-segment",
+    "/prompt/a/%252e%252e/x, dot-segment",
+    "/prompt/a/..;p/x, path-parameter",
+    "/prompt/x;a%20red%20sports%20car, path-parameter",
+    "/prompt/a%20cat;jsessionid=1, path-parameter",
+  })
+  void pathsAServerCouldResolveToAnotherPromptAreNeverKeyed(String path, String reason) {
+    var invalid =
+        assertInstanceOf(ParsedRequest.Invalid.class, parser.parse("GET", path, "seed=104", null));
+    assertEquals(reason, invalid.reason());
+  }
+
+  @ParameterizedTest(name = "{0} is the prompt \"{1}\"")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "/prompt/f%2F1.8 | f/1.8",
+        "/prompt/f/1.8 | f/1.8",
+        "/prompt/1%2F4%20of%20a%20pie | 1/4 of a pie",
+        "/prompt/100%25%20cotton | 100% cotton",
+        "/prompt/wait...%20what | wait... what",
+        "/prompt/...%2F.a%2Fa. | .../.a/a.",
+        "/prompt/a%3Bb | a;b",
+        "/prompt/back%5Cslash | back\\slash",
+      })
+  void dotsSlashesAndPercentSignsInsideAPromptAreKeyedDecodedOnce(String path, String prompt) {
+    assertEquals(prompt, cacheable(path, null).request().prompt());
+  }
+
+  @Test
+  void anEncodedSlashAndALiteralOneAreTheSamePrompt() {
+    assertEquals(cacheable("/prompt/f%2F1.8", null).key(), cacheable("/prompt/f/1.8", null).key());
   }
 
   @Test
