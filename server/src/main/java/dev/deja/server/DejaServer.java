@@ -82,7 +82,10 @@ public final class DejaServer implements AutoCloseable {
       URI origin = config.origin();
       if (config.demoOrigin()) {
         demoOrigin = new DemoOriginServlet(config.demoDelayMillis());
-        demoServer = demoServer(demoOrigin);
+        demoServer =
+            demoServer(
+                demoOrigin,
+                RequestLimits.forPrompts(cache.config().rules().maxPromptChars()));
         origin = URI.create("http://127.0.0.1:" + port(demoServer));
       }
       CacheRepository repository = ((PostgresCacheStore) cache.store()).repository();
@@ -174,19 +177,8 @@ public final class DejaServer implements AutoCloseable {
     QueuedThreadPool threads = new QueuedThreadPool(200, 8);
     threads.setName("deja");
     Server server = new Server(threads);
-    org.eclipse.jetty.server.HttpConfiguration http = new org.eclipse.jetty.server.HttpConfiguration();
-    http.setSendServerVersion(false);
-    // Real prompts contain '/' and '%' ("f/1.8", "100%"), sent as %2F and %25, which Jetty's
-    // default compliance refuses as ambiguous (400). Exactly those two are allowed: the filter
-    // keys the raw path decoded once and the proxy forwards it still encoded. Encoded dot
-    // segments, ;parameters and '//' stay refused.
-    http.setUriCompliance(
-        org.eclipse.jetty.http.UriCompliance.DEFAULT.with(
-            "DEJA",
-            org.eclipse.jetty.http.UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR,
-            org.eclipse.jetty.http.UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING));
     RequestLimits limits = RequestLimits.forPrompts(cache.config().rules().maxPromptChars());
-    http.setRequestHeaderSize(limits.requestHeaderBytes());
+    org.eclipse.jetty.server.HttpConfiguration http = httpConfiguration(limits);
     ServerConnector connector =
         new ServerConnector(server, new org.eclipse.jetty.server.HttpConnectionFactory(http));
     connector.setHost(config.host());
@@ -227,16 +219,43 @@ public final class DejaServer implements AutoCloseable {
     return server;
   }
 
-  private static Server demoServer(DemoOriginServlet servlet) throws Exception {
+  /**
+   * The HTTP rules of the gateway, and of the demo origin behind it: the origin must accept every
+   * request the gateway forwards.
+   */
+  private static org.eclipse.jetty.server.HttpConfiguration httpConfiguration(
+      RequestLimits limits) {
+    org.eclipse.jetty.server.HttpConfiguration http =
+        new org.eclipse.jetty.server.HttpConfiguration();
+    http.setSendServerVersion(false);
+    // Real prompts contain '/' and '%' ("f/1.8", "100%"), sent as %2F and %25, which Jetty's
+    // default compliance refuses as ambiguous (400). Exactly those two are allowed: the filter
+    // keys the raw path decoded once and the proxy forwards it still encoded. Encoded dot
+    // segments, ;parameters and '//' stay refused.
+    http.setUriCompliance(
+        org.eclipse.jetty.http.UriCompliance.DEFAULT.with(
+            "DEJA",
+            org.eclipse.jetty.http.UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR,
+            org.eclipse.jetty.http.UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING));
+    http.setRequestHeaderSize(limits.requestHeaderBytes());
+    return http;
+  }
+
+  private static Server demoServer(DemoOriginServlet servlet, RequestLimits limits)
+      throws Exception {
     QueuedThreadPool threads = new QueuedThreadPool(64, 4);
     threads.setName("deja-demo-origin");
     Server demo = new Server(threads);
-    ServerConnector connector = new ServerConnector(demo);
+    ServerConnector connector =
+        new ServerConnector(
+            demo, new org.eclipse.jetty.server.HttpConnectionFactory(httpConfiguration(limits)));
     connector.setHost("127.0.0.1");
     connector.setPort(0);
     demo.addConnector(connector);
     ServletContextHandler context = new ServletContextHandler("/");
     context.addServlet(new ServletHolder("demo-origin", servlet), "/prompt/*");
+    // It reads the decoded path: let "f%2F1.8" decode to "f/1.8" instead of failing.
+    context.getServletHandler().setDecodeAmbiguousURIs(true);
     demo.setHandler(context);
     demo.start();
     return demo;
