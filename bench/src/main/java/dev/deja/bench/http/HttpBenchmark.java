@@ -45,9 +45,9 @@ public final class HttpBenchmark {
   /** Query every bench request carries: a small picture renders fast at the origin. */
   static final String QUERY = "?width=256&height=256";
   /** Style phrasings that keep the subject: the paraphrases of a cached caption. */
-  static final String[] PREFIXES = {"", "a photo of ", "an image of ", "a picture of ",
+  public static final String[] PREFIXES = {"", "a photo of ", "an image of ", "a picture of ",
       "photo of ", "a photograph of ", "image of ", "picture of "};
-  static final String[] SUFFIXES = {"", ", photo", ", photograph", ", high quality", ", hd",
+  public static final String[] SUFFIXES = {"", ", photo", ", photograph", ", high quality", ", hd",
       ", 4k", ", realistic", ", detailed", ", high resolution", ", sharp focus",
       ", professional photo", ", photorealistic", ", 35mm", ", natural light"};
 
@@ -252,7 +252,8 @@ public final class HttpBenchmark {
     return s.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9 ]", " ").replaceAll("\\s+", " ").trim();
   }
 
-  static String path(String prompt) {
+  /** {@code /prompt/<encoded prompt>?width=256&height=256}: every bench request's shape. */
+  public static String path(String prompt) {
     return "/prompt/" + URLEncoder.encode(prompt, StandardCharsets.UTF_8).replace("+", "%20")
         + QUERY;
   }
@@ -395,9 +396,9 @@ public final class HttpBenchmark {
   }
 
   /** Real prompts: one COCO caption per image, and distinct PAWS sentences (for misses). */
-  record Corpus(List<String> captions, List<String> sentences) {
+  public record Corpus(List<String> captions, List<String> sentences) {
 
-    static Corpus load(Path evalDir) throws IOException {
+    public static Corpus load(Path evalDir) throws IOException {
       Set<String> images = new HashSet<>();
       Set<String> captions = new LinkedHashSet<>();
       for (String line : Files.readAllLines(evalDir.resolve("coco_captions_val2017_flat.tsv"))) {

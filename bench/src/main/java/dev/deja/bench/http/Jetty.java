@@ -8,12 +8,12 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /** A Jetty 12 server on loopback only, with one servlet context; the bench's only server shape. */
-final class Jetty {
+public final class Jetty {
 
   private Jetty() {}
 
   /** A started-later server whose context the caller fills; {@code port} 0 picks a free one. */
-  static Server server(int port, int maxThreads, ServletContextHandler context) {
+  public static Server server(int port, int maxThreads, ServletContextHandler context) {
     QueuedThreadPool pool = new QueuedThreadPool(maxThreads, 8);
     pool.setName("bench-" + port);
     Server server = new Server(pool);
@@ -26,14 +26,14 @@ final class Jetty {
     return server;
   }
 
-  static ServletContextHandler context(String pathSpec, HttpServlet servlet) {
+  public static ServletContextHandler context(String pathSpec, HttpServlet servlet) {
     ServletContextHandler context = new ServletContextHandler();
     context.setContextPath("/");
     context.addServlet(new ServletHolder(servlet), pathSpec);
     return context;
   }
 
-  static int port(Server server) {
+  public static int port(Server server) {
     return ((ServerConnector) server.getConnectors()[0]).getLocalPort();
   }
 }

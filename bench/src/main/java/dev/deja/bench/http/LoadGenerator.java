@@ -1,13 +1,9 @@
 package dev.deja.bench.http;
 
 import java.io.BufferedInputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -186,84 +182,28 @@ public final class LoadGenerator {
     }
 
     private Socket connect() throws IOException {
-      Socket s = new Socket();
-      s.setTcpNoDelay(true);
-      s.setSoTimeout(60_000);
-      s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
-      return s;
+      return HttpWire.connect(port, 60_000);
     }
 
     private void exchange(Socket socket, InputStream in, String path, byte[] sink)
         throws IOException {
-      byte[] request = ("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-          + "User-Agent: deja-bench\r\nAccept: image/*\r\n\r\n").getBytes(StandardCharsets.UTF_8);
-      OutputStream out = socket.getOutputStream();
       long t0 = System.nanoTime();
-      out.write(request);
-      out.flush();
-      int first = in.read();
-      long tFirst = System.nanoTime();
-      if (first < 0) {
-        throw new EOFException("connection closed before the answer");
-      }
-      String statusLine = (char) first + line(in);
-      if (!statusLine.startsWith("HTTP/1.1 ")) {
-        throw new IOException("bad status line: " + statusLine);
-      }
-      int status = Integer.parseInt(statusLine.substring(9, 12));
-      long length = -1;
-      boolean chunked = false;
-      boolean closeAfter = false;
-      String xCache = null;
-      String xCacheType = null;
-      String serverTiming = null;
-      for (String h = line(in); !h.isEmpty(); h = line(in)) {
-        int colon = h.indexOf(':');
-        if (colon < 0) {
-          continue;
-        }
-        String name = h.substring(0, colon).trim().toLowerCase(java.util.Locale.ROOT);
-        String value = h.substring(colon + 1).trim();
-        switch (name) {
-          case "content-length" -> length = Long.parseLong(value);
-          case "transfer-encoding" -> chunked = value.toLowerCase().contains("chunked");
-          case "connection" -> closeAfter = value.equalsIgnoreCase("close");
-          case "x-cache" -> xCache = value;
-          case "x-cache-type" -> xCacheType = value;
-          case "server-timing" ->
-              serverTiming = serverTiming == null ? value : serverTiming + ", " + value;
-          default -> { }
-        }
-      }
-      if (chunked) {
-        for (long size = Long.parseLong(line(in).split(";")[0].trim(), 16); size > 0;
-            size = Long.parseLong(line(in).split(";")[0].trim(), 16)) {
-          skip(in, size, sink);
-          line(in);
-        }
-        while (!line(in).isEmpty()) {
-          // trailers
-        }
-      } else if (length >= 0) {
-        skip(in, length, sink);
-      } else {
-        throw new IOException("answer without length");
-      }
+      HttpWire.Answer answer = HttpWire.get(socket, in, path, sink);
       long t1 = System.nanoTime();
-      if (closeAfter) {
+      if (answer.closeAfter()) {
         throw new IOException("server closed the connection");
       }
       if (t0 < measureFrom || t1 > until) {
         return;
       }
-      String cls = status != 200 ? "status-" + status
-          : xCache == null ? "-" : xCacheType == null ? xCache : xCache + "/" + xCacheType;
+      String cls = answer.cacheClass();
+      String serverTiming = answer.serverTiming();
       long micros = (t1 - t0) / 1000;
       synchronized (this) {
         requests++;
         lastEnd = t1;
         total.recordValue(Math.min(micros, HIGHEST_MICROS));
-        ttfb.recordValue(Math.min((tFirst - t0) / 1000, HIGHEST_MICROS));
+        ttfb.recordValue(Math.min((answer.firstByteNanos() - t0) / 1000, HIGHEST_MICROS));
         classes.merge(cls, 1L, Long::sum);
         byClass.computeIfAbsent(cls, k -> histogram()).recordValue(Math.min(micros, HIGHEST_MICROS));
         if (serverTiming != null) {
@@ -278,29 +218,6 @@ public final class LoadGenerator {
             }
           }
         }
-      }
-    }
-
-    private static String line(InputStream in) throws IOException {
-      StringBuilder sb = new StringBuilder(64);
-      for (int c = in.read(); c != '\n'; c = in.read()) {
-        if (c < 0) {
-          throw new EOFException("connection closed mid-answer");
-        }
-        if (c != '\r') {
-          sb.append((char) c);
-        }
-      }
-      return sb.toString();
-    }
-
-    private static void skip(InputStream in, long n, byte[] sink) throws IOException {
-      while (n > 0) {
-        int r = in.read(sink, 0, (int) Math.min(sink.length, n));
-        if (r < 0) {
-          throw new EOFException("connection closed mid-body");
-        }
-        n -= r;
       }
     }
 
