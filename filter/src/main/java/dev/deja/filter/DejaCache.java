@@ -161,7 +161,8 @@ public final class DejaCache implements AutoCloseable {
    * Counts a cacheable request in the metrics and the daily statistics.
    *
    * @param status {@code hit}, {@code miss} or {@code bypass}
-   * @param type {@code exact}, {@code semantic}, {@code collapsed} or {@code none}
+   * @param type {@code exact}, {@code semantic}, {@code collapsed}, {@code unavailable} (the
+   *     store could not be asked), {@code shadow} (a semantic hit not served) or {@code none}
    */
   void count(String status, String type) {
     metrics.request(status, type);

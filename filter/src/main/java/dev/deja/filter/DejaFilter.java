@@ -144,8 +144,10 @@ public class DejaFilter implements Filter {
             ? "deja; fwd=miss; detail=" + miss.unavailable()
             : shadowed ? "deja; fwd=uri-miss; detail=semantic-shadow" : "deja; fwd=uri-miss";
     Outcome outcome = Outcome.miss(c, status, miss, storable, false);
+    // An outage is not a plain miss: the dashboards must tell the two apart.
+    String missType = miss.unavailable() != null ? "unavailable" : shadowed ? "shadow" : "none";
     if (!storable) {
-      cache.count("miss", "none");
+      cache.count("miss", missType);
       forward(request, response, chain, c, outcome, null);
       return;
     }
@@ -160,7 +162,7 @@ public class DejaFilter implements Filter {
           serveHit(request, response, c, new LookupResult.ExactHit(landed, miss.timings()));
           return;
         }
-        cache.count("miss", "none");
+        cache.count("miss", missType);
         forwarded = true; // from here on forward() lands the flight, on every path
         forward(request, response, chain, c, outcome, ticket);
         return;
@@ -177,7 +179,7 @@ public class DejaFilter implements Filter {
       return;
     }
     // The leader's answer could not be shared: go to the origin ourselves.
-    cache.count("miss", "none");
+    cache.count("miss", missType);
     forward(request, response, chain, c, outcome, null);
   }
 

@@ -88,7 +88,8 @@ final class DejaMetrics {
    * Counts a cacheable request.
    *
    * @param status {@code hit}, {@code miss}, {@code bypass}
-   * @param type {@code exact}, {@code semantic}, {@code collapsed}, or {@code none}
+   * @param type {@code exact}, {@code semantic}, {@code collapsed}, {@code unavailable}, {@code
+   *     shadow}, or {@code none}
    */
   void request(String status, String type) {
     requests

@@ -46,6 +46,11 @@ class StartDuringOutageTest {
         String status = during.headers().firstValue("Cache-Status").orElse("");
         assertTrue(status.contains("detail=cache-unavailable"), status);
         assertFalse(status.contains("stored"), "nothing is promised while the store is away");
+        String metrics = server.registry().scrape();
+        assertTrue(metrics.contains("deja_requests_total{status=\"miss\",type=\"unavailable\"} 1.0"),
+            "an outage is counted apart from plain misses");
+        assertTrue(metrics.contains("deja_lookups_total{outcome=\"unavailable\"} 1.0"), metrics);
+        assertTrue(metrics.contains("deja_origin_requests_total{status=\"2xx\"} 1.0"), metrics);
 
         relay.restore();
         // The answer kept during the outage is written once the database is back (store retries),
