@@ -199,7 +199,7 @@ public final class DejaServer implements AutoCloseable {
     context.addServlet(admin, config.adminPrefix() + "/*");
 
     ServletHolder proxy =
-        new ServletHolder("origin-proxy", new OriginProxyServlet(config.connectTimeout(), limits));
+        new ServletHolder("origin-proxy", new OriginProxyServlet(config.connectTimeout(), limits, registry));
     proxy.setAsyncSupported(true);
     proxy.setInitParameter("proxyTo", origin.toString());
     proxy.setInitParameter("timeout", Long.toString(config.originTimeout().toMillis()));

@@ -1,5 +1,6 @@
 package dev.deja.server;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -28,12 +29,43 @@ final class OriginProxyServlet extends ProxyServlet.Transparent {
 
   private final Duration connectTimeout;
   private final RequestLimits limits;
+  private final transient MeterRegistry registry;
   /** {@code proxyTo} without a trailing '/'. */
   private String origin;
 
-  OriginProxyServlet(Duration connectTimeout, RequestLimits limits) {
+  OriginProxyServlet(Duration connectTimeout, RequestLimits limits, MeterRegistry registry) {
     this.connectTimeout = connectTimeout;
     this.limits = limits;
+    this.registry = registry;
+  }
+
+  /**
+   * Counts why an exchange with the origin failed, so an operator can tell a slow origin
+   * ({@code timeout}), a down one ({@code connect}), one that drops connections before answering
+   * ({@code reset}) and answers broken after they started ({@code cut}: the origin or the client
+   * went away mid-body) apart from each other and from cache failures.
+   */
+  @Override
+  protected void onProxyResponseFailure(
+      HttpServletRequest clientRequest,
+      HttpServletResponse proxyResponse,
+      org.eclipse.jetty.client.Response serverResponse,
+      Throwable failure) {
+    registry.counter("deja.origin.failures", "cause", cause(failure, proxyResponse.isCommitted()))
+        .increment();
+    super.onProxyResponseFailure(clientRequest, proxyResponse, serverResponse, failure);
+  }
+
+  static String cause(Throwable failure, boolean answerStarted) {
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof java.util.concurrent.TimeoutException) {
+        return "timeout";
+      }
+      if (t instanceof java.net.ConnectException) {
+        return "connect";
+      }
+    }
+    return answerStarted ? "cut" : "reset";
   }
 
   @Override

@@ -103,6 +103,7 @@ class FaultInjectionTest {
     assertEquals(504, seen.status, seen.toString());
     assertTrue(seen.millis >= ORIGIN_TIMEOUT.toMillis() - 200, "not before the timeout: " + seen);
     assertFaultContained(path);
+    assertCounted("deja_origin_failures_total{cause=\"timeout\"}");
   }
 
   @Test
@@ -111,6 +112,7 @@ class FaultInjectionTest {
     Seen seen = fetch(path);
     assertEquals(502, seen.status, seen.toString());
     assertFaultContained(path);
+    assertCounted("deja_origin_failures_total{cause=\"reset\"}");
   }
 
   @Test
@@ -120,6 +122,8 @@ class FaultInjectionTest {
     assertTrue(seen.cut(), "the 200 was already on its way, so the client must see it cut: " + seen);
     assertTrue(seen.bytes < MisbehavingOrigin.LARGE, seen.toString());
     assertFaultContained(path);
+    assertCounted("deja_origin_failures_total{cause=\"cut\"}");
+    assertCounted("deja_origin_aborted_total");
   }
 
   @Test
@@ -279,6 +283,14 @@ class FaultInjectionTest {
   // --- what every fault must leave behind ----------------------------------------------------
 
   /** No slot held, nothing stored, and the same prompt is answered again without waiting. */
+  /** The fault shows in the metrics an operator watches, apart from cache failures. */
+  private static void assertCounted(String series) {
+    String metrics = server.registry().scrape();
+    assertTrue(
+        metrics.lines().anyMatch(l -> l.startsWith(series + " ") && !l.endsWith(" 0.0")),
+        series + " not counted");
+  }
+
   private static void assertFaultContained(String path) throws Exception {
     assertSlotReleased();
     awaitStoresWritten();
