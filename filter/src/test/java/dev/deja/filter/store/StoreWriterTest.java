@@ -16,31 +16,10 @@ import org.junit.jupiter.api.Test;
 class StoreWriterTest {
 
   /** A store whose writes block until released, and that records hit batches. */
-  private static final class SlowStore implements CacheStore {
+  private static final class SlowStore extends StoreBase {
     final CountDownLatch release = new CountDownLatch(1);
     final List<HitRecord> hits = new ArrayList<>();
     final List<OutcomeCounts> outcomes = new ArrayList<>();
-
-    @Override
-    public Optional<CachedImage> findExact(String key) {
-      return Optional.empty();
-    }
-
-    @Override
-    public boolean hasCandidates(String b, String m, String e) {
-      return false;
-    }
-
-    @Override
-    public List<Candidate> findNearest(String b, String m, String e, float[] v, int k) {
-      return List.of();
-    }
-
-    @Override
-    public void store(NewEntry entry) {}
-
-    @Override
-    public void storeAlias(NewAlias alias) {}
 
     @Override
     public synchronized void recordHits(Collection<HitRecord> batch) {
@@ -51,9 +30,6 @@ class StoreWriterTest {
     public synchronized void recordOutcomes(OutcomeCounts counts) {
       outcomes.add(counts);
     }
-
-    @Override
-    public void close() {}
   }
 
   @Test
@@ -99,7 +75,7 @@ class StoreWriterTest {
   }
 
   /** A store that is unavailable for its first {@code outages} writes. */
-  private static final class FlakyStore extends SlowStoreBase {
+  private static final class FlakyStore extends StoreBase {
     private final java.util.concurrent.atomic.AtomicInteger outages;
     final java.util.concurrent.atomic.AtomicInteger stored = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -115,8 +91,8 @@ class StoreWriterTest {
     }
   }
 
-  /** The read side of a store that the writer never calls. */
-  private abstract static class SlowStoreBase implements CacheStore {
+  /** A store that answers nothing and keeps nothing; tests override what they watch. */
+  private abstract static class StoreBase implements CacheStore {
     @Override
     public Optional<CachedImage> findExact(String key) {
       return Optional.empty();
