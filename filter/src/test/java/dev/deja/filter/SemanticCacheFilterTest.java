@@ -346,6 +346,23 @@ class SemanticCacheFilterTest {
   }
 
   @Test
+  void givenALongPreamble_aPromptWithAnotherEndingNeverGetsItsImage() throws Exception {
+    // Issue #11 (hostile review): past the model's 512-token window both prompts embedded to the
+    // same vector (similarity 1.0000, guard ok) and the second was served the first's image.
+    start(DejaConfig.builder().maxBodyBytes(64 * 1024).maxPromptChars(8192));
+    String preamble = String.join(", ", java.util.Collections.nCopies(45,
+        "highly detailed digital painting in the style of a renaissance master with dramatic"
+            + " lighting"));
+    var picnic = get(preamble + ", a happy family picnic", "seed=33&width=64&height=64");
+    awaitStores();
+    var other = get(preamble + ", a gruesome murder scene", "seed=33&width=64&height=64");
+    assertEquals("MISS", header(other, "X-Cache"), other.headers().map().toString());
+    assertFalse(java.util.Arrays.equals(picnic.body(), other.body()));
+    assertEquals("exact", header(get(preamble + ", a happy family picnic",
+        "seed=33&width=64&height=64"), "X-Cache-Type"), "a long prompt is still an exact hit");
+  }
+
+  @Test
   void fiftyConcurrentIdenticalMissesMakeOneOriginCall() throws Exception {
     http.origin.setDelayMillis(500);
     ExecutorService pool = Executors.newFixedThreadPool(50);

@@ -23,8 +23,10 @@ public interface Embedder extends AutoCloseable {
   /**
    * Embeds the prompt after {@link PromptNormalizer#normalize(String) normalization}.
    *
-   * @return the unit-length vector, or empty when the normalized prompt is blank (the caller skips
-   *     the semantic step)
+   * @return the unit-length vector, or empty when the normalized prompt is blank or longer than
+   *     the model's window (a vector of only its beginning would match every prompt that shares
+   *     that beginning): the caller skips the semantic step and stores the entry without a vector
+   *     (exact hits only)
    * @throws EmbeddingException when the model fails; callers fall back to the origin
    */
   Optional<float[]> embed(String prompt);

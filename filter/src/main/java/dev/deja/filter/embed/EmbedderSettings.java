@@ -33,7 +33,7 @@ public final class EmbedderSettings {
 
   public static final String DEFAULT_MODEL = BGE_SMALL_INT8;
   public static final Pooling DEFAULT_POOLING = Pooling.CLS;
-  /** Tokens per prompt including {@code [CLS]} and {@code [SEP]}; longer prompts are truncated. */
+  /** Tokens per prompt including {@code [CLS]} and {@code [SEP]}; longer prompts get no vector. */
   public static final int DEFAULT_MAX_TOKENS = 512;
   /** Bundled BGE models have 512 position embeddings. */
   public static final int BUNDLED_MAX_TOKENS = 512;
@@ -285,7 +285,7 @@ public final class EmbedderSettings {
       return this;
     }
 
-    /** Tokens per prompt including special tokens; longer prompts are truncated. */
+    /** Tokens per prompt including special tokens; longer prompts get no vector (exact only). */
     public Builder maxTokens(int maxTokens) {
       this.maxTokens = checkRange("maxTokens", maxTokens, MIN_MAX_TOKENS, MAX_MAX_TOKENS);
       return this;

@@ -63,6 +63,7 @@ final class OnnxEmbedder implements Embedder {
   private final long waitNanos;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final LongAdder inferences = new LongAdder();
+  private final LongAdder truncated = new LongAdder();
 
   OnnxEmbedder(ModelSource source, EmbedderSettings settings) {
     this.modelId = source.modelId();
@@ -213,10 +214,13 @@ final class OnnxEmbedder implements Embedder {
     if (text.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(embedNormalized(text));
+    return Optional.ofNullable(embedNormalized(text));
   }
 
-  /** Embeds text that is already normalized and non-empty, waiting (bounded) for a slot. */
+  /**
+   * Embeds text that is already normalized and non-empty, waiting (bounded) for a slot; null when
+   * the text is longer than the model's window.
+   */
   float[] embedNormalized(String text) {
     if (closed.get()) {
       throw new EmbeddingException("embedder " + modelId + " is closed");
@@ -251,6 +255,13 @@ final class OnnxEmbedder implements Embedder {
       encoding = tokenizer.encode(text);
     } catch (RuntimeException e) {
       throw new EmbeddingException("tokenizer failed for " + modelId + ": " + e.getMessage(), e);
+    }
+    if (encoding.exceedMaxLength()) {
+      // A vector of the first maxTokens tokens says nothing of the rest: two long prompts that
+      // share a preamble would score 1.0 whatever their endings draw. Such a prompt has no vector,
+      // so it is only ever an exact hit.
+      truncated.increment();
+      return null;
     }
     long[] ids = encoding.getIds();
     long[] mask = encoding.getAttentionMask();
@@ -347,6 +358,11 @@ final class OnnxEmbedder implements Embedder {
   /** The inference slots; tests hold one to simulate a busy model. */
   Semaphore permits() {
     return permits;
+  }
+
+  /** Prompts refused a vector because they are longer than the model's window. */
+  public long tooLong() {
+    return truncated.sum();
   }
 
   /** Number of inferences run, including the warm-up; for tests and metrics. */

@@ -17,7 +17,7 @@
  *   <tr><td>{@code modelName} / model-name</td><td>file or directory name</td><td>prefix of
  *       {@code modelId()} for models from disk</td></tr>
  *   <tr><td>{@code pooling} / pooling</td><td>cls</td><td>{@code cls} or {@code mean}</td></tr>
- *   <tr><td>{@code maxTokens} / max-tokens</td><td>512</td><td>longer prompts are truncated</td></tr>
+ *   <tr><td>{@code maxTokens} / max-tokens</td><td>512</td><td>longer prompts get no vector: exact hits only</td></tr>
  *   <tr><td>{@code intraOpThreads} / intra-op-threads</td><td>1</td><td>threads per
  *       inference</td></tr>
  *   <tr><td>{@code maxConcurrentInferences} / max-concurrent-inferences</td><td>processors</td>

@@ -115,13 +115,17 @@ class OnnxEmbedderTest {
   }
 
   @Test
-  void embed_20000CharacterPrompt_isTruncatedNotRejected() {
-    String longPrompt = "a red cat sitting on a blue car, digital art. ".repeat(440);
-    assertTrue(longPrompt.length() > 20_000);
-    float[] vector = embed(longPrompt);
-    assertEquals(1.0, norm(vector), 1e-5);
-    // Only the first 512 tokens count: the tail does not change the vector.
-    assertArrayEquals(vector, embed(longPrompt + " a bowl of ramen"));
+  void embed_aPromptLongerThanTheModelsWindow_hasNoVector_soItCanOnlyBeAnExactHit() {
+    // Issue #11 (hostile review): a vector of the first 512 tokens scored 1.0 between two long
+    // prompts sharing a preamble, whatever their endings asked for.
+    String preamble = "a red cat sitting on a blue car, digital art. ".repeat(440);
+    assertTrue(preamble.length() > 20_000);
+    long before = embedder.tooLong();
+    assertEquals(Optional.empty(), embedder.embed(preamble + " a bowl of ramen"));
+    assertEquals(before + 1, embedder.tooLong());
+
+    String withinTheWindow = "a red cat sitting on a blue car, digital art. ".repeat(30);
+    assertEquals(1.0, norm(embed(withinTheWindow)), 1e-5);
   }
 
   @ParameterizedTest
