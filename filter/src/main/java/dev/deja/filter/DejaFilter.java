@@ -2,6 +2,7 @@ package dev.deja.filter;
 
 import dev.deja.filter.http.CacheHeaders;
 import dev.deja.filter.http.CapturingResponse;
+import dev.deja.filter.http.OriginPolicy;
 import dev.deja.filter.http.SingleFlight;
 import dev.deja.filter.http.StoredImageResponse;
 import dev.deja.filter.lookup.LookupOptions;
@@ -118,10 +119,13 @@ public class DejaFilter implements Filter {
     boolean noCache = clientSaysNoCache(request);
     boolean noStore = NO_STORE.matcher(header(request, "Cache-Control")).find();
     boolean storable = !noStore && "GET".equals(request.getMethod());
+    // RFC 9111 3.5: an answer to a request with credentials is shared only if the origin says so.
+    boolean authorized = request.getHeader("Authorization") != null;
 
     if (noCache) {
       cache.count("bypass", "none");
-      Outcome outcome = Outcome.miss(c, "deja; fwd=request", null, storable, true);
+      Outcome outcome =
+          Outcome.miss(c, "deja; fwd=request", null, storable, true, authorized);
       forward(request, response, chain, c, outcome, null);
       return;
     }
@@ -143,7 +147,7 @@ public class DejaFilter implements Filter {
         miss.unavailable() != null
             ? "deja; fwd=miss; detail=" + miss.unavailable()
             : shadowed ? "deja; fwd=uri-miss; detail=semantic-shadow" : "deja; fwd=uri-miss";
-    Outcome outcome = Outcome.miss(c, status, miss, storable, false);
+    Outcome outcome = Outcome.miss(c, status, miss, storable, false, authorized);
     // An outage is not a plain miss: the dashboards must tell the two apart.
     String missType = miss.unavailable() != null ? "unavailable" : shadowed ? "shadow" : "none";
     if (!storable) {
@@ -275,15 +279,21 @@ public class DejaFilter implements Filter {
       Cacheable request,
       LookupResult.Miss miss,
       boolean store,
-      boolean replace) {
+      boolean replace,
+      boolean authorized) {
 
     static Outcome bypass(String cacheStatus) {
-      return new Outcome(cacheStatus, "BYPASS", null, null, false, false);
+      return new Outcome(cacheStatus, "BYPASS", null, null, false, false, false);
     }
 
     static Outcome miss(
-        Cacheable c, String status, LookupResult.Miss miss, boolean store, boolean replace) {
-      return new Outcome(status, replace ? "BYPASS" : "MISS", c, miss, store, replace);
+        Cacheable c,
+        String status,
+        LookupResult.Miss miss,
+        boolean store,
+        boolean replace,
+        boolean authorized) {
+      return new Outcome(status, replace ? "BYPASS" : "MISS", c, miss, store, replace, authorized);
     }
   }
 
@@ -335,13 +345,15 @@ public class DejaFilter implements Filter {
    */
   private void missHeaders(
       HttpServletRequest request, CapturingResponse w, Outcome outcome, long originNanos) {
-    cache.metrics().record(cache.metrics().origin, originNanos);
-    cache.metrics().originAnswer(w.getStatus());
+    if (!w.decidedAgain()) {
+      cache.metrics().record(cache.metrics().origin, originNanos);
+      cache.metrics().originAnswer(w.getStatus());
+    }
     if (serveStale(request, w, outcome, w.getStatus())) {
       return;
     }
     StringBuilder status = new StringBuilder(outcome.cacheStatus());
-    if (outcome.store() && willStore(w, outcome.miss())) {
+    if (outcome.store() && willStore(w, outcome)) {
       status.append("; stored");
     }
     // Straight to the client's response: the wrapper filters Deja's header names out of what
@@ -384,10 +396,11 @@ public class DejaFilter implements Filter {
    * the headers allow storing, the body is being captured and is not declared empty, and the store
    * answered the lookup. The body can still turn out incomplete; then it is not stored.
    */
-  private boolean willStore(CapturingResponse w, LookupResult.Miss miss) {
+  private boolean willStore(CapturingResponse w, Outcome outcome) {
+    LookupResult.Miss miss = outcome.miss();
     return w.expectedLength() != 0
         && w.reserveCapture()
-        && storable(w) == null
+        && storable(w, outcome) == null
         && (miss == null || miss.unavailable() == null)
         && cache.breakerState() == dev.deja.filter.store.CircuitBreaker.State.CLOSED;
   }
@@ -443,16 +456,21 @@ public class DejaFilter implements Filter {
   }
 
   /** Why the origin's answer may not be stored (as far as its headers tell), or null. */
-  private String storable(CapturingResponse w) {
-    return cache
-        .originPolicy()
-        .refusal(
+  private String storable(CapturingResponse w, Outcome outcome) {
+    OriginPolicy policy = cache.originPolicy();
+    String cacheControl = w.getHeader("Cache-Control");
+    String refusal =
+        policy.refusal(
             w.getStatus(),
             w.getContentType(),
-            w.getHeader("Cache-Control"),
+            cacheControl,
             w.getHeader("Set-Cookie") != null,
             w.getHeader("Content-Encoding"),
             String.join(",", w.getHeaders("Vary")));
+    if (refusal == null && outcome.authorized() && !policy.sharedDespiteAuthorization(cacheControl)) {
+      return "authorization";
+    }
+    return refusal;
   }
 
   /**
@@ -468,7 +486,7 @@ public class DejaFilter implements Filter {
       w.commitHeaders();
       if (outcome.store() && !w.failed()) { // nothing of a broken answer is kept
         byte[] body = w.capturedBody();
-        if (body != null && body.length > 0 && storable(w) == null) {
+        if (body != null && body.length > 0 && storable(w, outcome) == null) {
           LookupResult.Miss miss = outcome.miss();
           kept =
               cache.keep(

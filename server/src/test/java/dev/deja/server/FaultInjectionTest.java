@@ -135,6 +135,17 @@ class FaultInjectionTest {
     assertFaultContained(path);
   }
 
+  @Test
+  void aSmallBodyCutBeforeTheAnswerLeftIsA502ThatDoesNotSayStored() throws Exception {
+    // Hostile review: the 200's headers had been decided ('stored') when the cut turned the
+    // answer into the proxy's 502, which went out still saying 'stored'.
+    String path = path(Behaviour.TRUNCATED_SMALL);
+    Seen seen = fetch(path);
+    assertEquals(502, seen.status, seen.toString());
+    assertFalse(String.valueOf(seen.header("Cache-Status")).contains("stored"), seen.toString());
+    assertFaultContained(path);
+  }
+
   // --- the origin answers, slowly, hugely or oddly -------------------------------------------
 
   @Test

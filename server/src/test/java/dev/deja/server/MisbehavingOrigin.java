@@ -63,6 +63,11 @@ final class MisbehavingOrigin implements AutoCloseable {
     RESET_MID_BODY("reset-mid-body"),
     /** Declares 100,000 bytes, sends 40,000 and closes normally (FIN, no reset). */
     TRUNCATED("truncated"),
+    /**
+     * Declares 2,000 bytes, sends 500 and closes: small enough that the gateway still holds it
+     * in its buffer when the cut is noticed, so the client gets the proxy's 502 instead.
+     */
+    TRUNCATED_SMALL("truncated-small"),
     /** 8 KB in 1 KB chunks, 150 ms apart: slow, but well within the origin timeout. */
     SLOW_DRIP("drip"),
     /** A complete 15 MB PNG, under the capture limit. */
@@ -182,6 +187,11 @@ final class MisbehavingOrigin implements AutoCloseable {
       case TRUNCATED -> {
         head(out, "200 OK", "image/png", TRUNCATED_DECLARED, "");
         out.write(body(TRUNCATED_SENT));
+        out.flush();
+      }
+      case TRUNCATED_SMALL -> {
+        head(out, "200 OK", "image/png", 2_000, "");
+        out.write(body(500));
         out.flush();
       }
       case SLOW_DRIP -> {

@@ -39,6 +39,7 @@ public final class CapturingResponse extends HttpServletResponseWrapper {
   private boolean handedOff;
   /** The cache answered instead (stale-if-error): whatever the origin still sends is discarded. */
   private boolean replaced;
+  private boolean decidedAgain;
   private boolean capturable;
   private boolean headersWritten;
   private volatile boolean failed;
@@ -102,10 +103,7 @@ public final class CapturingResponse extends HttpServletResponseWrapper {
   @Override
   public void sendError(int sc, String msg) throws IOException {
     failIfCommitted();
-    if (!replaced) {
-      status = sc;
-    }
-    commitHeaders();
+    errorBeforeCommit(sc);
     if (!replaced) {
       super.sendError(sc, msg);
     }
@@ -114,10 +112,7 @@ public final class CapturingResponse extends HttpServletResponseWrapper {
   @Override
   public void sendError(int sc) throws IOException {
     failIfCommitted();
-    if (!replaced) {
-      status = sc;
-    }
-    commitHeaders();
+    errorBeforeCommit(sc);
     if (!replaced) {
       super.sendError(sc);
     }
@@ -263,6 +258,32 @@ public final class CapturingResponse extends HttpServletResponseWrapper {
    * An error after the answer started cannot replace it: the client's body is cut (a proxy does
    * this when the origin breaks off mid-body, and Jetty then aborts the connection).
    */
+  /**
+   * An error status replaces an answer whose headers were decided but not sent (a proxy that got
+   * 200 headers, then lost the body while it was still buffered): Deja's headers are decided again
+   * for the error, so a 502 never goes out saying {@code stored}.
+   */
+  private void errorBeforeCommit(int sc) {
+    if (replaced) {
+      return;
+    }
+    status = sc;
+    if (headersWritten && !super.isCommitted()) {
+      headersWritten = false;
+      decidedAgain = true;
+      drop(); // whatever was captured belongs to the answer that failed
+    }
+    commitHeaders();
+  }
+
+  /**
+   * Whether Deja's headers are being decided a second time, for an error that replaced the answer
+   * they were first decided for; per-answer metrics were counted the first time.
+   */
+  public boolean decidedAgain() {
+    return decidedAgain;
+  }
+
   private void failIfCommitted() {
     if (super.isCommitted()) {
       fail();

@@ -156,6 +156,20 @@ public final class OriginPolicy {
     return type.startsWith("image/") && type.endsWith("+xml");
   }
 
+  private static final Pattern SHARED_DESPITE_AUTHORIZATION =
+      Pattern.compile(
+          "(?:^|,)\\s*(public|s-maxage|must-revalidate)\\b", Pattern.CASE_INSENSITIVE);
+
+  /**
+   * RFC 9111 section 3.5: whether an answer to a request that carried {@code Authorization} may be
+   * stored by a shared cache, i.e. the origin marked it {@code public}, {@code s-maxage} or {@code
+   * must-revalidate}. Otherwise it may depend on who asked (a paid tier without a logo, a private
+   * gallery) and is passed on unstored.
+   */
+  public boolean sharedDespiteAuthorization(String cacheControl) {
+    return cacheControl != null && SHARED_DESPITE_AUTHORIZATION.matcher(cacheControl).find();
+  }
+
   /** When an answer stored now expires: {@code s-maxage}, else {@code max-age}, else default. */
   public Instant expiresAt(String cacheControl, Instant now) {
     long seconds = maxAge(cacheControl);

@@ -131,7 +131,7 @@ public final class StoredImageResponse {
       put(error, "Content-Length", "0");
       return new Answer(416, error, 0, 0, false);
     }
-    representation(h, image);
+    representation(h, image, substituted);
     if (OriginPolicy.isActiveContent(image.contentType())) {
       // Stored before active types were refused: never let it script the gateway's origin.
       put(h, "Content-Security-Policy", "sandbox");
@@ -194,12 +194,18 @@ public final class StoredImageResponse {
     copy(h, image, "Expires");
   }
 
-  /** The representation's metadata, sent with 200, 206 and 416 but not with 304. */
-  private void representation(Map<String, List<String>> h, CachedImage image) {
+  /**
+   * The representation's metadata, sent with 200, 206 and 416 but not with 304. A substituted
+   * image keeps none of its exchange's {@code Content-Disposition}: the file name was chosen for
+   * the prompt it was drawn for (often the prompt itself, or a user id), not for this request.
+   */
+  private void representation(
+      Map<String, List<String>> h, CachedImage image, boolean substituted) {
     put(h, "Content-Type", image.contentType());
     for (Map.Entry<String, List<String>> stored : image.headers().entrySet()) {
       String lower = stored.getKey().toLowerCase(Locale.ROOT);
       if (!lower.equals("cache-control") && !lower.equals("expires")
+          && !(substituted && lower.equals("content-disposition"))
           && storedHeaders.allows(lower)) {
         h.put(stored.getKey(), List.copyOf(stored.getValue()));
       }

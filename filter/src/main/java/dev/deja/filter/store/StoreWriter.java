@@ -242,7 +242,8 @@ public final class StoreWriter implements AutoCloseable {
   public boolean drain(Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     // Writes waiting for a retry get until the deadline to land; after that they are abandoned.
-    while (waitingRetry.get() > 0 && System.nanoTime() < deadline) {
+    // Only the first drain waits for them: close() after a drain must not wait a second time.
+    while (!closing && waitingRetry.get() > 0 && System.nanoTime() < deadline) {
       try {
         Thread.sleep(50);
       } catch (InterruptedException e) {

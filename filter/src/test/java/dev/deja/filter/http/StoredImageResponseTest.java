@@ -267,6 +267,20 @@ class StoredImageResponseTest {
   }
 
   @Test
+  void aSubstitutedImageDoesNotCarryTheFileNameChosenForAnotherPrompt() {
+    Map<String, List<String>> stored = new LinkedHashMap<>();
+    stored.put("Content-Disposition", List.of("inline; filename=alice-secret.png"));
+    stored.put("Content-Language", List.of("en"));
+    CachedImage drawnForAnother = image(stored);
+
+    Answer substituted = responses.answer(Conditions.plain("GET"), drawnForAnother, true, NOW);
+    assertNull(substituted.header("Content-Disposition"));
+    assertEquals("en", substituted.header("Content-Language"));
+    Answer own = responses.answer(Conditions.plain("GET"), drawnForAnother, false, NOW);
+    assertEquals("inline; filename=alice-secret.png", own.header("Content-Disposition"));
+  }
+
+  @Test
   void anActiveImageStoredByAnOlderVersionIsSandboxed() {
     CachedImage svg =
         new CachedImage(
