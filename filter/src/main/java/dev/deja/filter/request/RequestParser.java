@@ -5,7 +5,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -81,8 +80,10 @@ public final class RequestParser {
     } else {
       throw new InvalidRequestException("no-prompt");
     }
-    prompt = Normalizer.normalize(prompt, Normalizer.Form.NFC).strip();
-    if (prompt.isEmpty()) {
+    // Keyed exactly as decoded: no Unicode normalization, no trimming. The origin receives these
+    // very code points, and "cafe\u0301" or " blue bird" may be drawn differently from "café" or
+    // "blue bird". Such variants still meet as semantic hits: the embedding normalizes.
+    if (prompt.isBlank()) {
       throw new InvalidRequestException("no-prompt");
     }
     if (prompt.length() > rules.maxPromptChars()) {
@@ -125,8 +126,8 @@ public final class RequestParser {
     if (model == null || model.isBlank()) {
       throw new InvalidRequestException("no-model");
     }
-    int width = side(params.remove(WIDTH), "invalid-width");
-    int height = side(params.remove(HEIGHT), "invalid-height");
+    int width = side(params.remove(WIDTH), WIDTH);
+    int height = side(params.remove(HEIGHT), HEIGHT);
     Long seed = seed(params.remove(SEED));
     ImageRequest request =
         new ImageRequest(
@@ -171,18 +172,19 @@ public final class RequestParser {
     return null;
   }
 
-  private static int side(String value, String reason) {
+  private static int side(String value, String name) {
     if (value == null) {
-      throw new InvalidRequestException(reason);
+      throw new InvalidRequestException("invalid-" + name);
     }
     try {
       int side = Integer.parseInt(value.strip());
       if (side <= 0 || side > MAX_SIDE) {
-        throw new InvalidRequestException(reason);
+        throw new InvalidRequestException("invalid-" + name);
       }
+      canonical(value, side, name);
       return side;
     } catch (NumberFormatException e) {
-      throw new InvalidRequestException(reason);
+      throw new InvalidRequestException("invalid-" + name);
     }
   }
 
@@ -191,9 +193,22 @@ public final class RequestParser {
       return null;
     }
     try {
-      return Long.parseLong(value.strip());
+      long seed = Long.parseLong(value.strip());
+      canonical(value, seed, "seed");
+      return seed;
     } catch (NumberFormatException e) {
       throw new InvalidRequestException("invalid-seed");
+    }
+  }
+
+  /**
+   * Only the plain decimal form of a number is keyed: "07", "+7", " 7" and "7" would share one key
+   * while the origin receives four different strings (and may read them differently). The other
+   * forms pass through uncached.
+   */
+  private static void canonical(String value, long parsed, String name) {
+    if (!value.equals(Long.toString(parsed))) {
+      throw new InvalidRequestException("non-canonical-" + name);
     }
   }
 
