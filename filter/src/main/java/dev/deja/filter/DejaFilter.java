@@ -155,50 +155,80 @@ public class DejaFilter implements Filter {
       forward(request, response, chain, c, outcome, null);
       return;
     }
-    SingleFlight.Ticket ticket = cache.flights().join(c.key().value());
-    if (ticket.leader()) {
-      boolean forwarded = false;
-      try {
-        CachedImage landed = cache.hotImage(c.key().value());
-        if (landed != null && landed.meets(miss.threshold())) {
-          // A flight landed between our lookup and our joining: its image is already here.
-          cache.flights().land(ticket, landed);
-          serveHit(request, response, c, new LookupResult.ExactHit(landed, miss.timings()));
-          return;
-        }
-        cache.count("miss", missType);
-        forwarded = true; // from here on forward() lands the flight, on every path
-        forward(request, response, chain, c, outcome, ticket);
+    // A follower whose leader's answer could not be shared (cut, an error, private) joins the
+    // flight once more, so one of the waiting requests retries for all of them instead of all
+    // at once; after a second failure, or a wait that timed out, each goes on alone.
+    for (int round = 0; round < FLIGHT_ROUNDS; round++) {
+      SingleFlight.Ticket ticket = cache.flights().join(c.key().value());
+      if (ticket.leader()) {
+        lead(request, response, chain, c, miss, outcome, missType, ticket);
         return;
-      } finally {
-        if (!forwarded) {
-          cache.flights().land(ticket, null); // landing twice is harmless; never landing is not
-        }
+      }
+      Awaited awaited = await(ticket);
+      if (awaited.image() != null) {
+        CachedImage shared = awaited.image();
+        cache.count("miss", "collapsed");
+        serveImage(request, response, shared, shared.isAlias(), collapsedHeaders(c, miss, shared));
+        return;
+      }
+      if (!awaited.landed()) {
+        break;
       }
     }
-    CachedImage shared = await(ticket);
-    if (shared != null) {
-      cache.count("miss", "collapsed");
-      serveImage(request, response, shared, shared.isAlias(), collapsedHeaders(c, miss, shared));
-      return;
-    }
-    // The leader's answer could not be shared: go to the origin ourselves.
     cache.count("miss", missType);
     forward(request, response, chain, c, outcome, null);
   }
 
-  private CachedImage await(SingleFlight.Ticket ticket) {
+  /** Rounds of waiting a follower takes part in before it goes to the origin alone. */
+  private static final int FLIGHT_ROUNDS = 2;
+
+  private void lead(
+      HttpServletRequest request,
+      HttpServletResponse response,
+      FilterChain chain,
+      Cacheable c,
+      LookupResult.Miss miss,
+      Outcome outcome,
+      String missType,
+      SingleFlight.Ticket ticket)
+      throws IOException, ServletException {
+    boolean forwarded = false;
+    try {
+      CachedImage landed = cache.hotImage(c.key().value());
+      if (landed != null && landed.meets(miss.threshold())) {
+        // A flight landed between our lookup and our joining: its image is already here.
+        cache.flights().land(ticket, landed);
+        serveHit(request, response, c, new LookupResult.ExactHit(landed, miss.timings()));
+        return;
+      }
+      cache.count("miss", missType);
+      forwarded = true; // from here on forward() lands the flight, on every path
+      forward(request, response, chain, c, outcome, ticket);
+    } finally {
+      if (!forwarded) {
+        cache.flights().land(ticket, null); // landing twice is harmless; never landing is not
+      }
+    }
+  }
+
+  /**
+   * What a follower got: the leader's image, or null with {@code landed} true when the leader
+   * finished without a shareable answer, false when the follower could not wait or gave up.
+   */
+  private record Awaited(CachedImage image, boolean landed) {}
+
+  private Awaited await(SingleFlight.Ticket ticket) {
     if (!cache.flights().startWaiting()) {
-      return null; // enough threads wait already: this one asks the origin itself
+      return new Awaited(null, false); // enough threads wait already: ask the origin alone
     }
     Duration timeout = cache.config().singleFlightTimeout();
     try {
-      return ticket.flight().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      return new Awaited(ticket.flight().get(timeout.toMillis(), TimeUnit.MILLISECONDS), true);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return null;
+      return new Awaited(null, false);
     } catch (ExecutionException | TimeoutException e) {
-      return null;
+      return new Awaited(null, false);
     } finally {
       cache.flights().stopWaiting();
     }

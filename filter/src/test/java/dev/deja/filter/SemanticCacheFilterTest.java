@@ -362,6 +362,62 @@ class SemanticCacheFilterTest {
         "seed=33&width=64&height=64"), "X-Cache-Type"), "a long prompt is still an exact hit");
   }
 
+  /** Cuts its first answer mid-body, then answers normally. */
+  private static final class CutsFirstAnswer extends TestOrigin {
+    private static final long serialVersionUID = 1L;
+
+    CutsFirstAnswer() {
+      super(300);
+    }
+
+    @Override
+    protected void respond(
+        jakarta.servlet.http.HttpServletRequest request,
+        jakarta.servlet.http.HttpServletResponse response,
+        byte[] png)
+        throws java.io.IOException {
+      if (calls() == 1) {
+        response.setContentType("image/png");
+        response.setContentLength(png.length + 100);
+        response.getOutputStream().write(png);
+        response.flushBuffer();
+        throw new java.io.IOException("origin connection cut");
+      }
+      super.respond(request, response, png);
+    }
+  }
+
+  @Test
+  void givenTheLeadersAnswerIsCut_oneFollowerRetriesForAllTheOthers() throws Exception {
+    // Hostile review of issue #11: after a cut leader, 30 waiting followers all went to the
+    // origin at once. Now one of them leads a second flight and the rest share its answer.
+    stop();
+    store = TestStores.open(getClass(), embedder.dimension());
+    DejaConfig config = DejaConfig.builder().maxBodyBytes(64 * 1024).build();
+    cache = DejaCache.builder().config(config).store(store.cacheStore()).embedder(embedder)
+        .matcher(TestStores.matcher(config)).build();
+    http = new FilterHarness(cache, new CutsFirstAnswer());
+    ExecutorService pool = Executors.newFixedThreadPool(20);
+    int complete = 0;
+    try {
+      List<Callable<HttpResponse<byte[]>>> calls = new ArrayList<>();
+      for (int i = 0; i < 20; i++) {
+        calls.add(() -> get("twenty kites over a beach", "seed=12&width=64&height=64"));
+      }
+      for (Future<HttpResponse<byte[]>> answer : pool.invokeAll(calls)) {
+        try {
+          complete += answer.get().statusCode() == 200 ? 1 : 0;
+        } catch (java.util.concurrent.ExecutionException e) {
+          // the leader's own answer was cut
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertTrue(complete >= 19, complete + " of 20 complete");
+    assertEquals(2, http.origin.calls(), "the cut answer and one retry for everyone else");
+  }
+
   @Test
   void fiftyConcurrentIdenticalMissesMakeOneOriginCall() throws Exception {
     http.origin.setDelayMillis(500);
