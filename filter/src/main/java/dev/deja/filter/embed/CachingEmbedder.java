@@ -51,17 +51,22 @@ final class CachingEmbedder implements Embedder {
       CompletableFuture<float[]> mine = new CompletableFuture<>();
       cached = vectors.putIfAbsent(text, mine);
       if (cached == null) {
-        return Optional.of(compute(text, mine).clone());
+        return copy(compute(text, mine));
       }
     }
-    return Optional.of(await(cached).clone());
+    return copy(await(cached));
+  }
+
+  /** Callers get their own copy; null (no vector: longer than the model's window) is empty. */
+  private static Optional<float[]> copy(float[] vector) {
+    return vector == null ? Optional.empty() : Optional.of(vector.clone());
   }
 
   private float[] compute(String text, CompletableFuture<float[]> mine) {
     try {
-      float[] vector = delegate.embed(text)
-          .orElseThrow(() -> new EmbeddingException("no vector for normalized prompt '" + text
-              + "': normalization is not idempotent"));
+      // Empty for a non-blank prompt: longer than the model's window. Remembered like a vector,
+      // so a popular long prompt is not tokenized again on every request.
+      float[] vector = delegate.embed(text).orElse(null);
       mine.complete(vector);
       return vector;
     } catch (RuntimeException | Error e) {

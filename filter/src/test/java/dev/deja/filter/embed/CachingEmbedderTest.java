@@ -21,6 +21,8 @@ import org.junit.jupiter.api.Test;
 class CachingEmbedderTest {
 
   /** Counts calls; vectors derive from the text so different prompts differ. */
+  private static final int TOO_LONG = 1_000;
+
   private static final class CountingEmbedder implements Embedder {
     final AtomicInteger calls = new AtomicInteger();
     volatile RuntimeException failure;
@@ -49,6 +51,9 @@ class CachingEmbedderTest {
       if (failure != null) {
         throw failure;
       }
+      if (prompt.length() > TOO_LONG) {
+        return Optional.empty(); // as the ONNX embedder does past the model's window
+      }
       double angle = prompt.hashCode();
       return Optional.of(new float[] {(float) Math.cos(angle), (float) Math.sin(angle)});
     }
@@ -65,6 +70,14 @@ class CachingEmbedderTest {
     float[] first = cache.embed("a red cat").orElseThrow();
     float[] second = cache.embed("a red cat").orElseThrow();
     assertArrayEquals(first, second);
+    assertEquals(1, delegate.calls.get());
+  }
+
+  @Test
+  void embed_aPromptWithoutAVector_isEmpty_andRememberedAsSuch() {
+    String tooLong = "a red cat ".repeat(200);
+    assertEquals(Optional.empty(), cache.embed(tooLong));
+    assertEquals(Optional.empty(), cache.embed(tooLong));
     assertEquals(1, delegate.calls.get());
   }
 
