@@ -57,16 +57,22 @@ final class CachingEmbedder implements Embedder {
     return copy(await(cached));
   }
 
-  /** Callers get their own copy; null (no vector: longer than the model's window) is empty. */
+  /** Callers get their own copy; {@link #NO_VECTOR} is empty. */
   private static Optional<float[]> copy(float[] vector) {
-    return vector == null ? Optional.empty() : Optional.of(vector.clone());
+    return vector.length == 0 ? Optional.empty() : Optional.of(vector.clone());
   }
+
+  /**
+   * Cached for a prompt the model gives no vector (longer than its window); Caffeine drops a
+   * future completed with null, so "none" needs a value of its own.
+   */
+  private static final float[] NO_VECTOR = new float[0];
 
   private float[] compute(String text, CompletableFuture<float[]> mine) {
     try {
       // Empty for a non-blank prompt: longer than the model's window. Remembered like a vector,
       // so a popular long prompt is not tokenized again on every request.
-      float[] vector = delegate.embed(text).orElse(null);
+      float[] vector = delegate.embed(text).orElse(NO_VECTOR);
       mine.complete(vector);
       return vector;
     } catch (RuntimeException | Error e) {
