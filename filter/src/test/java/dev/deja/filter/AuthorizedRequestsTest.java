@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.deja.filter.testing.ExactCacheHarness;
 import dev.deja.filter.testing.FilterHarness;
 import dev.deja.filter.testing.TestOrigin;
-import dev.deja.filter.testing.TestStores;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -42,29 +42,19 @@ class AuthorizedRequestsTest {
     }
   }
 
-  private TestStores.Store store;
-  private DejaCache cache;
-  private FilterHarness http;
   private final Origin origin = new Origin();
+  private ExactCacheHarness harness;
+  private FilterHarness http;
 
   @BeforeEach
   void start() throws Exception {
-    store = TestStores.open(getClass(), 384);
-    DejaConfig c = DejaConfig.builder().semantic(false).build();
-    cache =
-        DejaCache.builder()
-            .config(c)
-            .store(store.cacheStore())
-            .matcher(TestStores.matcher(c))
-            .build();
-    http = new FilterHarness(cache, origin);
+    harness = ExactCacheHarness.start(getClass(), DejaConfig.builder(), origin);
+    http = harness.http;
   }
 
   @AfterEach
   void stop() throws Exception {
-    http.close();
-    cache.close();
-    store.close();
+    harness.close();
   }
 
   @ParameterizedTest(name = "Cache-Control: {0} -> stored={1}")

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.deja.filter.request.ParsedRequest;
+import dev.deja.filter.testing.ExactCacheHarness;
 import dev.deja.filter.testing.FilterHarness;
 import dev.deja.filter.testing.TestOrigin;
-import dev.deja.filter.testing.TestStores;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -53,30 +53,23 @@ class FlightReleaseTest {
     }
   }
 
-  private TestStores.Store store;
+  private final CrashingOrigin origin = new CrashingOrigin();
+  private ExactCacheHarness harness;
   private DejaCache cache;
   private FilterHarness http;
-  private final CrashingOrigin origin = new CrashingOrigin();
 
   @BeforeEach
   void start() throws Exception {
-    DejaConfig config =
-        DejaConfig.builder().semantic(false).singleFlightTimeout(Duration.ofSeconds(60)).build();
-    store = TestStores.open(getClass(), 384);
-    cache =
-        DejaCache.builder()
-            .config(config)
-            .store(store.cacheStore())
-            .matcher(TestStores.matcher(config))
-            .build();
-    http = new FilterHarness(cache, origin);
+    harness =
+        ExactCacheHarness.start(
+            getClass(), DejaConfig.builder().singleFlightTimeout(Duration.ofSeconds(60)), origin);
+    cache = harness.cache;
+    http = harness.http;
   }
 
   @AfterEach
   void stop() throws Exception {
-    http.close();
-    cache.close();
-    store.close();
+    harness.close();
   }
 
   @Test
@@ -97,7 +90,7 @@ class FlightReleaseTest {
     String key = ((ParsedRequest.Cacheable) cache.parse(
         "GET", PATH.substring(0, PATH.indexOf('?')), PATH.substring(PATH.indexOf('?') + 1), null))
         .key().value();
-    assertFalse(store.cacheStore().findExact(key).isPresent(), "half an image was stored");
+    assertFalse(harness.store.cacheStore().findExact(key).isPresent(), "half an image was stored");
 
     origin.crash = false;
     long began = System.nanoTime();

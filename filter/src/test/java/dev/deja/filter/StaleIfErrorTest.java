@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.deja.filter.testing.ExactCacheHarness;
 import dev.deja.filter.testing.FilterHarness;
 import dev.deja.filter.testing.TestOrigin;
 import dev.deja.filter.testing.TestStores;
@@ -51,30 +52,22 @@ class StaleIfErrorTest {
     }
   }
 
+  private ExactCacheHarness harness;
   private TestStores.Store store;
-  private DejaCache cache;
   private FilterHarness http;
   private ShortLivedOrigin origin;
 
   private void start(DejaConfig.Builder config) throws Exception {
-    store = TestStores.open(getClass(), 384);
-    DejaConfig c = config.semantic(false).build();
-    cache =
-        DejaCache.builder()
-            .config(c)
-            .store(store.cacheStore())
-            .matcher(TestStores.matcher(c))
-            .build();
     origin = new ShortLivedOrigin();
-    http = new FilterHarness(cache, origin);
+    harness = ExactCacheHarness.start(getClass(), config, origin);
+    store = harness.store;
+    http = harness.http;
   }
 
   @AfterEach
   void stop() throws Exception {
-    if (http != null) {
-      http.close();
-      cache.close();
-      store.close();
+    if (harness != null) {
+      harness.close();
     }
   }
 
