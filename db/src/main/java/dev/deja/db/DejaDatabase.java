@@ -176,8 +176,18 @@ public final class DejaDatabase implements AutoCloseable {
     h.setConnectionInitSql("SELECT '[0]'::vector");
     h.addDataSourceProperty("connectTimeout", CONNECT_TIMEOUT_SECONDS);
     h.addDataSourceProperty("tcpKeepAlive", "true");
-    h.addDataSourceProperty("ApplicationName", "deja");
+    h.addDataSourceProperty("ApplicationName", applicationName(config.schema()));
     return new HikariDataSource(h);
+  }
+
+  /**
+   * How the pool's connections show in {@code pg_stat_activity}: {@code deja/<schema>}, so an
+   * operator (or a test) can tell instances of different caches apart and act on one of them only.
+   * PostgreSQL keeps 63 bytes of it.
+   */
+  public static String applicationName(String schema) {
+    String name = "deja/" + schema;
+    return name.length() <= 63 ? name : name.substring(0, 63);
   }
 
   private static void migrate(DataSource ds, DatabaseConfig config, String vectorSchema) {
