@@ -23,6 +23,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -436,30 +437,23 @@ public class DejaFilter implements Filter {
   }
 
   /**
-   * RFC 5861 {@code stale-if-error}: when the origin answered 500, 502, 503 or 504 (the proxy's
-   * own answer for a timeout or an unreachable origin included) and the request's own entry
-   * expired within the window, the client gets that entry, marked stale, instead of the error.
-   * Returns whether it did.
+   * RFC 5861 {@code stale-if-error}: when the origin failed and the request's own entry expired
+   * recently enough ({@link OriginPolicy#staleStandsIn}), the client gets that entry, marked
+   * stale, instead of the error. Returns whether it did.
    */
   private boolean serveStale(
       HttpServletRequest request, CapturingResponse w, Outcome outcome, int originStatus) {
     LookupResult.Miss miss = outcome.miss();
     CachedImage stale = miss == null ? null : miss.stale();
-    if (stale == null
-        || !(originStatus == 500 || originStatus == 502 || originStatus == 503
-            || originStatus == 504)
-        || !cache.originPolicy().staleUsable(
-            stale.expiresAt(), firstHeader(stale, "Cache-Control"), cache.clock().instant())) {
-      return false;
-    }
+    Instant now = cache.clock().instant();
     HttpServletResponse out = (HttpServletResponse) w.getResponse();
-    if (out.isCommitted()) {
+    if (!cache.originPolicy().staleStandsIn(stale, originStatus, now) || out.isCommitted()) {
       return false;
     }
     out.reset();
     w.replaceByCache();
     cache.metrics().staleServed.increment();
-    long ttl = java.time.Duration.between(cache.clock().instant(), stale.expiresAt()).getSeconds();
+    long ttl = Duration.between(now, stale.expiresAt()).getSeconds();
     List<String[]> headers = new ArrayList<>();
     headers.add(new String[] {CacheHeaders.CACHE_STATUS,
         "deja; fwd=stale; fwd-status=" + originStatus + "; ttl=" + ttl + "; detail=stale-if-error"});
@@ -474,15 +468,6 @@ public class DejaFilter implements Filter {
       LOG.debug("Deja: client went away while a stale entry was served", e);
     }
     return true;
-  }
-
-  private static String firstHeader(CachedImage image, String name) {
-    for (java.util.Map.Entry<String, List<String>> h : image.headers().entrySet()) {
-      if (h.getKey().equalsIgnoreCase(name) && !h.getValue().isEmpty()) {
-        return h.getValue().get(0);
-      }
-    }
-    return null;
   }
 
   /** Why the origin's answer may not be stored (as far as its headers tell), or null. */

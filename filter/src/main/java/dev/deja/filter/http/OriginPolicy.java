@@ -1,5 +1,6 @@
 package dev.deja.filter.http;
 
+import dev.deja.filter.store.CachedImage;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
@@ -69,6 +70,29 @@ public final class OriginPolicy {
       }
     }
     return now.isBefore(expiresAt.plus(window));
+  }
+
+  /**
+   * RFC 5861 {@code stale-if-error}: whether {@code stale}, the request's own expired entry, may
+   * answer instead of the origin's {@code originStatus}. Only for 500, 502, 503 and 504 (the
+   * gateway's own 502 for an unreachable origin and 504 for a timeout included), and only within
+   * the window of {@link #staleUsable}.
+   */
+  public boolean staleStandsIn(CachedImage stale, int originStatus, Instant now) {
+    boolean originFailed =
+        originStatus == 500 || originStatus == 502 || originStatus == 503 || originStatus == 504;
+    return stale != null
+        && originFailed
+        && staleUsable(stale.expiresAt(), firstHeader(stale, "Cache-Control"), now);
+  }
+
+  private static String firstHeader(CachedImage image, String name) {
+    for (java.util.Map.Entry<String, java.util.List<String>> h : image.headers().entrySet()) {
+      if (h.getKey().equalsIgnoreCase(name) && !h.getValue().isEmpty()) {
+        return h.getValue().get(0);
+      }
+    }
+    return null;
   }
 
   private static Duration min(Duration a, Duration b) {

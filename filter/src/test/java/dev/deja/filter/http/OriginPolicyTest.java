@@ -36,6 +36,45 @@ class OriginPolicyTest {
     assertEquals(refusal, policy.refusal(status, type, cc, false));
   }
 
+  @ParameterizedTest(name = "expired {0}s ago, origin {1}, stored [{2}] -> {3}")
+  @CsvSource(
+      delimiter = ';',
+      value = {
+        "60; 503; max-age=60; true",
+        "60; 500; max-age=60; true",
+        "60; 502; max-age=60; true",
+        "60; 504; max-age=60; true",
+        "60; 404; max-age=60; false",
+        "60; 429; max-age=60; false",
+        "60; 200; max-age=60; false",
+        "86399; 503; max-age=60; true",
+        "86401; 503; max-age=60; false",
+        "60; 503; max-age=60, stale-if-error=120; true",
+        "60; 503; max-age=60, stale-if-error=30; false",
+        "60; 503; max-age=60, stale-if-error=999999; true",
+      })
+  void anExpiredEntryStandsInOnlyForAFailedOriginAndOnlyWithinTheWindow(
+      long expiredSecondsAgo, int originStatus, String cacheControl, boolean standsIn) {
+    OriginPolicy oneDay = new OriginPolicy(null, Duration.ofDays(1));
+    dev.deja.filter.store.CachedImage stale =
+        new dev.deja.filter.store.CachedImage(
+            "k", 200, "image/png", java.util.Map.of("Cache-Control", java.util.List.of(cacheControl)),
+            new byte[] {1}, now.minusSeconds(expiredSecondsAgo + 60),
+            now.minusSeconds(expiredSecondsAgo), "p", null, null);
+    assertEquals(standsIn, oneDay.staleStandsIn(stale, originStatus, now));
+  }
+
+  @Test
+  void withStaleIfErrorOffNothingStandsIn() {
+    OriginPolicy off = new OriginPolicy(null, Duration.ZERO);
+    dev.deja.filter.store.CachedImage stale =
+        new dev.deja.filter.store.CachedImage(
+            "k", 200, "image/png", java.util.Map.of(), new byte[] {1}, now.minusSeconds(120),
+            now.minusSeconds(1), "p", null, null);
+    assertFalse(off.staleStandsIn(stale, 503, now));
+    assertFalse(off.staleStandsIn(null, 503, now));
+  }
+
   @Test
   void anSvgIsNeverStoredBecauseItCouldScriptTheGatewaysOrigin() {
     assertEquals(
