@@ -81,6 +81,19 @@ public final class FilterSettings {
           .<Setting<?, ?>>map(s -> s)
           .toList();
 
+  /**
+   * {@code key} in its documented spelling when it names a setting in either style, else as given
+   * (so that it is still rejected by name). Lets callers that merge several sources (a file, then
+   * {@code --set}) override one setting whichever style each source used.
+   */
+  public static String canonicalKey(String key) {
+    return DejaConfig.SETTINGS.find(key).<Setting<?, ?>>map(s -> s)
+        .or(() -> DATABASE.find(key))
+        .or(() -> EMBEDDING.find(key))
+        .map(Setting::key)
+        .orElse(key);
+  }
+
   private final DejaConfig config;
   private final DatabaseConfig.Builder database;
   private final EmbedderSettings embedding;
