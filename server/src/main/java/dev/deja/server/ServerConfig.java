@@ -1,5 +1,6 @@
 package dev.deja.server;
 
+import dev.deja.db.DatabaseConfig;
 import dev.deja.filter.DejaConfig;
 import dev.deja.filter.FilterSettings;
 import dev.deja.filter.settings.InvalidSettingException;
@@ -47,7 +48,7 @@ public record ServerConfig(
   public static final String DEFAULT_ORIGIN = "https://image.pollinations.ai";
   public static final String DEFAULT_DB_URL = "jdbc:postgresql://localhost:5432/deja";
   public static final String DEFAULT_DB_USER = "postgres";
-  public static final String DEFAULT_DB_SCHEMA = "deja";
+  public static final String DEFAULT_DB_SCHEMA = DatabaseConfig.DEFAULT_SCHEMA;
   public static final long DEFAULT_DEMO_DELAY_MS = 1500;
   public static final String DEFAULT_ORIGIN_TIMEOUT = "120s";
   public static final String DEFAULT_CONNECT_TIMEOUT = "10s";
