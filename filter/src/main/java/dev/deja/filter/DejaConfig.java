@@ -4,22 +4,27 @@ import dev.deja.filter.http.CacheHeaders;
 import dev.deja.filter.http.StoredHeaders;
 import dev.deja.filter.lookup.CacheLookup.UnseededPolicy;
 import dev.deja.filter.request.RequestRules;
+import dev.deja.filter.settings.InvalidSettingException;
+import dev.deja.filter.settings.Setting;
+import dev.deja.filter.settings.SettingTable;
+import dev.deja.filter.settings.SettingType;
+import dev.deja.filter.settings.SettingTypes;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
 
 /**
  * How the cache behaves: which requests it keys and how, semantic matching, storage limits and
  * failure handling. Immutable; built by {@link #builder()} or from string settings with {@link
  * #fromSettings(Map)} (filter init-params, server flags and properties all feed the same builder).
  *
- * <p>Every default is a constant here, and the README's settings table is checked against them.
+ * <p>Every setting is declared once, in {@link #SETTINGS}: key, type, default constant, doc line
+ * and builder method. {@link #KEYS}, {@link Builder#set} and the README's settings table (checked
+ * by {@code ReadmeSettingsTest}) derive from it.
  */
 public final class DejaConfig {
 
@@ -36,6 +41,7 @@ public final class DejaConfig {
   public static final int DEFAULT_MAX_PROMPT_CHARS = 8192;
   public static final boolean DEFAULT_SEMANTIC = true;
   public static final UnseededPolicy DEFAULT_UNSEEDED = UnseededPolicy.SEMANTIC;
+  public static final String DEFAULT_PRESET = "balanced";
   public static final int DEFAULT_CANDIDATES = 3;
   public static final int DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
   public static final int DEFAULT_STORE_THREADS = 2;
@@ -55,6 +61,110 @@ public final class DejaConfig {
   public static final String DEFAULT_SEMANTIC_CACHE_CONTROL = "public, max-age=300";
   /** Origin headers stored beyond the built-in allow-list: none. */
   public static final Set<String> DEFAULT_STORED_HEADERS = Set.of();
+
+  /** The three states of the {@code semantic} setting. */
+  public enum SemanticMode {
+    /** Semantic hits are served. */
+    ON,
+    /** Exact caching only; prompts are not embedded. */
+    OFF,
+    /** Semantic decisions are computed and reported, never served. */
+    SHADOW
+  }
+
+  private static <T> Setting<Builder, T> setting(
+      String key, SettingType<T> type, T defaultValue, String doc,
+      BiConsumer<Builder, T> setter) {
+    return Setting.of(key, type, defaultValue, doc, setter);
+  }
+
+  /**
+   * Every cache setting, declared once: key, type, default, doc line and builder method. Applied
+   * in this order whatever the order of the input, so no map iteration order changes a result.
+   */
+  public static final SettingTable<Builder> SETTINGS =
+      new SettingTable<>(
+          "Deja setting",
+          setting("paths", SettingTypes.LIST, DEFAULT_PATHS,
+              "cached path patterns (comma-separated), relative to the context path",
+              Builder::paths),
+          setting("promptParam", SettingTypes.STRING, DEFAULT_PROMPT_PARAM,
+              "query parameter holding the prompt when it is not in the path",
+              Builder::promptParam),
+          setting("knownParams", SettingTypes.SET, DEFAULT_KNOWN_PARAMS,
+              "output-affecting parameters; any other parameter makes a request uncacheable",
+              Builder::knownParams),
+          setting("ignoredParams", SettingTypes.SET, DEFAULT_IGNORED_PARAMS,
+              "parameters dropped from the key", Builder::ignoredParams),
+          setting("defaults", SettingTypes.MAP, DEFAULT_DEFAULTS,
+              "values applied before keying", Builder::defaults),
+          setting("maxPromptChars", SettingTypes.INTEGER, DEFAULT_MAX_PROMPT_CHARS,
+              "longer prompts pass through uncached", Builder::maxPromptChars),
+          setting("tenantHeader", SettingTypes.STRING, null,
+              "request header naming the tenant; entries are never shared across tenants",
+              Builder::tenantHeader),
+          setting("semantic",
+              SettingTypes.choice(
+                  Map.of(
+                      "true", SemanticMode.ON, "false", SemanticMode.OFF,
+                      "shadow", SemanticMode.SHADOW),
+                  "true, false or shadow"),
+              DEFAULT_SEMANTIC ? SemanticMode.ON : SemanticMode.OFF,
+              "semantic lookup on, off, or computed and reported but never served",
+              Builder::semanticMode),
+          setting("semanticRollout",
+              (key, value) -> SettingTypes.integer(key, value.replace("%", "").strip()),
+              DEFAULT_SEMANTIC_ROLLOUT_PERCENT,
+              "percent of requests whose semantic hits are served; the others are shadowed",
+              Builder::semanticRolloutPercent),
+          setting("unseeded",
+              SettingTypes.choice(
+                  Map.of(
+                      "semantic", UnseededPolicy.SEMANTIC, "share", UnseededPolicy.SEMANTIC,
+                      "exact-only", UnseededPolicy.EXACT_ONLY, "exact", UnseededPolicy.EXACT_ONLY),
+                  "'semantic' or 'exact-only'"),
+              DEFAULT_UNSEEDED, "whether unseeded requests may get semantic hits",
+              Builder::unseeded),
+          setting("preset", SettingTypes.STRING, DEFAULT_PRESET,
+              "match preset: strict, balanced, aggressive", Builder::preset),
+          setting("threshold", SettingTypes.optional(SettingTypes.DECIMAL), null,
+              "overrides the preset's similarity threshold", Builder::threshold),
+          setting("candidates", SettingTypes.INTEGER, DEFAULT_CANDIDATES,
+              "nearest neighbours checked against threshold and guard", Builder::candidates),
+          setting("maxBodyBytes", SettingTypes.INT_SIZE, DEFAULT_MAX_BODY_BYTES,
+              "largest origin body stored", Builder::maxBodyBytes),
+          setting("storeThreads", SettingTypes.INTEGER, DEFAULT_STORE_THREADS,
+              "background store threads", Builder::storeThreads),
+          setting("storeQueue", SettingTypes.INTEGER, DEFAULT_STORE_QUEUE,
+              "background store queue; a full queue drops the store", Builder::storeQueue),
+          setting("hotCacheBytes", SettingTypes.SIZE, DEFAULT_HOT_CACHE_BYTES,
+              "in-memory tier for hot images (0 = off)", Builder::hotCacheBytes),
+          setting("memoryBudgetBytes", SettingTypes.SIZE, DEFAULT_MEMORY_BUDGET_BYTES,
+              "bytes of origin answers held for storage at once", Builder::memoryBudgetBytes),
+          setting("singleFlightTimeout", SettingTypes.DURATION, DEFAULT_SINGLE_FLIGHT_TIMEOUT,
+              "how long followers wait for the leader's image", Builder::singleFlightTimeout),
+          setting("singleFlightMaxWaiters", SettingTypes.INTEGER,
+              DEFAULT_SINGLE_FLIGHT_MAX_WAITERS, "followers that may wait at once",
+              Builder::singleFlightMaxWaiters),
+          setting("defaultTtl", SettingTypes.optional(SettingTypes.DURATION), null,
+              "lifetime when the origin gives none", Builder::defaultTtl),
+          setting("breakerFailures", SettingTypes.INTEGER, DEFAULT_BREAKER_FAILURES,
+              "consecutive database failures that open the circuit breaker",
+              Builder::breakerFailures),
+          setting("breakerOpen", SettingTypes.DURATION, DEFAULT_BREAKER_OPEN,
+              "how long the breaker stays open before a probe", Builder::breakerOpen),
+          setting("staleIfError", SettingTypes.DURATION, DEFAULT_STALE_IF_ERROR,
+              "how long after expiry an entry may stand in for a failing origin; 0 = off",
+              Builder::staleIfError),
+          setting("semanticCacheControl", SettingTypes.STRING, DEFAULT_SEMANTIC_CACHE_CONTROL,
+              "Cache-Control sent on semantic and alias hits instead of the origin's",
+              Builder::semanticCacheControl),
+          setting("storedHeaders", SettingTypes.SET, DEFAULT_STORED_HEADERS,
+              "origin headers stored and replayed beyond the built-in allow-list",
+              Builder::storedHeaders));
+
+  /** Every key {@link #fromSettings(Map)} accepts, in their documented spelling. */
+  public static final List<String> KEYS = SETTINGS.keys();
 
   private final RequestRules rules;
   private final boolean semantic;
@@ -121,25 +231,15 @@ public final class DejaConfig {
 
   /**
    * Builds a configuration from string settings, as found in {@code web.xml} init-params, flags or
-   * a properties file. Keys are those of {@link #KEYS}; an unknown key is an error, naming it.
+   * a properties file. Keys are those of {@link #SETTINGS}, camelCase as documented or
+   * kebab-case ({@code hot-cache-bytes}); an unknown key is an error, naming it.
    */
   public static DejaConfig fromSettings(Map<String, String> settings) {
     Builder b = builder();
-    for (Map.Entry<String, String> e : settings.entrySet()) {
-      b.set(e.getKey(), e.getValue());
-    }
+    SETTINGS.applyAll(b, settings);
     return b.build();
   }
 
-  /** Every key {@link #fromSettings(Map)} accepts. */
-  public static final List<String> KEYS =
-      List.of(
-          "paths", "promptParam", "knownParams", "ignoredParams", "defaults", "maxPromptChars",
-          "tenantHeader", "semantic", "semanticRollout", "unseeded", "preset", "threshold",
-          "candidates", "maxBodyBytes", "storeThreads", "storeQueue", "hotCacheBytes",
-          "memoryBudgetBytes", "singleFlightTimeout", "singleFlightMaxWaiters", "defaultTtl",
-          "breakerFailures", "breakerOpen", "staleIfError", "semanticCacheControl",
-          "storedHeaders");
 
   public RequestRules rules() {
     return rules;
@@ -281,7 +381,7 @@ public final class DejaConfig {
     private int semanticRolloutPercent = DEFAULT_SEMANTIC_ROLLOUT_PERCENT;
     private UnseededPolicy unseeded = DEFAULT_UNSEEDED;
     private Double threshold;
-    private String preset = "balanced";
+    private String preset = DEFAULT_PRESET;
     private int candidates = DEFAULT_CANDIDATES;
     private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
     private int storeThreads = DEFAULT_STORE_THREADS;
@@ -356,6 +456,15 @@ public final class DejaConfig {
       this.semantic = true;
       this.semanticShadow = true;
       return this;
+    }
+
+    /** The {@code semantic} setting as one value. */
+    public Builder semanticMode(SemanticMode mode) {
+      return switch (mode) {
+        case ON -> semantic(true);
+        case OFF -> semantic(false);
+        case SHADOW -> semanticShadow();
+      };
     }
 
     /** Percent of requests whose semantic hits are served; the rest are shadowed. */
@@ -494,48 +603,12 @@ public final class DejaConfig {
       return this;
     }
 
-    /** Sets one setting from its string form; unknown keys are rejected. */
+    /**
+     * Sets one setting from its string form, as declared in {@link #SETTINGS}; unknown keys are
+     * rejected.
+     */
     public Builder set(String key, String value) {
-      String v = value == null ? "" : value.strip();
-      switch (key) {
-        case "paths" -> paths(list(v));
-        case "promptParam" -> promptParam(v);
-        case "knownParams" -> knownParams(new LinkedHashSet<>(list(v)));
-        case "ignoredParams" -> ignoredParams(new LinkedHashSet<>(list(v)));
-        case "defaults" -> defaults(map(key, v));
-        case "maxPromptChars" -> maxPromptChars(integer(key, v));
-        case "tenantHeader" -> tenantHeader(v);
-        case "semantic" -> {
-          if (v.equalsIgnoreCase("shadow")) {
-            semanticShadow();
-          } else if (v.equalsIgnoreCase("true") || v.equalsIgnoreCase("false")) {
-            semantic(Boolean.parseBoolean(v));
-          } else {
-            throw invalid(key, v, "must be true, false or shadow");
-          }
-        }
-        case "semanticRollout" -> semanticRolloutPercent(integer(key, v.replace("%", "").strip()));
-        case "unseeded" -> unseeded(unseededPolicy(v));
-        case "preset" -> preset(v);
-        case "threshold" -> threshold(v.isEmpty() ? null : decimal(key, v));
-        case "candidates" -> candidates(integer(key, v));
-        case "maxBodyBytes" -> maxBodyBytes(integer(key, v));
-        case "storeThreads" -> storeThreads(integer(key, v));
-        case "storeQueue" -> storeQueue(integer(key, v));
-        case "hotCacheBytes" -> hotCacheBytes(longValue(key, v));
-        case "memoryBudgetBytes" -> memoryBudgetBytes(longValue(key, v));
-        case "singleFlightTimeout" -> singleFlightTimeout(duration(key, v));
-        case "singleFlightMaxWaiters" -> singleFlightMaxWaiters(integer(key, v));
-        case "defaultTtl" -> defaultTtl(v.isEmpty() ? null : duration(key, v));
-        case "breakerFailures" -> breakerFailures(integer(key, v));
-        case "breakerOpen" -> breakerOpen(duration(key, v));
-        case "staleIfError" -> staleIfError(v.equals("0") ? Duration.ZERO : duration(key, v));
-        case "semanticCacheControl" -> semanticCacheControl(v);
-        case "storedHeaders" -> storedHeaders(new LinkedHashSet<>(list(v)));
-        default ->
-            throw new IllegalArgumentException(
-                "unknown Deja setting '" + key + "'; known settings: " + KEYS);
-      }
+      SETTINGS.apply(this, key, value);
       return this;
     }
 
@@ -548,89 +621,8 @@ public final class DejaConfig {
       return new DejaConfig(this);
     }
 
-    private static UnseededPolicy unseededPolicy(String v) {
-      return switch (v.toLowerCase(Locale.ROOT)) {
-        case "semantic", "share" -> UnseededPolicy.SEMANTIC;
-        case "exact-only", "exact" -> UnseededPolicy.EXACT_ONLY;
-        default -> throw invalid("unseeded", v, "must be 'semantic' or 'exact-only'");
-      };
-    }
-
     private static boolean positive(Duration d) {
       return d != null && !d.isNegative() && !d.isZero();
-    }
-
-    private static List<String> list(String v) {
-      List<String> out = new ArrayList<>();
-      for (String item : v.split(",")) {
-        if (!item.isBlank()) {
-          out.add(item.strip());
-        }
-      }
-      return out;
-    }
-
-    private static Map<String, String> map(String key, String v) {
-      Map<String, String> out = new LinkedHashMap<>();
-      for (String item : list(v)) {
-        int eq = item.indexOf('=');
-        if (eq <= 0) {
-          throw invalid(key, v, "must be name=value pairs separated by commas");
-        }
-        out.put(item.substring(0, eq).strip(), item.substring(eq + 1).strip());
-      }
-      return out;
-    }
-
-    private static int integer(String key, String v) {
-      try {
-        return Integer.parseInt(v);
-      } catch (NumberFormatException e) {
-        throw invalid(key, v, "must be an integer");
-      }
-    }
-
-    private static long longValue(String key, String v) {
-      try {
-        return Long.parseLong(v);
-      } catch (NumberFormatException e) {
-        throw invalid(key, v, "must be an integer");
-      }
-    }
-
-    private static double decimal(String key, String v) {
-      try {
-        return Double.parseDouble(v);
-      } catch (NumberFormatException e) {
-        throw invalid(key, v, "must be a number");
-      }
-    }
-
-    private static boolean bool(String key, String v) {
-      if (v.equalsIgnoreCase("true") || v.equalsIgnoreCase("false")) {
-        return Boolean.parseBoolean(v);
-      }
-      throw invalid(key, v, "must be true or false");
-    }
-
-    /** Durations as ISO-8601 ({@code PT30S}) or with a unit suffix: ms, s, m, h, d. */
-    public static Duration duration(String key, String v) {
-      try {
-        if (v.startsWith("P") || v.startsWith("p")) {
-          return Duration.parse(v);
-        }
-        String lower = v.toLowerCase(Locale.ROOT);
-        for (String[] unit : new String[][] {{"ms", "1"}, {"s", "1000"}, {"m", "60000"},
-            {"h", "3600000"}, {"d", "86400000"}}) {
-          if (lower.endsWith(unit[0])) {
-            String number = lower.substring(0, lower.length() - unit[0].length()).strip();
-            return Duration.ofMillis(Long.parseLong(number) * Long.parseLong(unit[1]));
-          }
-        }
-      } catch (RuntimeException e) {
-        // fall through to the error below
-      }
-      throw invalid(key, v, "must be a duration such as 500ms, 30s, 10m, 24h, 7d or PT30S");
     }
 
     private static void require(boolean ok, String key, Object value, String rule) {
@@ -639,10 +631,9 @@ public final class DejaConfig {
       }
     }
 
-    private static IllegalArgumentException invalid(String key, Object value, String rule) {
+    private static InvalidSettingException invalid(String key, Object value, String rule) {
       String shown = value instanceof Object[] a ? Arrays.toString(a) : String.valueOf(value);
-      return new IllegalArgumentException(
-          "invalid Deja setting " + key + "='" + shown + "': " + rule);
+      return new InvalidSettingException(key, shown, rule);
     }
   }
 }

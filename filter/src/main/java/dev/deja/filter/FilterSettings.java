@@ -9,32 +9,90 @@ import dev.deja.filter.embed.Embedders;
 import dev.deja.filter.match.GuardedMatcher;
 import dev.deja.filter.match.MatchPreset;
 import dev.deja.filter.match.SemanticMatcher;
+import dev.deja.filter.settings.Setting;
+import dev.deja.filter.settings.SettingTable;
+import dev.deja.filter.settings.SettingTypes;
 import dev.deja.filter.store.PostgresCacheStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import jakarta.servlet.FilterConfig;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * Builds a complete {@link DejaCache} (database, embedding model, matcher, cache behaviour) from
  * string settings: filter init-params in {@code web.xml}, or the standalone server's flags.
  *
- * <p>Keys: {@code db.url}, {@code db.user}, {@code db.password}, {@code db.schema}, {@code
- * db.pool-size}, {@code db.lookup-timeout}; {@code embedding.<key>} for {@link
- * EmbedderSettings#fromMap}; every other key is a {@link DejaConfig#KEYS cache setting}. An
- * unknown key is an error that names it.
+ * <p>Keys: {@link #DATABASE db.*}, {@link EmbedderSettings#SETTINGS embedding.*}, and every
+ * other key a {@link DejaConfig#SETTINGS cache setting}; {@link #SETTINGS} lists them all. Each
+ * key is accepted in its documented spelling and the other style ({@code db.poolSize}, {@code
+ * hot-cache-bytes}). An unknown key or a bad value is an error that names the key.
  */
 public final class FilterSettings {
 
-  private static final String DB = "db.";
-  private static final String EMBEDDING = "embedding.";
+  private static final String DB_PREFIX = "db.";
+  private static final String EMBEDDING_PREFIX = "embedding.";
   /** Column size when semantic lookup is off: the bundled model's, so it can be turned on later. */
   private static final int EXACT_ONLY_DIMENSION = 384;
   /** Pause between attempts to reach a database that was down when the cache opened. */
   public static final Duration RECONNECT_INTERVAL = Duration.ofSeconds(2);
+
+  /** The database settings, declared once over {@link DatabaseConfig.Builder}. */
+  public static final SettingTable<DatabaseConfig.Builder> DATABASE =
+      new SettingTable<>(
+          "database setting",
+          Setting.of("db.url", SettingTypes.STRING, null,
+              "PostgreSQL with pgvector (JDBC URL, jdbc:postgresql://...)",
+              DatabaseConfig.Builder::url),
+          Setting.of("db.user", SettingTypes.STRING, null, "database user",
+              DatabaseConfig.Builder::user),
+          Setting.of("db.password", SettingTypes.STRING, null, "database password",
+              DatabaseConfig.Builder::password),
+          Setting.of("db.schema", SettingTypes.STRING, DatabaseConfig.DEFAULT_SCHEMA,
+              "schema holding tables and views (Flyway migrates it at startup)",
+              DatabaseConfig.Builder::schema),
+          Setting.of("db.pool-size", SettingTypes.INTEGER, DatabaseConfig.DEFAULT_MAX_POOL_SIZE,
+              "connection pool size", DatabaseConfig.Builder::maxPoolSize),
+          Setting.of("db.lookup-timeout", SettingTypes.DURATION,
+              DatabaseConfig.DEFAULT_LOOKUP_TIMEOUT,
+              "statement timeout of lookups: a slow database cannot hold a request",
+              DatabaseConfig.Builder::lookupTimeout),
+          Setting.of("db.connection-timeout", SettingTypes.DURATION,
+              DatabaseConfig.DEFAULT_CONNECTION_TIMEOUT,
+              "longest wait for a pooled connection (at least 250ms)",
+              DatabaseConfig.Builder::connectionTimeout),
+          Setting.of("db.store-timeout", SettingTypes.DURATION,
+              DatabaseConfig.DEFAULT_STORE_TIMEOUT,
+              "statement timeout of stores and maintenance statements",
+              DatabaseConfig.Builder::storeTimeout));
+
+  /** The embedder's settings under {@code embedding.}. */
+  public static final SettingTable<EmbedderSettings.Builder> EMBEDDING =
+      EmbedderSettings.SETTINGS.prefixed(EMBEDDING_PREFIX);
+
+  /** Every setting this class accepts, in the order the README documents them. */
+  public static final List<Setting<?, ?>> SETTINGS =
+      Stream.of(DejaConfig.SETTINGS.settings(), DATABASE.settings(), EMBEDDING.settings())
+          .flatMap(List::stream)
+          .<Setting<?, ?>>map(s -> s)
+          .toList();
+
+  /**
+   * {@code key} in its documented spelling when it names a setting in either style, else as given
+   * (so that it is still rejected by name). Lets callers that merge several sources (a file, then
+   * {@code --set}) override one setting whichever style each source used.
+   */
+  public static String canonicalKey(String key) {
+    return DejaConfig.SETTINGS.find(key).<Setting<?, ?>>map(s -> s)
+        .or(() -> DATABASE.find(key))
+        .or(() -> EMBEDDING.find(key))
+        .map(Setting::key)
+        .orElse(key);
+  }
 
   private final DejaConfig config;
   private final DatabaseConfig.Builder database;
@@ -42,22 +100,22 @@ public final class FilterSettings {
 
   private FilterSettings(Map<String, String> settings) {
     Map<String, String> cacheSettings = new LinkedHashMap<>();
+    Map<String, String> databaseSettings = new LinkedHashMap<>();
     Map<String, String> embeddingSettings = new LinkedHashMap<>();
-    DatabaseConfig.Builder db = DatabaseConfig.builder();
     for (Map.Entry<String, String> e : settings.entrySet()) {
       String key = e.getKey();
-      String value = e.getValue() == null ? "" : e.getValue().strip();
-      if (key.startsWith(DB)) {
-        database(db, key.substring(DB.length()), value);
-      } else if (key.startsWith(EMBEDDING)) {
-        embeddingSettings.put(key.substring(EMBEDDING.length()), value);
-      } else {
-        cacheSettings.put(key, value);
-      }
+      Map<String, String> family =
+          key.startsWith(DB_PREFIX) ? databaseSettings
+              : key.startsWith(EMBEDDING_PREFIX) ? embeddingSettings
+              : cacheSettings;
+      family.put(key, e.getValue());
     }
     this.config = DejaConfig.fromSettings(cacheSettings);
-    this.database = db;
-    this.embedding = EmbedderSettings.fromMap(embeddingSettings);
+    this.database = DatabaseConfig.builder();
+    DATABASE.applyAll(database, databaseSettings);
+    EmbedderSettings.Builder embedder = EmbedderSettings.builder();
+    EMBEDDING.applyAll(embedder, embeddingSettings);
+    this.embedding = embedder.build();
   }
 
   public static FilterSettings of(Map<String, String> settings) {
@@ -128,20 +186,5 @@ public final class FilterSettings {
     return config.threshold() == null
         ? GuardedMatcher.of(preset)
         : GuardedMatcher.custom(config.threshold(), preset.strictness());
-  }
-
-  private static void database(DatabaseConfig.Builder db, String key, String value) {
-    switch (key) {
-      case "url" -> db.url(value);
-      case "user" -> db.user(value);
-      case "password" -> db.password(value);
-      case "schema" -> db.schema(value);
-      case "pool-size" -> db.maxPoolSize(Integer.parseInt(value));
-      case "lookup-timeout" -> db.lookupTimeout(DejaConfig.Builder.duration("db." + key, value));
-      default ->
-          throw new IllegalArgumentException(
-              "unknown Deja setting 'db." + key + "'; known: db.url, db.user, db.password,"
-                  + " db.schema, db.pool-size, db.lookup-timeout");
-    }
   }
 }

@@ -10,6 +10,8 @@ import dev.deja.filter.lookup.Explanation;
 import dev.deja.filter.lookup.LookupOptions;
 import dev.deja.filter.lookup.LookupResult;
 import dev.deja.filter.request.ParsedRequest;
+import dev.deja.filter.settings.InvalidSettingException;
+import dev.deja.filter.settings.SettingTypes;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -120,7 +122,7 @@ final class AdminServlet extends HttpServlet {
     if (olderThan != null) {
       before = olderThan(olderThan);
       if (before == null) {
-        error(resp, 400, "olderThan must be a duration (30s, 2h, P7D) or an ISO-8601 instant");
+        error(resp, 400, "olderThan must be a duration (30s, 2h, 7d, P7D) or an ISO-8601 instant");
         return;
       }
     }
@@ -331,8 +333,12 @@ final class AdminServlet extends HttpServlet {
     try {
       return Instant.parse(value);
     } catch (DateTimeParseException e) {
-      var d = ServerConfig.parseDuration(value);
-      return d == null ? null : Instant.now().minus(d);
+      try {
+        // The settings' duration grammar, so olderThan reads like every other duration.
+        return Instant.now().minus(SettingTypes.duration("olderThan", value));
+      } catch (InvalidSettingException notADuration) {
+        return null;
+      }
     }
   }
 

@@ -1,23 +1,28 @@
 package dev.deja.server;
 
+import dev.deja.db.DatabaseConfig;
+import dev.deja.filter.DejaConfig;
+import dev.deja.filter.FilterSettings;
+import dev.deja.filter.settings.InvalidSettingException;
+import dev.deja.filter.settings.KeyStyle;
+import dev.deja.filter.settings.SettingTypes;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The standalone server's resolved configuration. Built once at startup from flags, environment
  * variables and an optional properties file (in that order of precedence, over the defaults below),
  * and validated with messages that name the setting, the value and the rule.
  *
- * <p>Every default lives in one constant here; the {@code --help} text and docs/SERVER.md use them.
+ * <p>Every server setting is declared once, in {@link Setting}; values are read with the filter's
+ * {@link SettingTypes}, so a duration or a size is written the same way in a flag and in a
+ * {@code --set} filter setting.
  */
 public record ServerConfig(
     String host,
@@ -43,7 +48,7 @@ public record ServerConfig(
   public static final String DEFAULT_ORIGIN = "https://image.pollinations.ai";
   public static final String DEFAULT_DB_URL = "jdbc:postgresql://localhost:5432/deja";
   public static final String DEFAULT_DB_USER = "postgres";
-  public static final String DEFAULT_DB_SCHEMA = "deja";
+  public static final String DEFAULT_DB_SCHEMA = DatabaseConfig.DEFAULT_SCHEMA;
   public static final long DEFAULT_DEMO_DELAY_MS = 1500;
   public static final String DEFAULT_ORIGIN_TIMEOUT = "120s";
   public static final String DEFAULT_CONNECT_TIMEOUT = "10s";
@@ -52,51 +57,98 @@ public record ServerConfig(
   public static final String DEFAULT_ADMIN_PREFIX = "/_deja";
   public static final String DEFAULT_EVICTION_INTERVAL = "60s";
   public static final String DEFAULT_SHUTDOWN_TIMEOUT = "30s";
-  public static final String DEFAULT_PRESET = "balanced";
+  public static final String DEFAULT_PRESET = DejaConfig.DEFAULT_PRESET;
 
   /**
-   * The server's own settings: key (flag name without dashes, and properties-file key), the
-   * environment variable, and the default ({@code null}: unset).
+   * The server's own settings, each declared once: its key (the flag without dashes and the
+   * properties-file key), the flag's parameter label, its default ({@code null}: unset) and its
+   * doc line. The flags ({@link Main}), the environment variable names, the {@code --help} text
+   * and the file keys are all derived from these constants.
    */
   enum Setting {
-    HOST("host", "DEJA_HOST", DEFAULT_HOST),
-    PORT("port", "DEJA_PORT", Integer.toString(DEFAULT_PORT)),
-    ORIGIN("origin", "DEJA_ORIGIN", DEFAULT_ORIGIN),
-    DB_URL("db-url", "DEJA_DB_URL", DEFAULT_DB_URL),
-    DB_USER("db-user", "DEJA_DB_USER", DEFAULT_DB_USER),
-    DB_PASSWORD("db-password", "DEJA_DB_PASSWORD", ""),
-    DB_SCHEMA("db-schema", "DEJA_DB_SCHEMA", DEFAULT_DB_SCHEMA),
-    DEMO_ORIGIN("demo-origin", "DEJA_DEMO_ORIGIN", "false"),
-    DEMO_DELAY_MS("demo-delay-ms", "DEJA_DEMO_DELAY_MS", Long.toString(DEFAULT_DEMO_DELAY_MS)),
-    ORIGIN_TIMEOUT("origin-timeout", "DEJA_ORIGIN_TIMEOUT", DEFAULT_ORIGIN_TIMEOUT),
-    CONNECT_TIMEOUT("connect-timeout", "DEJA_CONNECT_TIMEOUT", DEFAULT_CONNECT_TIMEOUT),
-    IDLE_TIMEOUT("idle-timeout", "DEJA_IDLE_TIMEOUT", DEFAULT_IDLE_TIMEOUT),
-    MAX_CONNECTIONS(
-        "max-connections", "DEJA_MAX_CONNECTIONS", Integer.toString(DEFAULT_MAX_CONNECTIONS)),
-    ADMIN_TOKEN("admin-token", "DEJA_ADMIN_TOKEN", null),
-    ADMIN_PREFIX("admin-prefix", "DEJA_ADMIN_PREFIX", DEFAULT_ADMIN_PREFIX),
-    PUBLIC_EXPLAIN("public-explain", "DEJA_PUBLIC_EXPLAIN", "false"),
-    PASS_THROUGH_OTHER_PATHS(
-        "pass-through-other-paths", "DEJA_PASS_THROUGH_OTHER_PATHS", "true"),
-    EVICTION_INTERVAL("eviction-interval", "DEJA_EVICTION_INTERVAL", DEFAULT_EVICTION_INTERVAL),
-    MAX_CACHE_BYTES("max-cache-bytes", "DEJA_MAX_CACHE_BYTES", null),
-    SHUTDOWN_TIMEOUT("shutdown-timeout", "DEJA_SHUTDOWN_TIMEOUT", DEFAULT_SHUTDOWN_TIMEOUT),
-    PRESET("preset", "DEJA_PRESET", DEFAULT_PRESET),
-    THRESHOLD("threshold", "DEJA_THRESHOLD", null);
+    PORT("port", "PORT", Integer.toString(DEFAULT_PORT), "HTTP port; 0 picks a free one"),
+    HOST("host", "ADDR", DEFAULT_HOST, "Address to listen on"),
+    ORIGIN("origin", "URL", DEFAULT_ORIGIN, "Image API to forward misses to"),
+    DEMO_ORIGIN("demo-origin", "BOOL", "false",
+        "Serve misses from the built-in offline origin instead of --origin"),
+    DEMO_DELAY_MS("demo-delay-ms", "MS", Long.toString(DEFAULT_DEMO_DELAY_MS),
+        "Generation delay of the demo origin, in milliseconds"),
+    ORIGIN_TIMEOUT("origin-timeout", "DURATION", DEFAULT_ORIGIN_TIMEOUT,
+        "Total time an origin request may take"),
+    CONNECT_TIMEOUT("connect-timeout", "DURATION", DEFAULT_CONNECT_TIMEOUT,
+        "Origin connect timeout"),
+    IDLE_TIMEOUT("idle-timeout", "DURATION", DEFAULT_IDLE_TIMEOUT,
+        "Origin connection idle timeout"),
+    MAX_CONNECTIONS("max-connections", "N", Integer.toString(DEFAULT_MAX_CONNECTIONS),
+        "Pooled connections to the origin"),
+    DB_URL("db-url", "JDBC_URL", DEFAULT_DB_URL, "PostgreSQL with pgvector"),
+    DB_USER("db-user", "USER", DEFAULT_DB_USER, "Database user"),
+    DB_PASSWORD("db-password", "PASSWORD", "", "Database password"),
+    DB_SCHEMA("db-schema", "SCHEMA", DEFAULT_DB_SCHEMA,
+        "Database schema, created and migrated at startup"),
+    PRESET("preset", "NAME", DEFAULT_PRESET,
+        "Semantic match preset: strict, balanced, aggressive"),
+    THRESHOLD("threshold", "SIMILARITY", null,
+        "Override the preset's similarity threshold, in (0, 1]", "the preset's"),
+    ADMIN_TOKEN("admin-token", "TOKEN", null,
+        "Bearer token for the admin API's mutating endpoints, >= 16 chars", "none, which turns"
+            + " them off"),
+    ADMIN_PREFIX("admin-prefix", "PATH", DEFAULT_ADMIN_PREFIX, "Path of the admin API"),
+    PUBLIC_EXPLAIN("public-explain", "BOOL", "false",
+        "Serve explain and stats without the token"),
+    PASS_THROUGH_OTHER_PATHS("pass-through-other-paths", "BOOL", "true",
+        "Proxy paths outside the cached routes to the origin uncached; false answers them 404"),
+    EVICTION_INTERVAL("eviction-interval", "DURATION", DEFAULT_EVICTION_INTERVAL,
+        "How often expired and over-budget entries are deleted"),
+    MAX_CACHE_BYTES("max-cache-bytes", "SIZE", null,
+        "Byte budget of stored images, e.g. 10GB; least recently hit entries go first",
+        "unbounded"),
+    SHUTDOWN_TIMEOUT("shutdown-timeout", "DURATION", DEFAULT_SHUTDOWN_TIMEOUT,
+        "Time to drain in-flight requests and queued stores on stop");
 
     final String key;
     final String env;
+    final String paramLabel;
     final String defaultValue;
+    final String doc;
+    /** What an unset value means, for the help text. */
+    private final String unset;
 
-    Setting(String key, String env, String defaultValue) {
-      this.key = key;
-      this.env = env;
-      this.defaultValue = defaultValue;
+    Setting(String key, String paramLabel, String defaultValue, String doc) {
+      this(key, paramLabel, defaultValue, doc, null);
     }
 
+    Setting(String key, String paramLabel, String defaultValue, String doc, String unset) {
+      this.key = key;
+      // Derived, not declared: DEJA_ and the key in upper snake case, for every setting alike.
+      this.env = "DEJA_" + key.toUpperCase(Locale.ROOT).replace('-', '_');
+      this.paramLabel = paramLabel;
+      this.defaultValue = defaultValue;
+      this.doc = doc;
+      this.unset = unset;
+    }
+
+    /** The command-line flag. */
+    String flag() {
+      return "--" + key;
+    }
+
+    /** A boolean flag may be given bare: {@code --demo-origin} means {@code true}. */
+    boolean isSwitch() {
+      return paramLabel.equals("BOOL");
+    }
+
+    /** The {@code --help} line: the doc, the environment variable and the default. */
+    String help() {
+      String shown =
+          defaultValue == null ? unset : defaultValue.isEmpty() ? "empty" : defaultValue;
+      return doc + " (env " + env + ", default " + shown + ")";
+    }
+
+    /** The setting of {@code key}, in its kebab-case or camelCase spelling, or null. */
     static Setting byKey(String key) {
       for (Setting s : values()) {
-        if (s.key.equals(key)) {
+        if (s.key.equals(key) || KeyStyle.otherSpelling(s.key).equals(key)) {
           return s;
         }
       }
@@ -132,10 +184,11 @@ public record ServerConfig(
       }
     }
     for (String name : file.stringPropertyNames()) {
-      if (Setting.byKey(name) != null) {
-        values.put(name, file.getProperty(name).strip());
+      Setting s = Setting.byKey(name);
+      if (s != null) {
+        values.put(s.key, file.getProperty(name).strip());
       } else {
-        filter.put(name, file.getProperty(name).strip());
+        filter.put(FilterSettings.canonicalKey(name), file.getProperty(name).strip());
       }
     }
     for (Setting s : Setting.values()) {
@@ -152,8 +205,13 @@ public record ServerConfig(
         values.put(f.getKey(), f.getValue());
       }
     }
-    filter.putAll(sets);
-    return build(values, filter);
+    // One spelling per key, so a --set overrides the file whichever style each uses.
+    sets.forEach((key, value) -> filter.put(FilterSettings.canonicalKey(key), value));
+    try {
+      return build(values, filter);
+    } catch (InvalidSettingException e) {
+      throw new ConfigException(e.getMessage());
+    }
   }
 
   private static ServerConfig build(Map<String, String> v, Map<String, String> extra) {
@@ -161,18 +219,20 @@ public record ServerConfig(
     URI origin = demo ? null : origin(v.get(Setting.ORIGIN.key));
     String prefix = v.get(Setting.ADMIN_PREFIX.key);
     if (!prefix.matches("/[A-Za-z0-9._~-]+(/[A-Za-z0-9._~-]+)*")) {
-      throw new ConfigException(
-          "invalid admin-prefix '" + prefix + "': must look like /_deja (no trailing slash)");
+      throw new InvalidSettingException(
+          Setting.ADMIN_PREFIX.key, prefix, "must look like /_deja (no trailing slash)");
     }
     if (prefix.equals("/prompt") || prefix.startsWith("/prompt/")) {
-      throw new ConfigException("invalid admin-prefix '" + prefix + "': overlaps the cached path");
+      throw new InvalidSettingException(
+          Setting.ADMIN_PREFIX.key, prefix, "overlaps the cached path");
     }
     String token = v.get(Setting.ADMIN_TOKEN.key);
     if (token != null && token.isBlank()) {
       token = null;
     }
     if (token != null && token.length() < 16) {
-      throw new ConfigException("invalid admin-token: must be at least 16 characters");
+      throw InvalidSettingException.secret(
+          Setting.ADMIN_TOKEN.key, "must be at least 16 characters");
     }
     String maxBytes = v.get(Setting.MAX_CACHE_BYTES.key);
 
@@ -187,139 +247,72 @@ public record ServerConfig(
     }
     filter.putAll(extra);
     if (!filter.get("db.url").startsWith("jdbc:postgresql:")) {
-      throw new ConfigException(
-          "invalid db-url '" + filter.get("db.url") + "': must start with jdbc:postgresql:");
+      throw new InvalidSettingException(
+          Setting.DB_URL.key, DejaServer.maskUrl(filter.get("db.url")),
+          "must start with jdbc:postgresql:");
     }
     return new ServerConfig(
         v.get(Setting.HOST.key),
-        port(v.get(Setting.PORT.key)),
+        SettingTypes.integer(Setting.PORT.key, v.get(Setting.PORT.key), 0, 65535),
         origin,
         demo,
-        longValue(v, Setting.DEMO_DELAY_MS, 0, 600_000),
+        SettingTypes.integer(Setting.DEMO_DELAY_MS.key, v.get(Setting.DEMO_DELAY_MS.key), 0,
+            600_000),
         duration(v, Setting.ORIGIN_TIMEOUT),
         duration(v, Setting.CONNECT_TIMEOUT),
         duration(v, Setting.IDLE_TIMEOUT),
-        (int) longValue(v, Setting.MAX_CONNECTIONS, 1, 10_000),
+        SettingTypes.integer(Setting.MAX_CONNECTIONS.key, v.get(Setting.MAX_CONNECTIONS.key), 1,
+            10_000),
         token,
         prefix,
         bool(v, Setting.PUBLIC_EXPLAIN),
         bool(v, Setting.PASS_THROUGH_OTHER_PATHS),
         duration(v, Setting.EVICTION_INTERVAL),
-        maxBytes == null || maxBytes.isBlank() ? null : bytes(maxBytes),
+        maxBytes == null || maxBytes.isBlank() ? null : cacheBytes(maxBytes),
         duration(v, Setting.SHUTDOWN_TIMEOUT),
         Map.copyOf(filter));
   }
 
   /** The origin URL, checked: absolute http(s), a host, no query. */
   static URI origin(String value) {
+    String key = Setting.ORIGIN.key;
     URI uri;
     try {
       uri = new URI(value);
     } catch (URISyntaxException e) {
-      throw new ConfigException("invalid origin '" + value + "': " + e.getReason());
+      throw new InvalidSettingException(key, value, e.getReason());
     }
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
     if (!List.of("http", "https").contains(scheme) || uri.getHost() == null) {
-      throw new ConfigException(
-          "invalid origin '" + value + "': must be an absolute http:// or https:// URL with a host");
+      throw new InvalidSettingException(
+          key, value, "must be an absolute http:// or https:// URL with a host");
     }
     if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
-      throw new ConfigException("invalid origin '" + value + "': must not have a query or fragment");
+      throw new InvalidSettingException(key, value, "must not have a query or fragment");
     }
     String s = uri.toString();
     return URI.create(s.endsWith("/") ? s.substring(0, s.length() - 1) : s);
   }
 
-  private static int port(String value) {
-    try {
-      int port = Integer.parseInt(value.strip());
-      if (port >= 0 && port <= 65535) {
-        return port;
-      }
-    } catch (NumberFormatException e) {
-      // reported below
-    }
-    throw new ConfigException("invalid port '" + value + "': must be an integer in [0, 65535]");
-  }
-
   private static boolean bool(Map<String, String> v, Setting s) {
-    String value = v.get(s.key).strip().toLowerCase(Locale.ROOT);
-    return switch (value) {
-      case "true", "yes", "1", "on" -> true;
-      case "false", "no", "0", "off", "" -> false;
-      default -> throw new ConfigException("invalid " + s.key + " '" + value + "': must be true or false");
-    };
+    return SettingTypes.bool(s.key, v.get(s.key).strip());
   }
 
-  private static long longValue(Map<String, String> v, Setting s, long min, long max) {
-    String value = v.get(s.key);
-    try {
-      long n = Long.parseLong(value.strip());
-      if (n >= min && n <= max) {
-        return n;
-      }
-    } catch (NumberFormatException e) {
-      // reported below
-    }
-    throw new ConfigException(
-        "invalid " + s.key + " '" + value + "': must be an integer in [" + min + ", " + max + "]");
-  }
-
-  private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)?");
-  private static final Pattern BYTES = Pattern.compile("(\\d+)\\s*([kmgt]i?b?|b)?");
-
-  /** {@code 500ms}, {@code 30s}, {@code 2m}, {@code 1h}, a bare number of seconds, or ISO-8601. */
-  static Duration parseDuration(String value) {
-    String v = value.strip().toLowerCase(Locale.ROOT);
-    Matcher m = DURATION.matcher(v);
-    if (m.matches()) {
-      long n = Long.parseLong(m.group(1));
-      String unit = m.group(2) == null ? "s" : m.group(2);
-      return switch (unit) {
-        case "ms" -> Duration.ofMillis(n);
-        case "m" -> Duration.ofMinutes(n);
-        case "h" -> Duration.ofHours(n);
-        default -> Duration.ofSeconds(n);
-      };
-    }
-    try {
-      return Duration.parse(value.strip().toUpperCase(Locale.ROOT));
-    } catch (DateTimeParseException e) {
-      return null;
-    }
-  }
-
+  /** Server durations are timeouts and intervals: zero would mean "never wait" or "spin". */
   private static Duration duration(Map<String, String> v, Setting s) {
-    String value = v.get(s.key);
-    Duration d = parseDuration(value);
-    if (d == null || d.isNegative() || d.isZero()) {
-      throw new ConfigException(
-          "invalid " + s.key + " '" + value + "': must be a positive duration like 500ms, 30s, 2m");
+    Duration d = SettingTypes.duration(s.key, v.get(s.key));
+    if (d.isZero()) {
+      throw new InvalidSettingException(s.key, v.get(s.key), "must be more than 0");
     }
     return d;
   }
 
-  /** {@code 1048576}, {@code 512MB}, {@code 2GiB}, {@code 100k}. */
-  static long bytes(String value) {
-    Matcher m = BYTES.matcher(value.strip().toLowerCase(Locale.ROOT));
-    if (!m.matches()) {
-      throw new ConfigException(
-          "invalid max-cache-bytes '" + value + "': must be a size like 1073741824, 512MB, 2GB");
-    }
-    long n = Long.parseLong(m.group(1));
-    String unit = m.group(2) == null ? "b" : m.group(2);
-    long factor =
-        switch (unit.charAt(0)) {
-          case 'k' -> 1L << 10;
-          case 'm' -> 1L << 20;
-          case 'g' -> 1L << 30;
-          case 't' -> 1L << 40;
-          default -> 1L;
-        };
+  private static long cacheBytes(String value) {
+    long n = SettingTypes.size(Setting.MAX_CACHE_BYTES.key, value);
     if (n <= 0) {
-      throw new ConfigException("invalid max-cache-bytes '" + value + "': must be > 0");
+      throw new InvalidSettingException(Setting.MAX_CACHE_BYTES.key, value, "must be more than 0");
     }
-    return n * factor;
+    return n;
   }
 
   /** The database URL for logs (no credentials: user and password are separate settings). */

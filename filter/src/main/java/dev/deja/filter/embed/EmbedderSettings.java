@@ -1,12 +1,16 @@
 package dev.deja.filter.embed;
 
+import dev.deja.filter.settings.Setting;
+import dev.deja.filter.settings.SettingTable;
+import dev.deja.filter.settings.SettingType;
+import dev.deja.filter.settings.SettingTypes;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 
 /**
  * Immutable settings of the embedder, built with {@link #builder()}.
@@ -90,63 +94,62 @@ public final class EmbedderSettings {
     return new Builder();
   }
 
+  private static <T> Setting<Builder, T> setting(
+      String key, SettingType<T> type, T defaultValue, String doc, BiConsumer<Builder, T> setter) {
+    return Setting.of(key, type, defaultValue, doc, setter);
+  }
+
   /**
-   * Builds settings from string key/values. Keys: {@code model}, {@code model-file}, {@code
-   * tokenizer-file}, {@code model-name}, {@code pooling}, {@code max-tokens}, {@code
-   * intra-op-threads}, {@code max-concurrent-inferences}, {@code inference-wait-timeout-ms},
-   * {@code cache-size}, {@code warm-up}.
+   * Every embedder setting as a string key, declared once (without the {@code embedding.} prefix
+   * the filter adds). Applied in this order, so a model file always follows the bundled name.
+   */
+  public static final SettingTable<Builder> SETTINGS =
+      new SettingTable<>(
+          "embedder setting",
+          setting("model", SettingTypes.STRING, DEFAULT_MODEL,
+              "bundled model: " + BGE_SMALL_INT8 + " (int8) or " + BGE_SMALL_FP32
+                  + " (fp32, with its jar added)",
+              Builder::model),
+          setting("model-file", SettingTypes.PATH, null,
+              "a BGE-style ONNX model on disk; needs tokenizer-file",
+              (b, file) -> b.modelFile = file),
+          setting("tokenizer-file", SettingTypes.PATH, null,
+              "the tokenizer.json of model-file", (b, file) -> b.tokenizerFile = file),
+          setting("model-name", SettingTypes.STRING, null,
+              "name of a model loaded from files (default: from the file name)",
+              Builder::modelName),
+          setting("pooling", (key, value) -> Pooling.parse(value), DEFAULT_POOLING,
+              "cls (BGE) or mean", Builder::pooling),
+          setting("max-tokens", SettingTypes.INTEGER, DEFAULT_MAX_TOKENS,
+              "tokens per prompt; longer prompts get no vector (exact caching only)",
+              Builder::maxTokens),
+          setting("intra-op-threads", SettingTypes.INTEGER, DEFAULT_INTRA_OP_THREADS,
+              "ONNX threads per inference (requests already run in parallel)",
+              Builder::intraOpThreads),
+          // The builder's 0 means "one per processor"; as a setting it is simply unset.
+          setting("max-concurrent-inferences", SettingTypes.INTEGER, null,
+              "inferences run at once (default: one per available processor)",
+              Builder::maxConcurrentInferences),
+          // A key named in milliseconds takes a bare number of them; renaming it would break
+          // existing configurations.
+          setting("inference-wait-timeout-ms", SettingTypes.INTEGER,
+              (int) DEFAULT_INFERENCE_WAIT_TIMEOUT.toMillis(),
+              "milliseconds a request waits for an inference slot before going to the origin",
+              (b, ms) -> b.inferenceWaitTimeout(Duration.ofMillis(ms))),
+          setting("cache-size", SettingTypes.INTEGER, DEFAULT_CACHE_SIZE,
+              "recent prompt -> vector cache entries (0 = off)", Builder::cacheSize),
+          setting("warm-up", SettingTypes.BOOLEAN, DEFAULT_WARM_UP,
+              "run one inference at startup so no request pays for it", Builder::warmUp));
+
+  /**
+   * Builds settings from string key/values, the keys of {@link #SETTINGS}.
    *
    * @throws IllegalArgumentException for an unknown key or a bad value, naming both
    */
   public static EmbedderSettings fromMap(Map<String, String> values) {
     Builder b = builder();
-    Map<String, String> rest = new LinkedHashMap<>(values);
-    String file = rest.remove("model-file");
-    String tokenizer = rest.remove("tokenizer-file");
-    if (file != null || tokenizer != null) {
-      if (file == null || tokenizer == null) {
-        throw new IllegalArgumentException(
-            "model-file and tokenizer-file must be given together (got model-file=" + file
-                + ", tokenizer-file=" + tokenizer + ")");
-      }
-      b.modelFiles(Path.of(file.strip()), Path.of(tokenizer.strip()));
-    }
-    for (Map.Entry<String, String> e : rest.entrySet()) {
-      String key = e.getKey();
-      String value = e.getValue() == null ? "" : e.getValue().strip();
-      switch (key) {
-        case "model" -> b.model(value);
-        case "model-name" -> b.modelName(value);
-        case "pooling" -> b.pooling(Pooling.parse(value));
-        case "max-tokens" -> b.maxTokens(parseInt(key, value));
-        case "intra-op-threads" -> b.intraOpThreads(parseInt(key, value));
-        case "max-concurrent-inferences" -> b.maxConcurrentInferences(parseInt(key, value));
-        case "inference-wait-timeout-ms" ->
-            b.inferenceWaitTimeout(Duration.ofMillis(parseInt(key, value)));
-        case "cache-size" -> b.cacheSize(parseInt(key, value));
-        case "warm-up" -> b.warmUp(parseBoolean(key, value));
-        default -> throw new IllegalArgumentException(
-            "unknown embedder setting '" + key + "'; known: model, model-file, tokenizer-file,"
-                + " model-name, pooling, max-tokens, intra-op-threads,"
-                + " max-concurrent-inferences, inference-wait-timeout-ms, cache-size, warm-up");
-      }
-    }
+    SETTINGS.applyAll(b, values);
     return b.build();
-  }
-
-  private static int parseInt(String key, String value) {
-    try {
-      return Integer.parseInt(value);
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(key + ": '" + value + "' is not an integer", e);
-    }
-  }
-
-  private static boolean parseBoolean(String key, String value) {
-    if (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")) {
-      return Boolean.parseBoolean(value);
-    }
-    throw new IllegalArgumentException(key + ": '" + value + "' must be true or false");
   }
 
   /** {@code model.onnx} is the usual export name, so its directory names the model instead. */
@@ -331,6 +334,11 @@ public final class EmbedderSettings {
 
     /** Checks rules across settings and returns the immutable settings. */
     public EmbedderSettings build() {
+      if ((modelFile == null) != (tokenizerFile == null)) {
+        throw new IllegalArgumentException(
+            "model-file and tokenizer-file must be given together (got model-file=" + modelFile
+                + ", tokenizer-file=" + tokenizerFile + ")");
+      }
       if (modelFile == null) {
         if (modelName != null) {
           throw new IllegalArgumentException("modelName: '" + modelName
