@@ -291,14 +291,33 @@ class CacheRepositoryTest {
     assertTrue(repo.findExactOrStale(key("stale-1"), Duration.ofHours(1)).isEmpty());
   }
 
+  /**
+   * Exact deltas over what this test stores itself, so it holds alone, in any order and after
+   * the other tests of the class have filled the schema: two origin entries sharing one image
+   * count as two entries and one blob; an alias counts as an alias and adds no blob.
+   */
   @Test
-  void stats_countsEntriesAliasesAndBlobBytes() {
-    CacheStats s = repo.stats();
-    assertTrue(s.entries() > 0 && s.blobs() > 0 && s.blobBytes() > 0, s.toString());
+  void stats_countsOriginEntriesAliasesAndDistinctBlobs_exactlyWhatWasStored() {
+    Random own = new Random("stats".hashCode());
+    byte[] shared = image(own, 4_321);
+    byte[] single = image(own, 1_234);
+    CacheStats before = repo.stats();
+
+    repo.store(entry(key("stats-a"), "stats a", "stats", null, null), shared, false);
+    repo.store(entry(key("stats-b"), "stats b", "stats", null, null), shared, false);
+    repo.store(entry(key("stats-c"), "stats c", "stats", null, null), single, false);
+    assertEquals(StoreOutcome.STORED, repo.storeAlias(new NewAlias(key("stats-alias"),
+        key("stats-c"), 0.96, new StoredRequest("stats c!", "stats c!", Fixtures.MODEL, null,
+            null, null, null, null, null, Map.of(), "stats"), null, null)));
+    CacheStats after = repo.stats();
+
+    assertEquals(new CacheStats(before.entries() + 3, before.aliases() + 1, before.blobs() + 2,
+        before.blobBytes() + 4_321 + 1_234), after);
   }
 
   @Test
-  void inspectionViewsAndNeighborsFunction_run() throws Exception {
+  void neighborsFunction_listsOriginEntriesOfTheSamePartition_mostSimilarFirst_notItself()
+      throws Exception {
     Random r = new Random(7);
     float[] base = unitVector(r, 384);
     String q = key("nb-q");
@@ -311,19 +330,128 @@ class CacheRepositoryTest {
       try (ResultSet rs = s.executeQuery("SELECT neighbor_key, prompt, similarity FROM "
           + DB.schema().name() + ".neighbors('" + q + "', 5)")) {
         assertTrue(rs.next());
+        assertEquals(key("nb-near"), rs.getString(1));
         assertEquals("near", rs.getString(2));
         assertTrue(rs.getDouble(3) > 0.9);
         assertTrue(rs.next());
         assertEquals("far", rs.getString(2));
         assertFalse(rs.next(), "nothing from another bucket, not itself");
       }
-      for (String view : List.of("entries", "hit_rate_daily", "top_prompts")) {
-        try (ResultSet rs = s.executeQuery("SELECT * FROM " + DB.schema().name() + "." + view
-            + " LIMIT 5")) {
-          rs.next();
-        }
+    }
+  }
+
+  /** The view a human reads first: one row per entry with its image size, hits and source. */
+  @Test
+  void entriesView_showsEachEntryWithItsImageSizeHitsAndSource_aliasesWithTheirTarget()
+      throws Exception {
+    Random r = new Random("entries-view".hashCode());
+    String origin = key("view-origin");
+    String alias = key("view-alias");
+    Instant expires = Instant.parse("2040-01-01T00:00:00Z");
+    repo.store(entry(origin, "A Red Fox", "views", null, expires), image(r, 2_048), false);
+    repo.storeAlias(new NewAlias(alias, origin, 0.93, new StoredRequest("a red fox", "a red fox",
+        Fixtures.MODEL, null, null, null, null, null, null, Map.of(), "views"), null, null));
+    Instant hit = Instant.parse("2039-06-01T12:00:00Z");
+    repo.recordHits(List.of(new HitRecord(origin, HitRecord.Kind.EXACT, hit),
+        new HitRecord(origin, HitRecord.Kind.EXACT, hit),
+        new HitRecord(origin, HitRecord.Kind.SEMANTIC, hit)));
+
+    try (Connection c = TestDatabase.connect(); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT cache_key, prompt, bucket, model, size_bytes, hits,"
+            + " semantic_hits, last_hit_at, source, alias_of, expires_at, created_at FROM "
+            + DB.schema().name() + ".entries WHERE bucket = 'views' ORDER BY source DESC")) {
+      assertTrue(rs.next(), "the origin entry");
+      assertEquals(origin, rs.getString("cache_key"));
+      assertEquals("A Red Fox", rs.getString("prompt"));
+      assertEquals(Fixtures.MODEL, rs.getString("model"));
+      assertEquals(2_048, rs.getLong("size_bytes"));
+      assertEquals(2, rs.getLong("hits"));
+      assertEquals(1, rs.getLong("semantic_hits"));
+      assertEquals(hit, rs.getTimestamp("last_hit_at").toInstant());
+      assertEquals("origin", rs.getString("source"));
+      assertNull(rs.getString("alias_of"));
+      assertEquals(expires, rs.getTimestamp("expires_at").toInstant());
+      assertTrue(rs.getTimestamp("created_at") != null);
+
+      assertTrue(rs.next(), "the alias, sized by the image it shares with its target");
+      assertEquals(alias, rs.getString("cache_key"));
+      assertEquals("a red fox", rs.getString("prompt"));
+      assertEquals(2_048, rs.getLong("size_bytes"));
+      assertEquals(0, rs.getLong("hits"));
+      assertEquals("alias", rs.getString("source"));
+      assertEquals(origin, rs.getString("alias_of"));
+      assertFalse(rs.next());
+    }
+  }
+
+  /** Every counter of the day, both rates, and no division by zero on a day without requests. */
+  @Test
+  void hitRateDailyView_showsTheDaysCountersAndRates_nullRatesOnADayWithoutRequests()
+      throws Exception {
+    LocalDate busy = LocalDate.of(2033, 3, 3);
+    LocalDate idle = LocalDate.of(2033, 3, 4);
+    // day, requests, exact hits, semantic hits, misses, bypasses, stores, store drops
+    repo.recordOutcomes(List.of(new DailyCounts(busy, 8, 3, 1, 3, 1, 2, 1),
+        new DailyCounts(idle, 0, 0, 0, 0, 0, 0, 0)));
+    try (Connection c = TestDatabase.connect(); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT day, requests, exact_hits, semantic_hits, misses,"
+            + " bypasses, stores, store_drops, hit_rate, semantic_hit_rate FROM "
+            + DB.schema().name() + ".hit_rate_daily WHERE day IN ('2033-03-03', '2033-03-04')"
+            + " ORDER BY day")) {
+      assertTrue(rs.next());
+      assertEquals(busy, rs.getDate("day").toLocalDate());
+      assertEquals(List.of(8L, 3L, 1L, 3L, 1L, 2L, 1L), List.of(rs.getLong("requests"),
+          rs.getLong("exact_hits"), rs.getLong("semantic_hits"), rs.getLong("misses"),
+          rs.getLong("bypasses"), rs.getLong("stores"), rs.getLong("store_drops")));
+      assertEquals(0.5, rs.getDouble("hit_rate"), 1e-9);
+      assertEquals(0.125, rs.getDouble("semantic_hit_rate"), 1e-9);
+
+      assertTrue(rs.next());
+      assertEquals(idle, rs.getDate("day").toLocalDate());
+      assertNull(rs.getObject("hit_rate"));
+      assertNull(rs.getObject("semantic_hit_rate"));
+      assertFalse(rs.next());
+    }
+  }
+
+  /** Most hits (exact plus semantic) first; among equals, the most recently hit first. */
+  @Test
+  void topPromptsView_ordersByTotalHits_thenByLastHit() throws Exception {
+    Random r = new Random("top-prompts".hashCode());
+    String few = key("top-few");
+    String many = key("top-many");
+    String tieOld = key("top-tie-old");
+    String tieNew = key("top-tie-new");
+    Map<String, String> prompts = Map.of(few, "few", many, "many", tieOld, "tie old",
+        tieNew, "tie new");
+    prompts.forEach((k, prompt) ->
+        repo.store(entry(k, prompt, "top", null, null), image(r, 100), false));
+    Instant t1 = Instant.parse("2035-01-01T00:00:00Z");
+    Instant t2 = Instant.parse("2035-01-02T00:00:00Z");
+    List<HitRecord> hits = new ArrayList<>();
+    hits.add(new HitRecord(few, HitRecord.Kind.EXACT, t2));
+    for (int i = 0; i < 3; i++) {
+      hits.add(new HitRecord(many, HitRecord.Kind.SEMANTIC, t1));
+    }
+    hits.add(new HitRecord(many, HitRecord.Kind.EXACT, t1));
+    hits.add(new HitRecord(tieOld, HitRecord.Kind.EXACT, t1));
+    hits.add(new HitRecord(tieOld, HitRecord.Kind.SEMANTIC, t1));
+    hits.add(new HitRecord(tieNew, HitRecord.Kind.EXACT, t2));
+    hits.add(new HitRecord(tieNew, HitRecord.Kind.EXACT, t2));
+    repo.recordHits(hits);
+
+    List<String> order = new ArrayList<>();
+    List<Long> totals = new ArrayList<>();
+    try (Connection c = TestDatabase.connect(); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT prompt, total_hits FROM " + DB.schema().name()
+            + ".top_prompts WHERE bucket = 'top'")) {
+      while (rs.next()) {
+        order.add(rs.getString(1));
+        totals.add(rs.getLong(2));
       }
     }
+    assertEquals(List.of("many", "tie new", "tie old", "few"), order);
+    assertEquals(List.of(4L, 2L, 2L, 1L), totals);
   }
 
   static long countSql(String sql) {

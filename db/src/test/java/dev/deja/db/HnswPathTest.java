@@ -21,50 +21,73 @@ import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * A partition above the HNSW threshold: the HNSW + iterative-scan path. Dimension 32 keeps the
  * load fast; the path and the index are the same as at 384.
+ *
+ * <p>Each test owns the data it changes, so the tests hold alone and in any order: {@code big}
+ * is only read, {@code expiring} is the one that gets expired rows, {@code thinned} the one that
+ * loses rows. All live in one table, so each is a distractor for the others in the one HNSW
+ * index, as partitions are in production.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class HnswPathTest {
 
   static final TestDatabase.Schema SCHEMA = TestDatabase.isolatedSchema(HnswPathTest.class);
   static final int DIM = 32;
   static final int ROWS = JdbcCacheRepository.HNSW_PARTITION_THRESHOLD + 2_000;
-  static final String BUCKET = "big";
+  // Just above the threshold: expired rows still count, so it stays on the HNSW path.
+  static final int EXPIRING_ROWS = JdbcCacheRepository.HNSW_PARTITION_THRESHOLD + 100;
   static DejaDatabase db;
   static CacheRepository repo;
-  static float[][] vectors = new float[ROWS][];
-  static final Set<Integer> gone = new HashSet<>();
+  static BigPartition big;
+  static BigPartition expiring;
+  static BigPartition thinned;
   static final int SMALL = 60;
   static float[][] small = new float[SMALL][];
+
+  /** A large partition of random unit vectors; row i has the prompt "{bucket} i". */
+  static final class BigPartition {
+    final String bucket;
+    final float[][] vectors;
+
+    BigPartition(String bucket, int rows) {
+      this.bucket = bucket;
+      this.vectors = new float[rows][];
+    }
+
+    void load(FindNearestTest.Loader l, Random r) throws Exception {
+      for (int i = 0; i < vectors.length; i++) {
+        vectors[i] = unitVector(r, DIM);
+        l.add(key(bucket + "-" + i), bucket + " " + i, bucket, vectors[i], null);
+      }
+    }
+  }
 
   @BeforeAll
   static void load() throws Exception {
     db = DejaDatabase.open(SCHEMA.config(DIM));
     repo = db.repository();
+    big = new BigPartition("big", ROWS);
+    expiring = new BigPartition("expiring", EXPIRING_ROWS);
+    thinned = new BigPartition("thinned", ROWS);
     Random r = new Random(11);
     try (Connection c = db.dataSource().getConnection()) {
       c.setAutoCommit(false);
       try (FindNearestTest.Loader l = new FindNearestTest.Loader(c)) {
-        for (int i = 0; i < ROWS; i++) {
-          vectors[i] = unitVector(r, DIM);
-          l.add(key("big-" + i), "big " + i, BUCKET, vectors[i], null);
-        }
+        big.load(l, r);
         for (int i = 0; i < SMALL; i++) {
           small[i] = unitVector(r, DIM);
           l.add(key("small-" + i), "small " + i, "small", small[i], null);
         }
-        // Much closer neighbours of every probe, in other partitions.
+        // Much closer neighbours of some rows of big, in other partitions.
         for (int i = 0; i < 3000; i++) {
           l.add(key("near-" + i), "near " + i, "near-" + (i % 30),
-              perturb(r, vectors[i % 50], 0.01), null);
+              perturb(r, big.vectors[i % 50], 0.01), null);
         }
+        expiring.load(l, r);
+        thinned.load(l, r);
       }
       c.commit();
       c.setAutoCommit(true);
@@ -81,10 +104,9 @@ class HnswPathTest {
   }
 
   @Test
-  @Order(1)
-  void findNearest_largePartition_takesHnswPath_andFindsTrueNearest() {
-    assertTrue(JdbcCacheRepository.usesHnsw(ROWS));
-    assertProbesCorrect(new Random(21));
+  void findNearest_largePartition_takesHnswPath_andFindsTrueNearest() throws Exception {
+    assertTrue(JdbcCacheRepository.usesHnsw(rowsIn(big)));
+    assertProbesCorrect(big, Set.of(), new Random(21));
   }
 
   /**
@@ -94,7 +116,6 @@ class HnswPathTest {
    * table small enough to show it; the repository's exact path must still be right.
    */
   @Test
-  @Order(2)
   void findNearest_smallPartition_whenPlannerPrefersHnsw_stillReturnsTrueNearest()
       throws Exception {
     String url = TestDatabase.settings().url();
@@ -136,53 +157,76 @@ class HnswPathTest {
   }
 
   @Test
-  @Order(3)
   void findNearest_largePartition_neverReturnsExpiredEntries() throws Exception {
     try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
-      // Every probe's own row (0..49) plus a thousand more expire.
       s.execute("UPDATE cache_entry SET expires_at = now() - interval '1 second'"
-          + " WHERE bucket = 'big' AND split_part(prompt, ' ', 2)::int < 1000");
+          + " WHERE bucket = 'expiring' AND split_part(prompt, ' ', 2)::int < 1000");
     }
+    Set<Integer> expired = new HashSet<>();
     for (int i = 0; i < 1000; i++) {
-      gone.add(i);
+      expired.add(i);
     }
-    assertProbesCorrect(new Random(22));
+    // Expired rows still count towards the partition size: the HNSW path has to skip them.
+    // Half the probes aim at expired rows, where a leak would show as the wrong first result.
+    assertTrue(JdbcCacheRepository.usesHnsw(rowsIn(expiring)));
+    assertProbesCorrect(expiring, expired, new Random(22), 0, 1000);
+    assertProbesCorrect(expiring, expired, new Random(24));
   }
 
   @Test
-  @Order(4)
   void hnsw_afterDeletingManyRowsAndVacuum_lookupsStayCorrect() throws Exception {
     try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
-      s.execute("DELETE FROM cache_entry WHERE bucket = 'big'"
-          + " AND split_part(prompt, ' ', 2)::int % 5 < 3");
+      // A quarter of the rows: many holes in the graph, and 5,250 rows stay, so the partition
+      // is still above the threshold and this exercises the HNSW path, not the exact scan.
+      s.execute("DELETE FROM cache_entry WHERE bucket = 'thinned'"
+          + " AND split_part(prompt, ' ', 2)::int % 4 = 0");
       s.execute("VACUUM cache_entry");
     }
-    for (int i = 0; i < ROWS; i++) {
-      if (i % 5 < 3) {
-        gone.add(i);
-      }
+    Set<Integer> deleted = new HashSet<>();
+    for (int i = 0; i < ROWS; i += 4) {
+      deleted.add(i);
     }
-    assertProbesCorrect(new Random(23));
+    assertTrue(JdbcCacheRepository.usesHnsw(rowsIn(thinned)));
+    assertProbesCorrect(thinned, deleted, new Random(23));
   }
 
-  private static void assertProbesCorrect(Random r) {
+  private static long rowsIn(BigPartition p) throws Exception {
+    try (Connection c = db.dataSource().getConnection();
+        PreparedStatement ps = c.prepareStatement(
+            "SELECT count(*) FROM cache_entry WHERE bucket = ?")) {
+      ps.setString(1, p.bucket);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
+  }
+
+  private static void assertProbesCorrect(BigPartition p, Set<Integer> gone, Random r) {
+    assertProbesCorrect(p, gone, r, 0, p.vectors.length);
+  }
+
+  /** 40 probes near random rows in [from, to): the true nearest live row comes first. */
+  private static void assertProbesCorrect(BigPartition p, Set<Integer> gone, Random r, int from,
+      int to) {
     int probes = 40;
-    for (int p = 0; p < probes; p++) {
-      int origin = r.nextInt(ROWS);
-      float[] q = perturb(r, vectors[origin], 0.2);
+    for (int probe = 0; probe < probes; probe++) {
+      int origin = from + r.nextInt(to - from);
+      float[] q = perturb(r, p.vectors[origin], 0.2);
       int truth = -1;
-      for (int i = 0; i < ROWS; i++) {
-        if (!gone.contains(i)
-            && (truth < 0 || TestVectors.cosine(q, vectors[i]) > TestVectors.cosine(q, vectors[truth]))) {
+      for (int i = 0; i < p.vectors.length; i++) {
+        if (!gone.contains(i) && (truth < 0
+            || TestVectors.cosine(q, p.vectors[i]) > TestVectors.cosine(q, p.vectors[truth]))) {
           truth = i;
         }
       }
-      List<Neighbor> n = repo.findNearest(BUCKET, Fixtures.MODEL, Fixtures.EMBEDDER, q, 5);
+      List<Neighbor> n = repo.findNearest(p.bucket, Fixtures.MODEL, Fixtures.EMBEDDER, q, 5);
       assertEquals(5, n.size(), "a large partition always yields k neighbours");
-      assertEquals("big " + truth, n.get(0).prompt(), "probe " + p);
+      assertEquals(p.bucket + " " + truth, n.get(0).prompt(), "probe " + probe);
       for (Neighbor x : n) {
-        assertTrue(x.prompt().startsWith("big "), x.prompt());
-        assertFalse(gone.contains(Integer.parseInt(x.prompt().substring(4))), x.prompt());
+        assertTrue(x.prompt().startsWith(p.bucket + " "), x.prompt());
+        int row = Integer.parseInt(x.prompt().substring(p.bucket.length() + 1));
+        assertFalse(gone.contains(row), x.prompt());
       }
     }
   }
