@@ -7,7 +7,7 @@ import java.util.Optional;
 /**
  * Where cached images live: the request half of the storage contract, with the management half
  * inherited from {@link CacheMaintenance}. The filter and its host see only these interfaces;
- * {@link PostgresCacheStore} (PostgreSQL + pgvector) and {@code InMemoryCacheStore} implement
+ * {@link PostgresCacheStore} (PostgreSQL + pgvector) and {@link InMemoryCacheStore} implement
  * them, and both pass one contract test suite.
  *
  * <p>Every method may throw {@link StoreUnavailableException}; the filter then answers from the
