@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.deja.filter.embed.Embedder;
 import dev.deja.filter.embed.Embedders;
 import dev.deja.filter.store.CacheStore;
+import dev.deja.filter.store.InMemoryCacheStore;
 import dev.deja.filter.testing.FilterHarness;
 import dev.deja.filter.testing.TestOrigin;
 import dev.deja.filter.testing.TestStores;
@@ -32,12 +33,16 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The filter over real HTTP (Jetty) in front of a test origin, with the real embedding model and
- * a real PostgreSQL store.
+ * the in-memory store: the store's own behaviour is specified once for every implementation
+ * ({@code CacheStoreContract}), so the filter's behaviour needs no database. What only a real
+ * database shows (the network to it being cut) runs on PostgreSQL.
  */
 class SemanticCacheFilterTest {
 
   private static Embedder embedder;
-  private TestStores.Store store;
+  private CacheStore store;
+  /** The PostgreSQL store behind {@link #store}, for the specs that cut its network; else null. */
+  private TestStores.Store postgres;
   private DejaCache cache;
   private FilterHarness http;
 
@@ -57,12 +62,24 @@ class SemanticCacheFilterTest {
   }
 
   private void start(DejaConfig.Builder config) throws Exception {
+    start(config, new InMemoryCacheStore(), null);
+  }
+
+  /** Starts on real PostgreSQL, reached through a relay the spec can cut. */
+  private void startOnPostgres(DejaConfig.Builder config) throws Exception {
+    TestStores.Store database = TestStores.open(getClass(), embedder.dimension());
+    start(config, database.cacheStore(), database);
+  }
+
+  private void start(DejaConfig.Builder config, CacheStore cacheStore, TestStores.Store database)
+      throws Exception {
     stop();
-    store = TestStores.open(getClass(), embedder.dimension());
+    store = cacheStore;
+    postgres = database;
     cache =
         DejaCache.builder()
             .config(config.build())
-            .store(store.cacheStore())
+            .store(store)
             .embedder(embedder)
             .matcher(TestStores.matcher(config.build()))
             .build();
@@ -74,7 +91,12 @@ class SemanticCacheFilterTest {
     if (http != null) {
       http.close();
       cache.close();
-      store.close();
+      if (postgres != null) {
+        postgres.close(); // the store, its database, the relay and the schema
+        postgres = null;
+      } else {
+        store.close();
+      }
       http = null;
     }
   }
@@ -98,7 +120,7 @@ class SemanticCacheFilterTest {
   }
 
   /**
-   * Waits until the background writes the responses announced are in the database. The client can
+   * Waits until the background writes the responses announced are in the store. The client can
    * see the whole response before the filter has even queued its write, so waiting for an empty
    * queue alone would race. A write that never lands (a body cut short) is given up on after a
    * while; the test's own assertions then decide.
@@ -106,7 +128,7 @@ class SemanticCacheFilterTest {
   private void awaitStores() throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
     for (String key : pendingWrites) {
-      while (System.nanoTime() < deadline && store.cacheStore().findExact(key).isEmpty()) {
+      while (System.nanoTime() < deadline && store.findExact(key).isEmpty()) {
         Thread.sleep(10);
       }
     }
@@ -392,9 +414,9 @@ class SemanticCacheFilterTest {
     // Hostile review of issue #11: after a cut leader, 30 waiting followers all went to the
     // origin at once. Now one of them leads a second flight and the rest share its answer.
     stop();
-    store = TestStores.open(getClass(), embedder.dimension());
+    store = new InMemoryCacheStore();
     DejaConfig config = DejaConfig.builder().maxBodyBytes(64 * 1024).build();
-    cache = DejaCache.builder().config(config).store(store.cacheStore()).embedder(embedder)
+    cache = DejaCache.builder().config(config).store(store).embedder(embedder)
         .matcher(TestStores.matcher(config)).build();
     http = new FilterHarness(cache, new CutsFirstAnswer());
     ExecutorService pool = Executors.newFixedThreadPool(20);
@@ -540,13 +562,14 @@ class SemanticCacheFilterTest {
 
   @Test
   void storeUnavailableAnswersFromTheOriginAndSaysSo() throws Exception {
-    store.down(true);
+    startOnPostgres(DejaConfig.builder().maxBodyBytes(64 * 1024));
+    postgres.down(true);
     var down = get("a castle in the clouds", "seed=4&width=64&height=64");
     assertEquals(200, down.statusCode());
     assertTrue(
         header(down, "Cache-Status").startsWith("deja; fwd=miss; detail=cache-unavailable"),
         header(down, "Cache-Status"));
-    store.down(false);
+    postgres.down(false);
     Thread.sleep(Duration.ofMillis(300).toMillis());
   }
 }

@@ -1,9 +1,6 @@
 package dev.deja.server;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.deja.db.CacheRepository;
-import dev.deja.db.CacheStats;
-import dev.deja.db.PurgeCriteria;
 import dev.deja.filter.DejaCache;
 import dev.deja.filter.embed.Embedder;
 import dev.deja.filter.lookup.Explanation;
@@ -12,6 +9,9 @@ import dev.deja.filter.lookup.LookupResult;
 import dev.deja.filter.request.ParsedRequest;
 import dev.deja.filter.settings.InvalidSettingException;
 import dev.deja.filter.settings.SettingTypes;
+import dev.deja.filter.store.CacheMaintenance;
+import dev.deja.filter.store.CacheStats;
+import dev.deja.filter.store.PurgeCriteria;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -47,7 +47,7 @@ final class AdminServlet extends HttpServlet {
   private final transient ServerConfig config;
   private final transient DejaCache cache;
   private final transient PrometheusMeterRegistry registry;
-  private final transient CacheRepository repository;
+  private final transient CacheMaintenance store;
   private final transient CacheSize size;
   private final byte[] token;
 
@@ -55,12 +55,12 @@ final class AdminServlet extends HttpServlet {
       ServerConfig config,
       DejaCache cache,
       PrometheusMeterRegistry registry,
-      CacheRepository repository,
+      CacheMaintenance store,
       CacheSize size) {
     this.config = config;
     this.cache = cache;
     this.registry = registry;
-    this.repository = repository;
+    this.store = store;
     this.size = size;
     this.token =
         config.adminToken() == null ? null : config.adminToken().getBytes(StandardCharsets.UTF_8);
@@ -98,7 +98,7 @@ final class AdminServlet extends HttpServlet {
       return;
     }
     String key = path.substring("/entries/".length());
-    boolean deleted = repository.delete(key);
+    boolean deleted = store.delete(key);
     cache.invalidate(key);
     size.refreshSoon();
     LOG.info("Deja admin: delete entry {} -> {}", key, deleted ? "deleted" : "not found");
@@ -130,7 +130,7 @@ final class AdminServlet extends HttpServlet {
       error(resp, 400, "purge needs at least one of model, bucket, olderThan");
       return;
     }
-    int deleted = repository.purge(new PurgeCriteria(model, bucket, before));
+    int deleted = store.purge(new PurgeCriteria(model, bucket, before));
     cache.invalidateAll();
     size.refreshSoon();
     LOG.info("Deja admin: purge model={} bucket={} olderThan={} -> {} entries", model, bucket,
@@ -149,7 +149,7 @@ final class AdminServlet extends HttpServlet {
     Map<String, Object> checks = new LinkedHashMap<>();
     boolean up = true;
     try {
-      repository.stats();
+      store.stats();
       checks.put("database", "UP");
     } catch (RuntimeException e) {
       up = false;
@@ -177,7 +177,7 @@ final class AdminServlet extends HttpServlet {
   private void stats(HttpServletResponse resp) throws IOException {
     Map<String, Object> body = new LinkedHashMap<>();
     try {
-      CacheStats s = repository.stats();
+      CacheStats s = store.stats();
       body.put("entries", s.entries());
       body.put("aliases", s.aliases());
       body.put("blobs", s.blobs());

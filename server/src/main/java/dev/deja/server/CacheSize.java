@@ -1,7 +1,7 @@
 package dev.deja.server;
 
-import dev.deja.db.CacheRepository;
-import dev.deja.db.CacheStats;
+import dev.deja.filter.store.CacheMaintenance;
+import dev.deja.filter.store.CacheStats;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -10,21 +10,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The cache's size from {@link CacheRepository#stats()}, queried at most once per {@code maxAge} so
- * frequent scrapes cost the database nothing. A failed query keeps the last known value.
+ * The cache's size from {@link CacheMaintenance#stats()}, queried at most once per {@code maxAge} so
+ * frequent scrapes cost the store nothing. A failed query keeps the last known value.
  */
 final class CacheSize {
 
   private static final Logger LOG = LoggerFactory.getLogger(CacheSize.class);
 
-  private final CacheRepository repository;
+  private final CacheMaintenance store;
   private final long maxAgeNanos;
   private CacheStats last = new CacheStats(0, 0, 0, 0);
   private long refreshedAt;
   private boolean known;
 
-  CacheSize(CacheRepository repository, Duration maxAge) {
-    this.repository = repository;
+  CacheSize(CacheMaintenance store, Duration maxAge) {
+    this.store = store;
     this.maxAgeNanos = maxAge.toNanos();
   }
 
@@ -33,7 +33,7 @@ final class CacheSize {
     long now = System.nanoTime();
     if (!known || now - refreshedAt >= maxAgeNanos) {
       try {
-        last = repository.stats();
+        last = store.stats();
         known = true;
       } catch (RuntimeException e) {
         LOG.warn("Deja: cache size query failed, keeping the last value: {}", e.getMessage());
@@ -43,7 +43,7 @@ final class CacheSize {
     return last;
   }
 
-  /** Forgets the cached value, so the next read queries the database (after a purge). */
+  /** Forgets the cached value, so the next read queries the store (after a purge). */
   synchronized void refreshSoon() {
     known = false;
   }

@@ -1,13 +1,12 @@
 package dev.deja.server;
 
-import dev.deja.db.CacheRepository;
 import dev.deja.db.CacheUnavailableException;
 import dev.deja.db.SchemaMismatchException;
 import dev.deja.filter.DejaCache;
 import dev.deja.filter.DejaFilter;
 import dev.deja.filter.FilterSettings;
 import dev.deja.filter.demo.DemoOriginServlet;
-import dev.deja.filter.store.PostgresCacheStore;
+import dev.deja.filter.store.CacheMaintenance;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import jakarta.servlet.DispatcherType;
@@ -88,17 +87,17 @@ public final class DejaServer implements AutoCloseable {
                 RequestLimits.forPrompts(cache.config().rules().maxPromptChars()));
         origin = URI.create("http://127.0.0.1:" + port(demoServer));
       }
-      CacheRepository repository = ((PostgresCacheStore) cache.store()).repository();
-      CacheSize size = new CacheSize(repository, SIZE_MAX_AGE);
+      CacheMaintenance store = cache.store();
+      CacheSize size = new CacheSize(store, SIZE_MAX_AGE);
       size.register(registry);
-      server = gateway(config, cache, registry, repository, size, origin);
+      server = gateway(config, cache, registry, store, size, origin);
       try {
         server.start();
       } catch (IOException e) {
         throw new ServerConfig.ConfigException(bindFailure(config, e));
       }
       evictor =
-          new Evictor(repository, cache, config.maxCacheBytes(), config.evictionInterval());
+          new Evictor(store, cache, config.maxCacheBytes(), config.evictionInterval());
       DejaServer started =
           new DejaServer(config, registry, cache, server, demoServer, demoOrigin, evictor, origin);
       started.logSummary();
@@ -171,7 +170,7 @@ public final class DejaServer implements AutoCloseable {
       ServerConfig config,
       DejaCache cache,
       PrometheusMeterRegistry registry,
-      CacheRepository repository,
+      CacheMaintenance store,
       CacheSize size,
       URI origin) {
     QueuedThreadPool threads = new QueuedThreadPool(200, 8);
@@ -195,7 +194,7 @@ public final class DejaServer implements AutoCloseable {
     context.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST));
 
     ServletHolder admin =
-        new ServletHolder("deja-admin", new AdminServlet(config, cache, registry, repository, size));
+        new ServletHolder("deja-admin", new AdminServlet(config, cache, registry, store, size));
     context.addServlet(admin, config.adminPrefix() + "/*");
 
     ServletHolder proxy =

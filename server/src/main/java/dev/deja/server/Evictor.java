@@ -1,7 +1,7 @@
 package dev.deja.server;
 
-import dev.deja.db.CacheRepository;
 import dev.deja.filter.DejaCache;
+import dev.deja.filter.store.CacheMaintenance;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -22,7 +22,7 @@ final class Evictor implements AutoCloseable {
   /** Upper bound of statements per pass, so one pass never monopolises the database. */
   private static final int MAX_BATCHES = 100;
 
-  private final CacheRepository repository;
+  private final CacheMaintenance store;
   private final DejaCache cache;
   private final Long maxCacheBytes;
   private final ScheduledExecutorService scheduler;
@@ -34,8 +34,8 @@ final class Evictor implements AutoCloseable {
     }
   }
 
-  Evictor(CacheRepository repository, DejaCache cache, Long maxCacheBytes, Duration interval) {
-    this.repository = repository;
+  Evictor(CacheMaintenance store, DejaCache cache, Long maxCacheBytes, Duration interval) {
+    this.store = store;
     this.cache = cache;
     this.maxCacheBytes = maxCacheBytes;
     this.scheduler =
@@ -62,7 +62,7 @@ final class Evictor implements AutoCloseable {
     int expired = 0;
     for (int i = 0; i < MAX_BATCHES; i++) {
       // Expired entries stay for the stale-if-error window: they stand in when the origin fails.
-      int n = repository.deleteExpired(cache.config().staleIfError(), BATCH);
+      int n = store.deleteExpired(cache.config().staleIfError(), BATCH);
       expired += n;
       if (n < BATCH) {
         break;
@@ -71,7 +71,7 @@ final class Evictor implements AutoCloseable {
     int evicted = 0;
     if (maxCacheBytes != null) {
       for (int i = 0; i < MAX_BATCHES; i++) {
-        int n = repository.evictToByteBudget(maxCacheBytes, BATCH);
+        int n = store.evictToByteBudget(maxCacheBytes, BATCH);
         evicted += n;
         if (n < BATCH) {
           break;
@@ -80,7 +80,7 @@ final class Evictor implements AutoCloseable {
     }
     int orphans = 0;
     for (int i = 0; i < MAX_BATCHES; i++) {
-      int n = repository.deleteOrphanBlobs(BATCH);
+      int n = store.deleteOrphanBlobs(BATCH);
       orphans += n;
       if (n < BATCH) {
         break;

@@ -1,5 +1,8 @@
 package dev.deja.server;
 
+import static com.tngtech.archunit.base.DescribedPredicate.not;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.belongToAnyOf;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.methods;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
@@ -21,8 +24,12 @@ import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.lang.ConditionEvents;
 import com.tngtech.archunit.lang.SimpleConditionEvent;
 import dev.deja.db.CacheRepository;
+import dev.deja.db.CacheUnavailableException;
+import dev.deja.db.DatabaseConfig;
+import dev.deja.db.SchemaMismatchException;
 import dev.deja.db.internal.JdbcCacheRepository;
 import dev.deja.filter.DejaFilter;
+import dev.deja.filter.store.PostgresCacheStore;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashSet;
@@ -96,6 +103,25 @@ class ArchitectureTest {
         .should().dependOnClassesThat().resideInAPackage("dev.deja.server..")
         .because("the filter is a drop-in for any Jakarta Servlet container (TomcatDropInTest);"
             + " the Jetty gateway is one host of it, not a part of it")
+        .check(classes);
+  }
+
+  /**
+   * The gateway manages the cache (delete, purge, stats, eviction) through the storage contract
+   * ({@code CacheStore}/{@code CacheMaintenance}), never through the PostgreSQL repository, so it
+   * runs unchanged on any store. What stays is startup wiring: the schema default and URL masking
+   * of {@link DatabaseConfig}, and the two exceptions opening the database can throw, which the
+   * gateway turns into one-line startup errors.
+   */
+  @Test
+  void server_managesTheCacheThroughTheStorageContract_notThroughTheDatabase() {
+    noClasses().that().resideInAPackage("dev.deja.server..")
+        .should().dependOnClassesThat(resideInAPackage("dev.deja.db..").and(not(belongToAnyOf(
+            DatabaseConfig.class, SchemaMismatchException.class,
+            CacheUnavailableException.class))))
+        .orShould().dependOnClassesThat().belongToAnyOf(PostgresCacheStore.class)
+        .because("admin operations are part of the storage contract (issue #12, item 0); a cast"
+            + " to one implementation would tie the gateway to PostgreSQL")
         .check(classes);
   }
 

@@ -7,10 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.deja.db.CacheRepository;
 import dev.deja.db.DejaDatabase;
 import dev.deja.db.testing.TestDatabase;
-import dev.deja.filter.store.PostgresCacheStore;
+import dev.deja.filter.store.CacheStore;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -37,7 +36,7 @@ class EvictionAndShutdownTest {
   @Test
   void evictionUnderASmallByteBudget_keepsTheMostRecentlyHitEntry() throws Exception {
     try (DejaServer server = TestServers.start(EVICTION, "--set", "semantic=false")) {
-      CacheRepository repository = ((PostgresCacheStore) server.cache().store()).repository();
+      CacheStore store = server.cache().store();
       String query = "seed=1&width=96&height=96";
       List<String> paths = List.of(
           imagePath("first image", query), imagePath("second image", query),
@@ -51,12 +50,12 @@ class EvictionAndShutdownTest {
         Thread.sleep(20); // distinct creation times
       }
       await("three entries stored", Duration.ofSeconds(20),
-          () -> repository.stats().entries() == 3);
+          () -> store.stats().entries() == 3);
       // Hit the oldest entry: it becomes the most recently used one.
       assertEquals("HIT", get(server, paths.get(0)).headers().firstValue("X-Cache").orElse(""));
       Thread.sleep(1600); // hits reach the database in batches, every second
 
-      Evictor evictor = new Evictor(repository, server.cache(), (long) sizes.get(0) + 1,
+      Evictor evictor = new Evictor(store, server.cache(), (long) sizes.get(0) + 1,
           Duration.ofHours(1));
       try {
         Evictor.Result result = evictor.runOnce();
@@ -64,10 +63,10 @@ class EvictionAndShutdownTest {
       } finally {
         evictor.close();
       }
-      assertTrue(repository.findExact(keys.get(0)).isPresent(), "most recently hit is kept");
-      assertFalse(repository.findExact(keys.get(1)).isPresent());
-      assertFalse(repository.findExact(keys.get(2)).isPresent());
-      assertEquals(1, repository.stats().blobs());
+      assertTrue(store.findExact(keys.get(0)).isPresent(), "most recently hit is kept");
+      assertFalse(store.findExact(keys.get(1)).isPresent());
+      assertFalse(store.findExact(keys.get(2)).isPresent());
+      assertEquals(1, store.stats().blobs());
       // The in-memory tier forgot the evicted entries too.
       assertEquals("MISS", get(server, paths.get(1)).headers().firstValue("X-Cache").orElse(""));
       assertEquals("HIT", get(server, paths.get(0)).headers().firstValue("X-Cache").orElse(""));

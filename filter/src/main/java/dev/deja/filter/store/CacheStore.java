@@ -5,25 +5,27 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Where cached images live. The filter core sees only this interface; PostgreSQL is one
- * implementation ({@link PostgresCacheStore}).
+ * Where cached images live: the request half of the storage contract, with the management half
+ * inherited from {@link CacheMaintenance}. The filter and its host see only these interfaces;
+ * {@link PostgresCacheStore} (PostgreSQL + pgvector) and {@link InMemoryCacheStore} implement
+ * them, and both pass one contract test suite.
  *
  * <p>Every method may throw {@link StoreUnavailableException}; the filter then answers from the
  * origin. Implementations must be thread-safe.
  */
-public interface CacheStore extends AutoCloseable {
+public interface CacheStore extends CacheMaintenance, AutoCloseable {
 
   /** The fresh entry stored under {@code key}, following aliases to their image. */
-  Optional<CachedImage> findExact(String key);
+  default Optional<CachedImage> findExact(String key) {
+    return findExactOrStale(key, java.time.Duration.ZERO);
+  }
 
   /**
    * As {@link #findExact}, also returning an entry that expired less than {@code staleFor} ago, to
-   * be served only if the origin fails ({@code stale-if-error}). Stores that keep nothing expired
-   * may leave the default.
+   * be served only if the origin fails ({@code stale-if-error}). The caller checks {@link
+   * CachedImage#isFresh}.
    */
-  default Optional<CachedImage> findExactOrStale(String key, java.time.Duration staleFor) {
-    return findExact(key);
-  }
+  Optional<CachedImage> findExactOrStale(String key, java.time.Duration staleFor);
 
   /**
    * Whether this bucket, model and embedding model hold any semantic candidate; lets a request in
@@ -38,10 +40,18 @@ public interface CacheStore extends AutoCloseable {
   List<Candidate> findNearest(
       String bucket, String model, String embeddingModelId, float[] vector, int k);
 
-  /** Stores an origin response (blob and entry atomically). A concurrent duplicate is a no-op. */
+  /**
+   * Stores an origin response (blob and entry atomically). A concurrent duplicate is a no-op,
+   * unless the entry says {@code replace} (the client sent {@code no-cache}): then it replaces the
+   * existing entry and drops the aliases of the old image. An expired entry under the key always
+   * gives way.
+   */
   void store(NewEntry entry);
 
-  /** Records an alias after a semantic hit. A concurrent duplicate is a no-op. */
+  /**
+   * Records an alias after a semantic hit. A concurrent duplicate is a no-op, and so is an alias
+   * whose target is missing or expired. The alias never outlives its target.
+   */
   void storeAlias(NewAlias alias);
 
   /** Adds hit counts; called in batches from a background thread. */

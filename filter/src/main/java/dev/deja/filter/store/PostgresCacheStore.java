@@ -156,9 +156,40 @@ public final class PostgresCacheStore implements CacheStore {
         });
   }
 
-  /** The repository, for administration (delete, purge, eviction, statistics). */
-  public CacheRepository repository() {
-    return repository;
+  @Override
+  public boolean delete(String key) {
+    return guarded("delete", () -> repository.delete(key));
+  }
+
+  @Override
+  public int purge(PurgeCriteria c) {
+    return guarded(
+        "purge",
+        () ->
+            repository.purge(
+                new dev.deja.db.PurgeCriteria(c.model(), c.bucket(), c.createdBefore())));
+  }
+
+  @Override
+  public int deleteExpired(java.time.Duration keepFor, int batchSize) {
+    return guarded("deleteExpired", () -> repository.deleteExpired(keepFor, batchSize));
+  }
+
+  @Override
+  public int evictToByteBudget(long budgetBytes, int batchSize) {
+    return guarded(
+        "evictToByteBudget", () -> repository.evictToByteBudget(budgetBytes, batchSize));
+  }
+
+  @Override
+  public int deleteOrphanBlobs(int batchSize) {
+    return guarded("deleteOrphanBlobs", () -> repository.deleteOrphanBlobs(batchSize));
+  }
+
+  @Override
+  public CacheStats stats() {
+    dev.deja.db.CacheStats s = guarded("stats", repository::stats);
+    return new CacheStats(s.entries(), s.aliases(), s.blobs(), s.blobBytes());
   }
 
   @Override

@@ -94,7 +94,7 @@ class StoreWriterTest {
   /** A store that answers nothing and keeps nothing; tests override what they watch. */
   private abstract static class StoreBase implements CacheStore {
     @Override
-    public Optional<CachedImage> findExact(String key) {
+    public Optional<CachedImage> findExactOrStale(String key, java.time.Duration staleFor) {
       return Optional.empty();
     }
 
@@ -119,6 +119,36 @@ class StoreWriterTest {
 
     @Override
     public void recordOutcomes(OutcomeCounts counts) {}
+
+    @Override
+    public boolean delete(String key) {
+      return false;
+    }
+
+    @Override
+    public int purge(PurgeCriteria criteria) {
+      return 0;
+    }
+
+    @Override
+    public int deleteExpired(java.time.Duration keepFor, int batchSize) {
+      return 0;
+    }
+
+    @Override
+    public int evictToByteBudget(long budgetBytes, int batchSize) {
+      return 0;
+    }
+
+    @Override
+    public int deleteOrphanBlobs(int batchSize) {
+      return 0;
+    }
+
+    @Override
+    public CacheStats stats() {
+      return new CacheStats(0, 0, 0, 0);
+    }
 
     @Override
     public void close() {}

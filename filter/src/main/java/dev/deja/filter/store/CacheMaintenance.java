@@ -1,0 +1,49 @@
+package dev.deja.filter.store;
+
+import java.time.Duration;
+
+/**
+ * The management half of the storage contract: what an operator or the eviction job does to the
+ * cache, as opposed to what a request does ({@link CacheStore}). Every {@link CacheStore} is also
+ * a {@code CacheMaintenance}, so a host (the Jetty gateway, an admin tool) manages any store
+ * without knowing which one it is.
+ *
+ * <p>None of these operations touches an in-memory tier in front of the store; the caller clears
+ * it after a deletion. Every method may throw {@link StoreUnavailableException}.
+ */
+public interface CacheMaintenance {
+
+  /**
+   * Deletes the entry stored under {@code key} and every alias that serves its image. The image
+   * bytes stay until {@link #deleteOrphanBlobs} (another entry may share them).
+   *
+   * @return whether an entry of that key existed
+   */
+  boolean delete(String key);
+
+  /** Deletes the entries matching every set field of {@code criteria}, and their aliases. */
+  int purge(PurgeCriteria criteria);
+
+  /**
+   * Deletes up to {@code batchSize} entries that expired more than {@code keepFor} ago. Entries
+   * expired less than that are kept: they are served if the origin fails ({@code stale-if-error}).
+   *
+   * @return entries deleted; fewer than {@code batchSize} means none are left
+   */
+  int deleteExpired(Duration keepFor, int batchSize);
+
+  /**
+   * Deletes entries, least recently hit first (an entry never hit counts from its creation), until
+   * the image bytes still referenced fit in {@code budgetBytes}; at most {@code batchSize} per
+   * call. Images left unreferenced by these deletions go with them.
+   *
+   * @return entries deleted
+   */
+  int evictToByteBudget(long budgetBytes, int batchSize);
+
+  /** Deletes up to {@code batchSize} images that no entry references; returns how many. */
+  int deleteOrphanBlobs(int batchSize);
+
+  /** Entry, alias and image counts, and the bytes of the stored images. */
+  CacheStats stats();
+}

@@ -1,0 +1,367 @@
+package dev.deja.filter.store;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A complete {@link CacheStore} in the heap: the same semantics as {@link PostgresCacheStore}
+ * (both pass {@code CacheStoreContract}), with nearest neighbours found by an exact cosine scan
+ * of the partition. For tests that specify the filter's behaviour without a database, and for a
+ * single instance whose cache may vanish on restart.
+ *
+ * <p>Like the database, it keeps an image once however many entries share it (keyed by SHA-256),
+ * so {@link #stats()} and {@link #evictToByteBudget} count the same bytes; an image left without
+ * entries stays until {@link #deleteOrphanBlobs}, as it does in PostgreSQL.
+ *
+ * <p>Thread-safe: every operation holds the store's monitor. A scan per lookup under one lock is
+ * the honest cost of an exact, consistent answer; this store is not meant for millions of
+ * entries.
+ */
+public final class InMemoryCacheStore implements CacheStore {
+
+  /** Entry rows by key; an alias is a row whose {@code aliasOf} is set. Guarded by {@code this}. */
+  private final Map<String, Row> rows = new HashMap<>();
+  /** Images by hex SHA-256. Guarded by {@code this}. */
+  private final Map<String, byte[]> blobs = new HashMap<>();
+  /** Daily request outcomes, added up as {@link #recordOutcomes} receives them. */
+  private final Map<LocalDate, OutcomeCounts> outcomes = new HashMap<>();
+  private final Clock clock;
+  private long blobBytes;
+
+  /** A store on the system clock. */
+  public InMemoryCacheStore() {
+    this(Clock.systemUTC());
+  }
+
+  /** A store whose notion of "now" (creation, expiry) is {@code clock}, for tests. */
+  public InMemoryCacheStore(Clock clock) {
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  /** One stored entry or alias; replaced, never mutated. */
+  private record Row(
+      String key,
+      String prompt,
+      String model,
+      String bucket,
+      String embeddingModelId,
+      float[] embedding,
+      int status,
+      String contentType,
+      Map<String, List<String>> headers,
+      String sha256,
+      Instant createdAt,
+      Instant expiresAt,
+      String aliasOf,
+      Double aliasSimilarity,
+      Instant lastHitAt) {
+
+    boolean isAlias() {
+      return aliasOf != null;
+    }
+
+    /** Whether the row may still be served at {@code now}, or {@code window} after its expiry. */
+    boolean servableAt(Instant now, Duration window) {
+      return expiresAt == null || expiresAt.plus(window).isAfter(now);
+    }
+
+    /** A semantic candidate of this partition: an origin entry with an embedding. */
+    boolean candidateIn(String bucket, String model, String embeddingModelId) {
+      return !isAlias() && embedding != null && bucket.equals(this.bucket)
+          && model.equals(this.model) && embeddingModelId.equals(this.embeddingModelId);
+    }
+
+    /** Eviction order: least recently hit first; never hit counts from creation. */
+    Instant lastUsed() {
+      return lastHitAt != null ? lastHitAt : createdAt;
+    }
+
+    Row hitAt(Instant at) {
+      if (lastHitAt != null && !at.isAfter(lastHitAt)) {
+        return this;
+      }
+      return new Row(key, prompt, model, bucket, embeddingModelId, embedding, status, contentType,
+          headers, sha256, createdAt, expiresAt, aliasOf, aliasSimilarity, at);
+    }
+  }
+
+  // --- the request path ---------------------------------------------------------------------
+
+  @Override
+  public synchronized Optional<CachedImage> findExactOrStale(String key, Duration staleFor) {
+    Objects.requireNonNull(key, "key");
+    if (staleFor.isNegative()) {
+      throw new IllegalArgumentException("staleFor must be >= 0, was " + staleFor);
+    }
+    Row row = rows.get(key);
+    if (row == null || !row.servableAt(clock.instant(), staleFor)) {
+      return Optional.empty();
+    }
+    return Optional.of(new CachedImage(row.key(), row.status(), row.contentType(), row.headers(),
+        blobs.get(row.sha256()), row.createdAt(), row.expiresAt(), row.prompt(), row.aliasOf(),
+        row.aliasSimilarity(), row.sha256()));
+  }
+
+  @Override
+  public synchronized boolean hasCandidates(
+      String bucket, String model, String embeddingModelId) {
+    Instant now = clock.instant();
+    return rows.values().stream()
+        .anyMatch(r -> r.candidateIn(bucket, model, embeddingModelId)
+            && r.servableAt(now, Duration.ZERO));
+  }
+
+  @Override
+  public synchronized List<Candidate> findNearest(
+      String bucket, String model, String embeddingModelId, float[] vector, int k) {
+    Objects.requireNonNull(vector, "vector");
+    if (k < 1) {
+      throw new IllegalArgumentException("k must be >= 1 but was " + k);
+    }
+    Instant now = clock.instant();
+    List<Candidate> all = new ArrayList<>();
+    for (Row r : rows.values()) {
+      if (r.candidateIn(bucket, model, embeddingModelId) && r.servableAt(now, Duration.ZERO)) {
+        all.add(new Candidate(r.key(), r.prompt(), cosine(vector, r.embedding())));
+      }
+    }
+    // The database's order: most similar first, ties by key, so both stores answer alike.
+    all.sort(Comparator.comparingDouble(Candidate::similarity).reversed()
+        .thenComparing(Candidate::key));
+    return List.copyOf(all.subList(0, Math.min(k, all.size())));
+  }
+
+  /** Cosine similarity, as pgvector's {@code 1 - (a <=> b)}; 0 for a zero vector. */
+  static double cosine(float[] a, float[] b) {
+    if (a.length != b.length) {
+      throw new IllegalArgumentException(
+          "vector has dimension " + a.length + " but the entry has " + b.length);
+    }
+    double dot = 0;
+    double na = 0;
+    double nb = 0;
+    for (int i = 0; i < a.length; i++) {
+      dot += (double) a[i] * b[i];
+      na += (double) a[i] * a[i];
+      nb += (double) b[i] * b[i];
+    }
+    return na == 0 || nb == 0 ? 0 : dot / Math.sqrt(na * nb);
+  }
+
+  @Override
+  public synchronized void store(NewEntry e) {
+    Objects.requireNonNull(e, "entry");
+    Instant now = clock.instant();
+    Row existing = rows.get(e.key().value());
+    // Without replace only an expired entry gives way; a live one (even an alias) is kept.
+    if (existing != null && !e.replace() && existing.servableAt(now, Duration.ZERO)) {
+      return;
+    }
+    String sha = CachedImage.sha256Of(e.body());
+    if (blobs.putIfAbsent(sha, e.body().clone()) == null) {
+      blobBytes += e.body().length;
+    }
+    float[] embedding = e.embedding() == null ? null : e.embedding().clone();
+    rows.put(e.key().value(), new Row(e.key().value(), e.request().prompt(),
+        e.partition().model(), e.partition().bucket(),
+        embedding == null ? null : e.embeddingModelId(), embedding, e.status(), e.contentType(),
+        e.headers() == null ? Map.of() : Map.copyOf(e.headers()), sha, now, e.expiresAt(), null,
+        null, null));
+    if (existing != null) {
+      // Aliases served the old image; the new one was not judged similar to their prompts.
+      removeAliasesOf(e.key().value());
+    }
+  }
+
+  @Override
+  public synchronized void storeAlias(NewAlias a) {
+    Objects.requireNonNull(a, "alias");
+    Instant now = clock.instant();
+    Row target = rows.get(a.targetKey());
+    if (rows.containsKey(a.key().value()) || target == null
+        || !target.servableAt(now, Duration.ZERO)) {
+      return;
+    }
+    rows.put(a.key().value(), new Row(a.key().value(), a.request().prompt(),
+        a.partition().model(), a.partition().bucket(), null, null, target.status(),
+        target.contentType(), target.headers(), target.sha256(), now,
+        earlier(a.expiresAt(), target.expiresAt()), target.key(), a.similarity(), null));
+  }
+
+  /** The earlier of two expiries, null meaning never (SQL's {@code least}, which skips nulls). */
+  private static Instant earlier(Instant a, Instant b) {
+    if (a == null) {
+      return b;
+    }
+    return b == null || a.isBefore(b) ? a : b;
+  }
+
+  /**
+   * Moves each entry's last-hit time forward; it orders {@link #evictToByteBudget}. Hit counts
+   * are not kept: nothing in the contract reads them back.
+   */
+  @Override
+  public synchronized void recordHits(Collection<HitRecord> hits) {
+    for (HitRecord h : hits) {
+      rows.computeIfPresent(h.key(), (key, row) -> row.hitAt(h.at()));
+    }
+  }
+
+  @Override
+  public synchronized void recordOutcomes(OutcomeCounts c) {
+    outcomes.merge(c.day(), c, InMemoryCacheStore::sum);
+  }
+
+  /** The outcomes recorded for {@code day} so far, all zero when none. */
+  public synchronized OutcomeCounts outcomes(LocalDate day) {
+    return outcomes.getOrDefault(day, new OutcomeCounts(day, 0, 0, 0, 0, 0, 0, 0));
+  }
+
+  private static OutcomeCounts sum(OutcomeCounts a, OutcomeCounts b) {
+    return new OutcomeCounts(a.day(), a.requests() + b.requests(), a.exactHits() + b.exactHits(),
+        a.semanticHits() + b.semanticHits(), a.misses() + b.misses(),
+        a.bypasses() + b.bypasses(), a.stores() + b.stores(), a.storeDrops() + b.storeDrops());
+  }
+
+  // --- maintenance --------------------------------------------------------------------------
+
+  @Override
+  public synchronized boolean delete(String key) {
+    boolean existed = rows.remove(key) != null;
+    removeAliasesOf(key);
+    return existed;
+  }
+
+  @Override
+  public synchronized int purge(PurgeCriteria c) {
+    Objects.requireNonNull(c, "criteria");
+    int deleted = 0;
+    for (Iterator<Row> it = rows.values().iterator(); it.hasNext(); ) {
+      Row r = it.next();
+      if ((c.model() == null || c.model().equals(r.model()))
+          && (c.bucket() == null || c.bucket().equals(r.bucket()))
+          && (c.createdBefore() == null || r.createdAt().isBefore(c.createdBefore()))) {
+        it.remove();
+        deleted++;
+      }
+    }
+    removeDanglingAliases();
+    return deleted;
+  }
+
+  @Override
+  public synchronized int deleteExpired(Duration keepFor, int batchSize) {
+    requirePositive(batchSize);
+    if (keepFor.isNegative()) {
+      throw new IllegalArgumentException("keepFor must be >= 0, was " + keepFor);
+    }
+    Instant now = clock.instant();
+    int deleted = 0;
+    for (Iterator<Row> it = rows.values().iterator(); it.hasNext() && deleted < batchSize; ) {
+      if (!it.next().servableAt(now, keepFor)) {
+        it.remove();
+        deleted++;
+      }
+    }
+    return deleted;
+  }
+
+  @Override
+  public synchronized int evictToByteBudget(long budgetBytes, int batchSize) {
+    if (budgetBytes < 0) {
+      throw new IllegalArgumentException("budgetBytes must be >= 0 but was " + budgetBytes);
+    }
+    requirePositive(batchSize);
+    List<Row> byLastUse = new ArrayList<>(rows.values());
+    byLastUse.sort(Comparator.comparing(Row::lastUsed).thenComparing(Row::key));
+    int deleted = 0;
+    Set<String> freed = new HashSet<>();
+    for (Row victim : byLastUse) {
+      if (blobBytes <= budgetBytes || deleted >= batchSize) {
+        break;
+      }
+      if (rows.remove(victim.key()) == null) {
+        continue; // an alias already gone with its target
+      }
+      deleted++;
+      freed.add(victim.sha256());
+      removeDanglingAliases();
+      // Only images these deletions orphaned go now; older orphans wait for deleteOrphanBlobs.
+      Set<String> referenced = referencedBlobs();
+      for (String sha : freed) {
+        if (!referenced.contains(sha)) {
+          removeBlob(sha);
+        }
+      }
+      freed.retainAll(referenced);
+    }
+    return deleted;
+  }
+
+  @Override
+  public synchronized int deleteOrphanBlobs(int batchSize) {
+    requirePositive(batchSize);
+    Set<String> referenced = referencedBlobs();
+    List<String> orphans = blobs.keySet().stream()
+        .filter(sha -> !referenced.contains(sha)).limit(batchSize).toList();
+    orphans.forEach(this::removeBlob);
+    return orphans.size();
+  }
+
+  @Override
+  public synchronized CacheStats stats() {
+    long aliases = rows.values().stream().filter(Row::isAlias).count();
+    return new CacheStats(rows.size() - aliases, aliases, blobs.size(), blobBytes);
+  }
+
+  /** Forgets everything: the heap is released with the store. */
+  @Override
+  public synchronized void close() {
+    rows.clear();
+    blobs.clear();
+    outcomes.clear();
+    blobBytes = 0;
+  }
+
+  // --- helpers (callers hold the monitor) ---------------------------------------------------
+
+  private void removeAliasesOf(String targetKey) {
+    rows.values().removeIf(r -> targetKey.equals(r.aliasOf()));
+  }
+
+  private void removeDanglingAliases() {
+    rows.values().removeIf(r -> r.isAlias() && !rows.containsKey(r.aliasOf()));
+  }
+
+  private Set<String> referencedBlobs() {
+    Set<String> referenced = new HashSet<>();
+    rows.values().forEach(r -> referenced.add(r.sha256()));
+    return referenced;
+  }
+
+  private void removeBlob(String sha) {
+    byte[] bytes = blobs.remove(sha);
+    if (bytes != null) {
+      blobBytes -= bytes.length;
+    }
+  }
+
+  private static void requirePositive(int batchSize) {
+    if (batchSize < 1) {
+      throw new IllegalArgumentException("batchSize must be >= 1 but was " + batchSize);
+    }
+  }
+}
