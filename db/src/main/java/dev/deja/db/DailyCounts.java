@@ -24,4 +24,12 @@ public record DailyCounts(
       throw new IllegalArgumentException("counts must be >= 0: " + Objects.toString(day));
     }
   }
+
+  /**
+   * Whether there is nothing to add (no request, no store, no drop): a writer skips the round
+   * trip rather than add zeros.
+   */
+  public boolean isEmpty() {
+    return requests == 0 && stores == 0 && storeDrops == 0;
+  }
 }

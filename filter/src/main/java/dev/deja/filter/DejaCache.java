@@ -214,14 +214,14 @@ public final class DejaCache implements AutoCloseable {
       writer.recordHit(s.image().key(), true);
       hot.put(
           request.key().value(),
-          s.image().asAliasOf(s.candidate().key(), s.candidate().similarity()));
+          s.image().asAliasOf(s.candidate().cacheKey(), s.candidate().similarity()));
       NewAlias alias =
           new NewAlias(
               request.key(),
               request.request(),
               request.partition(),
               PromptNormalizer.normalize(request.request().prompt()),
-              s.candidate().key(),
+              s.candidate().cacheKey(),
               s.candidate().similarity(),
               s.image().expiresAt());
       writer.submit("alias " + request.key(), () -> store.storeAlias(alias));

@@ -256,7 +256,7 @@ public class DejaFilter implements Filter {
           new String[] {CacheHeaders.X_SEMANTIC_THRESHOLD, CacheHeaders.decimal(s.threshold())});
       headers.add(new String[] {CacheHeaders.X_SEMANTIC_BUCKET, c.partition().bucket()});
       headers.add(new String[] {CacheHeaders.X_SEMANTIC_GUARD, s.verdict().reason()});
-      headers.add(new String[] {CacheHeaders.X_SEMANTIC_MATCHED_KEY, s.candidate().key()});
+      headers.add(new String[] {CacheHeaders.X_SEMANTIC_MATCHED_KEY, s.candidate().cacheKey()});
     } else {
       image = ((LookupResult.ExactHit) hit).image();
       cache.count("hit", "exact");
@@ -416,7 +416,7 @@ public class DejaFilter implements Filter {
         out.setHeader(CacheHeaders.X_SEMANTIC_GUARD, miss.refusal().reason());
         if (miss.refusal().accepted()) {
           // A miss whose best candidate was accepted is a shadowed semantic hit.
-          out.setHeader(CacheHeaders.X_SEMANTIC_SHADOW, "would-hit; matched=" + miss.best().key());
+          out.setHeader(CacheHeaders.X_SEMANTIC_SHADOW, "would-hit; matched=" + miss.best().cacheKey());
         }
       }
     }

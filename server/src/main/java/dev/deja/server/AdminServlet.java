@@ -1,6 +1,8 @@
 package dev.deja.server;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.deja.db.CacheStats;
+import dev.deja.db.PurgeCriteria;
 import dev.deja.filter.DejaCache;
 import dev.deja.filter.embed.Embedder;
 import dev.deja.filter.lookup.Explanation;
@@ -10,8 +12,6 @@ import dev.deja.filter.request.ParsedRequest;
 import dev.deja.filter.settings.InvalidSettingException;
 import dev.deja.filter.settings.SettingTypes;
 import dev.deja.filter.store.CacheMaintenance;
-import dev.deja.filter.store.CacheStats;
-import dev.deja.filter.store.PurgeCriteria;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -245,7 +245,7 @@ final class AdminServlet extends HttpServlet {
     } else if (decision instanceof LookupResult.SemanticHit s) {
       body.put("verdict", "semantic-hit");
       body.put("reason", s.verdict().reason());
-      body.put("matchedKey", s.candidate().key());
+      body.put("matchedKey", s.candidate().cacheKey());
       body.put("similarity", s.candidate().similarity());
     } else {
       LookupResult.Miss miss = (LookupResult.Miss) decision;

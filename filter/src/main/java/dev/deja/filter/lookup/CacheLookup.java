@@ -1,11 +1,11 @@
 package dev.deja.filter.lookup;
 
+import dev.deja.db.Neighbor;
 import dev.deja.filter.embed.Embedder;
 import dev.deja.filter.match.MatchVerdict;
 import dev.deja.filter.match.SemanticMatcher;
 import dev.deja.filter.request.ParsedRequest.Cacheable;
 import dev.deja.filter.store.CacheStore;
-import dev.deja.filter.store.Candidate;
 import dev.deja.filter.store.CachedImage;
 import dev.deja.filter.store.CircuitBreaker;
 import dev.deja.filter.store.HotCache;
@@ -164,7 +164,7 @@ public final class CacheLookup {
       return unavailable(vector, threshold, start, embedNanos, 0);
     }
     long searchStart = System.nanoTime();
-    List<Candidate> neighbours;
+    List<Neighbor> neighbours;
     try {
       neighbours =
           store.findNearest(
@@ -179,9 +179,9 @@ public final class CacheLookup {
     }
     long searchNanos = System.nanoTime() - searchStart + probeNanos;
 
-    Candidate best = null;
+    Neighbor best = null;
     MatchVerdict bestRefusal = null;
-    for (Candidate candidate : neighbours) {
+    for (Neighbor candidate : neighbours) {
       MatchVerdict verdict =
           matcher.decide(
               request.request().prompt(), candidate.prompt(), candidate.similarity(), threshold);
@@ -194,9 +194,9 @@ public final class CacheLookup {
       }
       try {
         // Popular images are often in memory already: save the database round trip.
-        CachedImage inMemory = hot.get(candidate.key(), now);
+        CachedImage inMemory = hot.get(candidate.cacheKey(), now);
         Optional<CachedImage> image =
-            inMemory != null ? Optional.of(inMemory) : store.findExact(candidate.key());
+            inMemory != null ? Optional.of(inMemory) : store.findExact(candidate.cacheKey());
         if (image.isPresent() && image.get().isFresh(now)) {
           Timings timings = new Timings(System.nanoTime() - start, embedNanos, searchNanos);
           return new LookupResult.SemanticHit(
@@ -242,7 +242,7 @@ public final class CacheLookup {
       return List.of();
     }
     List<Explanation.Neighbour> out = new java.util.ArrayList<>();
-    for (Candidate c :
+    for (Neighbor c :
         store.findNearest(
             request.partition().bucket(),
             request.partition().model(),
@@ -252,7 +252,7 @@ public final class CacheLookup {
       MatchVerdict v =
           matcher.decide(request.request().prompt(), c.prompt(), c.similarity(), threshold);
       out.add(
-          new Explanation.Neighbour(c.key(), c.prompt(), c.similarity(), v.accepted(), v.reason()));
+          new Explanation.Neighbour(c.cacheKey(), c.prompt(), c.similarity(), v.accepted(), v.reason()));
     }
     return out;
   }
@@ -290,7 +290,7 @@ public final class CacheLookup {
 
   private static LookupResult miss(
       float[] vector,
-      Candidate best,
+      Neighbor best,
       MatchVerdict refusal,
       double threshold,
       long start,

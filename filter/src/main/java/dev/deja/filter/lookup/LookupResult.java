@@ -1,7 +1,7 @@
 package dev.deja.filter.lookup;
 
+import dev.deja.db.Neighbor;
 import dev.deja.filter.match.MatchVerdict;
-import dev.deja.filter.store.Candidate;
 import dev.deja.filter.store.CachedImage;
 
 /** The outcome of looking a request up, before the origin is involved. */
@@ -20,7 +20,7 @@ public sealed interface LookupResult {
    */
   record SemanticHit(
       CachedImage image,
-      Candidate candidate,
+      Neighbor candidate,
       double threshold,
       MatchVerdict verdict,
       float[] embedding,
@@ -42,7 +42,7 @@ public sealed interface LookupResult {
    */
   record Miss(
       float[] embedding,
-      Candidate best,
+      Neighbor best,
       MatchVerdict refusal,
       double threshold,
       String unavailable,

@@ -1,5 +1,7 @@
 package dev.deja.filter.store;
 
+import dev.deja.db.CacheStats;
+import dev.deja.db.PurgeCriteria;
 import java.time.Duration;
 
 /**

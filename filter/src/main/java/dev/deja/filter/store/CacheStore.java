@@ -1,5 +1,8 @@
 package dev.deja.filter.store;
 
+import dev.deja.db.DailyCounts;
+import dev.deja.db.HitRecord;
+import dev.deja.db.Neighbor;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -37,7 +40,7 @@ public interface CacheStore extends CacheMaintenance, AutoCloseable {
    * The {@code k} entries nearest to {@code vector} inside exactly this bucket, model and embedding
    * model, most similar first. Aliases and expired entries are never candidates.
    */
-  List<Candidate> findNearest(
+  List<Neighbor> findNearest(
       String bucket, String model, String embeddingModelId, float[] vector, int k);
 
   /**
@@ -58,7 +61,7 @@ public interface CacheStore extends CacheMaintenance, AutoCloseable {
   void recordHits(Collection<HitRecord> hits);
 
   /** Adds request outcomes to the daily counters; called in batches from a background thread. */
-  void recordOutcomes(OutcomeCounts counts);
+  void recordOutcomes(DailyCounts counts);
 
   @Override
   void close();

@@ -1,5 +1,10 @@
 package dev.deja.filter.store;
 
+import dev.deja.db.CacheStats;
+import dev.deja.db.DailyCounts;
+import dev.deja.db.HitRecord;
+import dev.deja.db.Neighbor;
+import dev.deja.db.PurgeCriteria;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,7 +42,7 @@ public final class InMemoryCacheStore implements CacheStore {
   /** Images by hex SHA-256. Guarded by {@code this}. */
   private final Map<String, byte[]> blobs = new HashMap<>();
   /** Daily request outcomes, added up as {@link #recordOutcomes} receives them. */
-  private final Map<LocalDate, OutcomeCounts> outcomes = new HashMap<>();
+  private final Map<LocalDate, DailyCounts> outcomes = new HashMap<>();
   private final Clock clock;
   private long blobBytes;
 
@@ -125,22 +130,22 @@ public final class InMemoryCacheStore implements CacheStore {
   }
 
   @Override
-  public synchronized List<Candidate> findNearest(
+  public synchronized List<Neighbor> findNearest(
       String bucket, String model, String embeddingModelId, float[] vector, int k) {
     Objects.requireNonNull(vector, "vector");
     if (k < 1) {
       throw new IllegalArgumentException("k must be >= 1 but was " + k);
     }
     Instant now = clock.instant();
-    List<Candidate> all = new ArrayList<>();
+    List<Neighbor> all = new ArrayList<>();
     for (Row r : rows.values()) {
       if (r.candidateIn(bucket, model, embeddingModelId) && r.servableAt(now, Duration.ZERO)) {
-        all.add(new Candidate(r.key(), r.prompt(), cosine(vector, r.embedding())));
+        all.add(new Neighbor(r.key(), r.prompt(), cosine(vector, r.embedding())));
       }
     }
     // The database's order: most similar first, ties by key, so both stores answer alike.
-    all.sort(Comparator.comparingDouble(Candidate::similarity).reversed()
-        .thenComparing(Candidate::key));
+    all.sort(Comparator.comparingDouble(Neighbor::similarity).reversed()
+        .thenComparing(Neighbor::cacheKey));
     return List.copyOf(all.subList(0, Math.min(k, all.size())));
   }
 
@@ -216,22 +221,22 @@ public final class InMemoryCacheStore implements CacheStore {
   @Override
   public synchronized void recordHits(Collection<HitRecord> hits) {
     for (HitRecord h : hits) {
-      rows.computeIfPresent(h.key(), (key, row) -> row.hitAt(h.at()));
+      rows.computeIfPresent(h.cacheKey(), (key, row) -> row.hitAt(h.at()));
     }
   }
 
   @Override
-  public synchronized void recordOutcomes(OutcomeCounts c) {
+  public synchronized void recordOutcomes(DailyCounts c) {
     outcomes.merge(c.day(), c, InMemoryCacheStore::sum);
   }
 
   /** The outcomes recorded for {@code day} so far, all zero when none. */
-  public synchronized OutcomeCounts outcomes(LocalDate day) {
-    return outcomes.getOrDefault(day, new OutcomeCounts(day, 0, 0, 0, 0, 0, 0, 0));
+  public synchronized DailyCounts outcomes(LocalDate day) {
+    return outcomes.getOrDefault(day, new DailyCounts(day, 0, 0, 0, 0, 0, 0, 0));
   }
 
-  private static OutcomeCounts sum(OutcomeCounts a, OutcomeCounts b) {
-    return new OutcomeCounts(a.day(), a.requests() + b.requests(), a.exactHits() + b.exactHits(),
+  private static DailyCounts sum(DailyCounts a, DailyCounts b) {
+    return new DailyCounts(a.day(), a.requests() + b.requests(), a.exactHits() + b.exactHits(),
         a.semanticHits() + b.semanticHits(), a.misses() + b.misses(),
         a.bypasses() + b.bypasses(), a.stores() + b.stores(), a.storeDrops() + b.storeDrops());
   }

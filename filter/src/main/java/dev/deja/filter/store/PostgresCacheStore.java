@@ -1,9 +1,13 @@
 package dev.deja.filter.store;
 
 import dev.deja.db.CacheRepository;
+import dev.deja.db.CacheStats;
 import dev.deja.db.CacheUnavailableException;
 import dev.deja.db.DailyCounts;
 import dev.deja.db.DejaDatabase;
+import dev.deja.db.HitRecord;
+import dev.deja.db.Neighbor;
+import dev.deja.db.PurgeCriteria;
 import dev.deja.db.StoredRequest;
 import dev.deja.db.StoredResponse;
 import dev.deja.filter.request.ImageRequest;
@@ -54,14 +58,10 @@ public final class PostgresCacheStore implements CacheStore {
   }
 
   @Override
-  public List<Candidate> findNearest(
+  public List<Neighbor> findNearest(
       String bucket, String model, String embeddingModelId, float[] vector, int k) {
     return guarded(
-        "findNearest",
-        () ->
-            repository.findNearest(bucket, model, embeddingModelId, vector, k).stream()
-                .map(n -> new Candidate(n.cacheKey(), n.prompt(), n.similarity()))
-                .toList());
+        "findNearest", () -> repository.findNearest(bucket, model, embeddingModelId, vector, k));
   }
 
   @Override
@@ -117,37 +117,16 @@ public final class PostgresCacheStore implements CacheStore {
 
   @Override
   public void recordHits(Collection<HitRecord> hits) {
-    List<dev.deja.db.HitRecord> records =
-        hits.stream()
-            .map(
-                h ->
-                    new dev.deja.db.HitRecord(
-                        h.key(),
-                        h.semantic()
-                            ? dev.deja.db.HitRecord.Kind.SEMANTIC
-                            : dev.deja.db.HitRecord.Kind.EXACT,
-                        h.at()))
-            .toList();
     guarded(
         "recordHits",
         () -> {
-          repository.recordHits(records);
+          repository.recordHits(hits);
           return null;
         });
   }
 
   @Override
-  public void recordOutcomes(OutcomeCounts c) {
-    DailyCounts counts =
-        new DailyCounts(
-            c.day(),
-            c.requests(),
-            c.exactHits(),
-            c.semanticHits(),
-            c.misses(),
-            c.bypasses(),
-            c.stores(),
-            c.storeDrops());
+  public void recordOutcomes(DailyCounts counts) {
     guarded(
         "recordOutcomes",
         () -> {
@@ -165,9 +144,7 @@ public final class PostgresCacheStore implements CacheStore {
   public int purge(PurgeCriteria c) {
     return guarded(
         "purge",
-        () ->
-            repository.purge(
-                new dev.deja.db.PurgeCriteria(c.model(), c.bucket(), c.createdBefore())));
+        () -> repository.purge(c));
   }
 
   @Override
@@ -188,8 +165,7 @@ public final class PostgresCacheStore implements CacheStore {
 
   @Override
   public CacheStats stats() {
-    dev.deja.db.CacheStats s = guarded("stats", repository::stats);
-    return new CacheStats(s.entries(), s.aliases(), s.blobs(), s.blobBytes());
+    return guarded("stats", repository::stats);
   }
 
   @Override

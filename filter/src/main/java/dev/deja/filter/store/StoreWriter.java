@@ -1,7 +1,11 @@
 package dev.deja.filter.store;
 
+import dev.deja.db.DailyCounts;
+import dev.deja.db.HitRecord;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -12,8 +16,6 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -153,7 +155,8 @@ public final class StoreWriter implements AutoCloseable {
 
   /** Counts a hit; written with the next batch. */
   public void recordHit(String key, boolean semantic) {
-    pendingHits.add(new HitRecord(key, semantic, clock.instant()));
+    HitRecord.Kind kind = semantic ? HitRecord.Kind.SEMANTIC : HitRecord.Kind.EXACT;
+    pendingHits.add(new HitRecord(key, kind, clock.instant()));
   }
 
   /** Request outcomes counted for the daily statistics. */
@@ -196,8 +199,8 @@ public final class StoreWriter implements AutoCloseable {
   private void flushOutcomes() {
     long stores = completed.get();
     long drops = dropped.get();
-    OutcomeCounts counts =
-        new OutcomeCounts(
+    DailyCounts counts =
+        new DailyCounts(
             LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC),
             outcomes[0].sumThenReset(),
             outcomes[1].sumThenReset(),

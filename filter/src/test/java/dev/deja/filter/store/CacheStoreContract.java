@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.deja.db.CacheStats;
+import dev.deja.db.HitRecord;
+import dev.deja.db.Neighbor;
+import dev.deja.db.PurgeCriteria;
 import dev.deja.filter.request.CacheKey;
 import dev.deja.filter.request.ImageRequest;
 import dev.deja.filter.request.Partition;
@@ -260,11 +264,11 @@ abstract class CacheStoreContract {
     store.store(entry("south", 1).embedding(-1, 0, 0, 0).build());
     String bucket = entry("any", 1).build().partition().bucket();
 
-    List<Candidate> nearest = store.findNearest(bucket, MODEL, EMBEDDER, vector(2, 0, 0, 0), 3);
+    List<Neighbor> nearest = store.findNearest(bucket, MODEL, EMBEDDER, vector(2, 0, 0, 0), 3);
 
     assertEquals(List.of("north", "north-east", "east"),
-        nearest.stream().map(Candidate::prompt).toList());
-    assertEquals(key("north", 1), nearest.get(0).key());
+        nearest.stream().map(Neighbor::prompt).toList());
+    assertEquals(key("north", 1), nearest.get(0).cacheKey());
     assertEquals(1.0, nearest.get(0).similarity(), 1e-6, "cosine ignores length");
     assertEquals(Math.sqrt(0.5), nearest.get(1).similarity(), 1e-6);
     assertEquals(0.0, nearest.get(2).similarity(), 1e-6);
@@ -279,9 +283,9 @@ abstract class CacheStoreContract {
         .build());
     String bucket = entry("any", 1).build().partition().bucket();
 
-    List<Candidate> nearest = store.findNearest(bucket, MODEL, EMBEDDER, vector(1, 0, 0, 0), 10);
+    List<Neighbor> nearest = store.findNearest(bucket, MODEL, EMBEDDER, vector(1, 0, 0, 0), 10);
 
-    assertEquals(List.of("here"), nearest.stream().map(Candidate::prompt).toList());
+    assertEquals(List.of("here"), nearest.stream().map(Neighbor::prompt).toList());
   }
 
   @Test
@@ -292,10 +296,10 @@ abstract class CacheStoreContract {
     store.store(entry("an old cat", 1).embedding(1, 0, 0, 0)
         .expiresAt(Instant.now().minusSeconds(30)).build());
 
-    List<Candidate> nearest =
+    List<Neighbor> nearest =
         store.findNearest(cat.partition().bucket(), MODEL, EMBEDDER, vector(1, 0, 0, 0), 10);
 
-    assertEquals(List.of(cat.key().value()), nearest.stream().map(Candidate::key).toList());
+    assertEquals(List.of(cat.key().value()), nearest.stream().map(Neighbor::cacheKey).toList());
   }
 
   // --- maintenance ----------------------------------------------------------------------------
@@ -358,7 +362,7 @@ abstract class CacheStoreContract {
       store.store(entry(prompt, 1).body(prompt + " image bytes").build());
       Thread.sleep(20); // distinct creation times
     }
-    store.recordHits(List.of(new HitRecord(key("first", 1), false, Instant.now())));
+    store.recordHits(List.of(new HitRecord(key("first", 1), HitRecord.Kind.EXACT, Instant.now())));
     long oneImage = "first image bytes".length();
 
     assertEquals(2, store.evictToByteBudget(oneImage, 100));

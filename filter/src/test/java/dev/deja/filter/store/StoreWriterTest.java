@@ -4,6 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.deja.db.CacheStats;
+import dev.deja.db.DailyCounts;
+import dev.deja.db.HitRecord;
+import dev.deja.db.Neighbor;
+import dev.deja.db.PurgeCriteria;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,7 +24,7 @@ class StoreWriterTest {
   private static final class SlowStore extends StoreBase {
     final CountDownLatch release = new CountDownLatch(1);
     final List<HitRecord> hits = new ArrayList<>();
-    final List<OutcomeCounts> outcomes = new ArrayList<>();
+    final List<DailyCounts> outcomes = new ArrayList<>();
 
     @Override
     public synchronized void recordHits(Collection<HitRecord> batch) {
@@ -27,7 +32,7 @@ class StoreWriterTest {
     }
 
     @Override
-    public synchronized void recordOutcomes(OutcomeCounts counts) {
+    public synchronized void recordOutcomes(DailyCounts counts) {
       outcomes.add(counts);
     }
   }
@@ -68,8 +73,8 @@ class StoreWriterTest {
     writer.recordOutcome(StoreWriter.Outcome.MISS);
     writer.drain(Duration.ofSeconds(5));
     assertEquals(2, store.hits.size());
-    long requests = store.outcomes.stream().mapToLong(OutcomeCounts::requests).sum();
-    long exact = store.outcomes.stream().mapToLong(OutcomeCounts::exactHits).sum();
+    long requests = store.outcomes.stream().mapToLong(DailyCounts::requests).sum();
+    long exact = store.outcomes.stream().mapToLong(DailyCounts::exactHits).sum();
     assertEquals(2, requests);
     assertEquals(1, exact);
   }
@@ -104,7 +109,7 @@ class StoreWriterTest {
     }
 
     @Override
-    public List<Candidate> findNearest(String b, String m, String e, float[] v, int k) {
+    public List<Neighbor> findNearest(String b, String m, String e, float[] v, int k) {
       return List.of();
     }
 
@@ -118,7 +123,7 @@ class StoreWriterTest {
     public void recordHits(Collection<HitRecord> batch) {}
 
     @Override
-    public void recordOutcomes(OutcomeCounts counts) {}
+    public void recordOutcomes(DailyCounts counts) {}
 
     @Override
     public boolean delete(String key) {
