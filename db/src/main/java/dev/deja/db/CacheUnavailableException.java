@@ -3,7 +3,10 @@ package dev.deja.db;
 import java.util.Objects;
 
 /**
- * The cache database could not answer: unreachable, too slow, or failing.
+ * The cache's store could not answer: unreachable, too slow, or failing. Thrown by {@link
+ * CacheRepository} and by every store of the filter's storage contract; one type for both,
+ * because the caller's reaction is the same whichever store failed (answer from the origin, retry a
+ * background write), and {@link #component()} already says which store it was.
  *
  * <p>Unchecked on purpose: callers on the request path catch it in one place and fall through to
  * the origin, so a sick database never breaks a request.
@@ -22,7 +25,7 @@ public class CacheUnavailableException extends RuntimeException {
     this.operation = Objects.requireNonNull(operation, "operation");
   }
 
-  /** What failed, e.g. {@code "postgresql"}. */
+  /** What failed, e.g. {@code "postgresql"} or {@code "memory"}. */
   public String component() {
     return component;
   }

@@ -1,6 +1,7 @@
 package dev.deja.filter.store;
 
 import dev.deja.db.CacheStats;
+import dev.deja.db.CacheUnavailableException;
 import dev.deja.db.PurgeCriteria;
 import java.time.Duration;
 
@@ -11,7 +12,7 @@ import java.time.Duration;
  * without knowing which one it is.
  *
  * <p>None of these operations touches an in-memory tier in front of the store; the caller clears
- * it after a deletion. Every method may throw {@link StoreUnavailableException}.
+ * it after a deletion. Every method may throw {@link CacheUnavailableException}.
  */
 public interface CacheMaintenance {
 

@@ -1,5 +1,6 @@
 package dev.deja.filter.store;
 
+import dev.deja.db.CacheUnavailableException;
 import dev.deja.db.DailyCounts;
 import dev.deja.db.HitRecord;
 import dev.deja.db.Neighbor;
@@ -13,7 +14,7 @@ import java.util.Optional;
  * {@link PostgresCacheStore} (PostgreSQL + pgvector) and {@link InMemoryCacheStore} implement
  * them, and both pass one contract test suite.
  *
- * <p>Every method may throw {@link StoreUnavailableException}; the filter then answers from the
+ * <p>Every method may throw {@link CacheUnavailableException}; the filter then answers from the
  * origin. Implementations must be thread-safe.
  */
 public interface CacheStore extends CacheMaintenance, AutoCloseable {

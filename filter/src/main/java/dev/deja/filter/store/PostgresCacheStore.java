@@ -2,7 +2,6 @@ package dev.deja.filter.store;
 
 import dev.deja.db.CacheRepository;
 import dev.deja.db.CacheStats;
-import dev.deja.db.CacheUnavailableException;
 import dev.deja.db.DailyCounts;
 import dev.deja.db.DejaDatabase;
 import dev.deja.db.HitRecord;
@@ -15,11 +14,11 @@ import dev.deja.filter.request.Partition;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Supplier;
 
 /**
- * The filter's store on PostgreSQL + pgvector: a thin adapter from the filter's SPI to {@link
- * CacheRepository}, turning database failures into {@link StoreUnavailableException}.
+ * The filter's store on PostgreSQL + pgvector: {@link CacheRepository} behind the storage
+ * contract. The repository already reports every database failure as the contract's {@link
+ * dev.deja.db.CacheUnavailableException}, so nothing here translates errors.
  */
 public final class PostgresCacheStore implements CacheStore {
 
@@ -40,62 +39,51 @@ public final class PostgresCacheStore implements CacheStore {
 
   @Override
   public Optional<CachedImage> findExact(String key) {
-    return guarded(
-        "findExact", () -> repository.findExact(key).map(PostgresCacheStore::image));
+    return repository.findExact(key).map(PostgresCacheStore::image);
   }
 
   @Override
   public Optional<CachedImage> findExactOrStale(String key, java.time.Duration staleFor) {
-    return guarded(
-        "findExact",
-        () -> repository.findExactOrStale(key, staleFor).map(PostgresCacheStore::image));
+    return repository.findExactOrStale(key, staleFor).map(PostgresCacheStore::image);
   }
 
   @Override
   public boolean hasCandidates(String bucket, String model, String embeddingModelId) {
-    return guarded(
-        "hasCandidates", () -> repository.hasCandidates(bucket, model, embeddingModelId));
+    return repository.hasCandidates(bucket, model, embeddingModelId);
   }
 
   @Override
   public List<Neighbor> findNearest(
       String bucket, String model, String embeddingModelId, float[] vector, int k) {
-    return guarded(
-        "findNearest", () -> repository.findNearest(bucket, model, embeddingModelId, vector, k));
+    return repository.findNearest(bucket, model, embeddingModelId, vector, k);
   }
 
   @Override
   public void store(NewEntry e) {
-    guarded(
-        "store",
-        () ->
-            repository.store(
-                new dev.deja.db.NewEntry(
-                    e.key().value(),
-                    columns(e.request(), e.normalizedPrompt(), e.partition()),
-                    e.embedding(),
-                    e.embedding() == null ? null : e.embeddingModelId(),
-                    e.status(),
-                    e.contentType(),
-                    e.headers(),
-                    e.expiresAt()),
-                e.body(),
-                e.replace()));
+    repository.store(
+        new dev.deja.db.NewEntry(
+            e.key().value(),
+            columns(e.request(), e.normalizedPrompt(), e.partition()),
+            e.embedding(),
+            e.embedding() == null ? null : e.embeddingModelId(),
+            e.status(),
+            e.contentType(),
+            e.headers(),
+            e.expiresAt()),
+        e.body(),
+        e.replace());
   }
 
   @Override
   public void storeAlias(NewAlias a) {
-    guarded(
-        "storeAlias",
-        () ->
-            repository.storeAlias(
-                new dev.deja.db.NewAlias(
-                    a.key().value(),
-                    a.targetKey(),
-                    a.similarity(),
-                    columns(a.request(), a.normalizedPrompt(), a.partition()),
-                    null,
-                    a.expiresAt())));
+    repository.storeAlias(
+        new dev.deja.db.NewAlias(
+            a.key().value(),
+            a.targetKey(),
+            a.similarity(),
+            columns(a.request(), a.normalizedPrompt(), a.partition()),
+            null,
+            a.expiresAt()));
   }
 
   /** The request columns an entry and an alias share. */
@@ -117,55 +105,42 @@ public final class PostgresCacheStore implements CacheStore {
 
   @Override
   public void recordHits(Collection<HitRecord> hits) {
-    guarded(
-        "recordHits",
-        () -> {
-          repository.recordHits(hits);
-          return null;
-        });
+    repository.recordHits(hits);
   }
 
   @Override
   public void recordOutcomes(DailyCounts counts) {
-    guarded(
-        "recordOutcomes",
-        () -> {
-          repository.recordOutcomes(List.of(counts));
-          return null;
-        });
+    repository.recordOutcomes(List.of(counts));
   }
 
   @Override
   public boolean delete(String key) {
-    return guarded("delete", () -> repository.delete(key));
+    return repository.delete(key);
   }
 
   @Override
   public int purge(PurgeCriteria c) {
-    return guarded(
-        "purge",
-        () -> repository.purge(c));
+    return repository.purge(c);
   }
 
   @Override
   public int deleteExpired(java.time.Duration keepFor, int batchSize) {
-    return guarded("deleteExpired", () -> repository.deleteExpired(keepFor, batchSize));
+    return repository.deleteExpired(keepFor, batchSize);
   }
 
   @Override
   public int evictToByteBudget(long budgetBytes, int batchSize) {
-    return guarded(
-        "evictToByteBudget", () -> repository.evictToByteBudget(budgetBytes, batchSize));
+    return repository.evictToByteBudget(budgetBytes, batchSize);
   }
 
   @Override
   public int deleteOrphanBlobs(int batchSize) {
-    return guarded("deleteOrphanBlobs", () -> repository.deleteOrphanBlobs(batchSize));
+    return repository.deleteOrphanBlobs(batchSize);
   }
 
   @Override
   public CacheStats stats() {
-    return guarded("stats", repository::stats);
+    return repository.stats();
   }
 
   @Override
@@ -188,14 +163,5 @@ public final class PostgresCacheStore implements CacheStore {
         s.aliasOf(),
         s.similarity(),
         s.bodySha256());
-  }
-
-  /** Runs a repository call; a database failure becomes the SPI's typed exception. */
-  private static <T> T guarded(String operation, Supplier<T> call) {
-    try {
-      return call.get();
-    } catch (CacheUnavailableException e) {
-      throw new StoreUnavailableException("PostgreSQL store: " + operation + " failed", e);
-    }
   }
 }

@@ -1,5 +1,6 @@
 package dev.deja.filter.store;
 
+import dev.deja.db.CacheUnavailableException;
 import dev.deja.db.DailyCounts;
 import dev.deja.db.HitRecord;
 import java.time.Clock;
@@ -106,7 +107,7 @@ public final class StoreWriter implements AutoCloseable {
       w.task().run();
       completed.incrementAndGet();
       release(w);
-    } catch (StoreUnavailableException e) {
+    } catch (CacheUnavailableException e) {
       if (!scheduleRetry(w)) {
         failed.incrementAndGet();
         failures.warn("store-failed", "Deja: background write failed, store unavailable ("

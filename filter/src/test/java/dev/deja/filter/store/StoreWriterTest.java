@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.deja.db.CacheStats;
+import dev.deja.db.CacheUnavailableException;
 import dev.deja.db.DailyCounts;
 import dev.deja.db.HitRecord;
 import dev.deja.db.Neighbor;
@@ -90,7 +91,7 @@ class StoreWriterTest {
 
     void write() {
       if (outages.getAndDecrement() > 0) {
-        throw new StoreUnavailableException("down", null);
+        throw new CacheUnavailableException("test", "store", null);
       }
       stored.incrementAndGet();
     }
