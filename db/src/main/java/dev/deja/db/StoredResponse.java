@@ -1,26 +1,34 @@
 package dev.deja.db;
 
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
 /**
- * A cached response, ready to replay.
+ * A cached response, ready to replay: what every store returns for an exact lookup, and what the
+ * filter keeps in its in-memory tier and serves. One record for both, so a column read from the
+ * store cannot be lost on the way to the response.
  *
- * @param cacheKey exact cache key (hex SHA-256)
+ * @param cacheKey exact key of the entry that was found (an alias has its own key)
  * @param status HTTP status of the stored response
  * @param contentType content type of {@code body}
- * @param headers stored response headers
- * @param body image bytes; for an alias, the target's bytes
- * @param createdAt when the entry was written
+ * @param headers stored end-to-end response headers worth replaying
+ * @param body image bytes (for an alias, the target's bytes); never modified after construction
+ * @param createdAt when the entry was written: the base of {@code Age}
  * @param expiresAt when it stops being served, or {@code null} for never
  * @param source origin response or alias
  * @param prompt prompt as sent when the entry was created
  * @param bucket partition, e.g. {@code 576x1024_seed401853749}
- * @param aliasOf key of the entry an alias points at, else {@code null}
- * @param similarity similarity when the alias was created, else {@code null}
- * @param bodySha256 hex SHA-256 of {@code body}, as the blob is stored under it: readers use it
- *     as a strong validator (ETag) without hashing the bytes on every read
+ * @param aliasOf for an image reached through an alias (a past semantic hit): the key of the entry
+ *     it was generated for; {@code null} for an origin entry
+ * @param similarity for an alias: the similarity at which it was accepted, so a request asking for
+ *     a stricter threshold does not get it as an exact hit; else {@code null}
+ * @param bodySha256 hex SHA-256 of {@code body}, the digest blobs are stored under and the strong
+ *     validator ({@code ETag}) served for it; {@code null} here means "compute it from the body",
+ *     so it is hashed once per image, never per request
  */
 public record StoredResponse(
     String cacheKey,
@@ -35,4 +43,46 @@ public record StoredResponse(
     String bucket,
     String aliasOf,
     Double similarity,
-    String bodySha256) {}
+    String bodySha256) {
+
+  /** Every instance carries its digest: a null {@code bodySha256} is computed from the body. */
+  public StoredResponse {
+    headers = headers == null ? Map.of() : Map.copyOf(headers);
+    if (bodySha256 == null) {
+      bodySha256 = sha256Of(body);
+    }
+  }
+
+  /** The same image, reached through an alias created at {@code aliasSimilarity}. */
+  public StoredResponse asAliasOf(String targetKey, double aliasSimilarity) {
+    return new StoredResponse(cacheKey, status, contentType, headers, body, createdAt, expiresAt,
+        EntrySource.ALIAS, prompt, bucket, targetKey, aliasSimilarity, bodySha256);
+  }
+
+  /**
+   * Whether this image stands in for another request's: reached through an alias (a past semantic
+   * hit), so it was drawn for a different prompt than the one it answers.
+   */
+  public boolean isAlias() {
+    return aliasOf != null;
+  }
+
+  /** Whether this image may be served as an exact hit to a request holding {@code threshold}. */
+  public boolean meets(double threshold) {
+    return similarity == null || similarity >= threshold;
+  }
+
+  /** Whether the entry may still be served at {@code now}. */
+  public boolean isFresh(Instant now) {
+    return expiresAt == null || now.isBefore(expiresAt);
+  }
+
+  /** Hex SHA-256 of {@code bytes}, the digest image blobs are keyed by in every store. */
+  public static String sha256Of(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required by every JRE", e);
+    }
+  }
+}

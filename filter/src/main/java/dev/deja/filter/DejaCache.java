@@ -1,5 +1,7 @@
 package dev.deja.filter;
 
+import dev.deja.db.EntrySource;
+import dev.deja.db.StoredResponse;
 import dev.deja.filter.embed.Embedder;
 import dev.deja.filter.embed.PromptNormalizer;
 import dev.deja.filter.http.OriginPolicy;
@@ -10,13 +12,12 @@ import dev.deja.filter.lookup.LookupOptions;
 import dev.deja.filter.lookup.LookupResult;
 import dev.deja.filter.lookup.SemanticRollout;
 import dev.deja.filter.match.SemanticMatcher;
-import dev.deja.filter.request.ParsedRequest;
 import dev.deja.filter.request.ParsedRequest.Cacheable;
+import dev.deja.filter.request.ParsedRequest;
 import dev.deja.filter.request.RequestParser;
 import dev.deja.filter.store.BackgroundExecutors;
 import dev.deja.filter.store.ByteBudget;
 import dev.deja.filter.store.CacheStore;
-import dev.deja.filter.store.CachedImage;
 import dev.deja.filter.store.CircuitBreaker;
 import dev.deja.filter.store.HotCache;
 import dev.deja.filter.store.NewAlias;
@@ -178,7 +179,7 @@ public final class DejaCache implements AutoCloseable {
   }
 
   /** The fresh in-memory image for {@code key}, or null. */
-  CachedImage hotImage(String key) {
+  StoredResponse hotImage(String key) {
     return hot.get(key, clock.instant());
   }
 
@@ -211,7 +212,7 @@ public final class DejaCache implements AutoCloseable {
   /** Counts a served hit; a semantic hit also records an alias so the request is exact next time. */
   void served(Cacheable request, LookupResult hit) {
     if (hit instanceof LookupResult.SemanticHit s) {
-      writer.recordHit(s.image().key(), true);
+      writer.recordHit(s.image().cacheKey(), true);
       hot.put(
           request.key().value(),
           s.image().asAliasOf(s.candidate().cacheKey(), s.candidate().similarity()));
@@ -226,7 +227,7 @@ public final class DejaCache implements AutoCloseable {
               s.image().expiresAt());
       writer.submit("alias " + request.key(), () -> store.storeAlias(alias));
     } else if (hit instanceof LookupResult.ExactHit e) {
-      writer.recordHit(e.image().key(), false);
+      writer.recordHit(e.image().cacheKey(), false);
     }
   }
 
@@ -238,7 +239,7 @@ public final class DejaCache implements AutoCloseable {
    * @param held the budget bytes that hold {@code body}; closed once the store is done with it
    * @return the image as it will be served from the cache
    */
-  CachedImage keep(
+  StoredResponse keep(
       Cacheable request,
       float[] embedding,
       String contentType,
@@ -253,10 +254,10 @@ public final class DejaCache implements AutoCloseable {
       String key = request.key().value();
       // Only allow-listed origin headers are kept: the rest belonged to the exchange that drew it.
       Map<String, List<String>> stored = config.storedHeaders().retain(headers);
-      CachedImage image =
-          new CachedImage(
-              key, 200, contentType, stored, body, now, expiresAt, request.request().prompt(),
-              null, null);
+      StoredResponse image =
+          new StoredResponse(
+              key, 200, contentType, stored, body, now, expiresAt, EntrySource.ORIGIN,
+              request.request().prompt(), request.partition().bucket(), null, null, null);
       if (replace) {
         hot.invalidateEntry(key); // its aliases pointed at the image being replaced
       }

@@ -1,5 +1,6 @@
 package dev.deja.filter;
 
+import dev.deja.db.StoredResponse;
 import dev.deja.filter.http.CacheHeaders;
 import dev.deja.filter.http.CapturingResponse;
 import dev.deja.filter.http.OriginPolicy;
@@ -8,9 +9,8 @@ import dev.deja.filter.http.StoredImageResponse;
 import dev.deja.filter.lookup.LookupOptions;
 import dev.deja.filter.lookup.LookupResult;
 import dev.deja.filter.lookup.Timings;
-import dev.deja.filter.request.ParsedRequest;
 import dev.deja.filter.request.ParsedRequest.Cacheable;
-import dev.deja.filter.store.CachedImage;
+import dev.deja.filter.request.ParsedRequest;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.Filter;
@@ -167,7 +167,7 @@ public class DejaFilter implements Filter {
       }
       Awaited awaited = await(ticket);
       if (awaited.image() != null) {
-        CachedImage shared = awaited.image();
+        StoredResponse shared = awaited.image();
         cache.count("miss", "collapsed");
         serveImage(request, response, shared, shared.isAlias(), collapsedHeaders(c, miss, shared));
         return;
@@ -195,7 +195,7 @@ public class DejaFilter implements Filter {
       throws IOException, ServletException {
     boolean forwarded = false;
     try {
-      CachedImage landed = cache.hotImage(c.key().value());
+      StoredResponse landed = cache.hotImage(c.key().value());
       if (landed != null && landed.meets(miss.threshold())) {
         // A flight landed between our lookup and our joining: its image is already here.
         cache.flights().land(ticket, landed);
@@ -216,7 +216,7 @@ public class DejaFilter implements Filter {
    * What a follower got: the leader's image, or null with {@code landed} true when the leader
    * finished without a shareable answer, false when the follower could not wait or gave up.
    */
-  private record Awaited(CachedImage image, boolean landed) {}
+  private record Awaited(StoredResponse image, boolean landed) {}
 
   private Awaited await(SingleFlight.Ticket ticket) {
     if (!cache.flights().startWaiting()) {
@@ -241,7 +241,7 @@ public class DejaFilter implements Filter {
       HttpServletRequest request, HttpServletResponse response, Cacheable c, LookupResult hit)
       throws IOException {
     List<String[]> headers = new ArrayList<>();
-    CachedImage image;
+    StoredResponse image;
     if (hit instanceof LookupResult.SemanticHit s) {
       image = s.image();
       cache.count("hit", "semantic");
@@ -273,7 +273,7 @@ public class DejaFilter implements Filter {
     serveImage(request, response, image, substituted, headers);
   }
 
-  private List<String[]> collapsedHeaders(Cacheable c, LookupResult.Miss miss, CachedImage image) {
+  private List<String[]> collapsedHeaders(Cacheable c, LookupResult.Miss miss, StoredResponse image) {
     List<String[]> headers = new ArrayList<>();
     headers.add(new String[] {CacheHeaders.CACHE_STATUS, "deja; fwd=uri-miss; collapsed"});
     headers.add(new String[] {CacheHeaders.X_CACHE, "MISS"});
@@ -292,7 +292,7 @@ public class DejaFilter implements Filter {
   private void serveImage(
       HttpServletRequest request,
       HttpServletResponse response,
-      CachedImage image,
+      StoredResponse image,
       boolean substituted,
       List<String[]> dejaHeaders)
       throws IOException {
@@ -444,7 +444,7 @@ public class DejaFilter implements Filter {
   private boolean serveStale(
       HttpServletRequest request, CapturingResponse w, Outcome outcome, int originStatus) {
     LookupResult.Miss miss = outcome.miss();
-    CachedImage stale = miss == null ? null : miss.stale();
+    StoredResponse stale = miss == null ? null : miss.stale();
     Instant now = cache.clock().instant();
     HttpServletResponse out = (HttpServletResponse) w.getResponse();
     if (!cache.originPolicy().staleStandsIn(stale, originStatus, now) || out.isCommitted()) {
@@ -493,7 +493,7 @@ public class DejaFilter implements Filter {
    * exchange, by {@link Completion#finish()}.
    */
   private void finish(CapturingResponse w, Outcome outcome, SingleFlight.Ticket ticket) {
-    CachedImage kept = null;
+    StoredResponse kept = null;
     if (w.failed()) {
       cache.metrics().originAborted.increment();
     }

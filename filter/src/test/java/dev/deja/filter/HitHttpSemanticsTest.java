@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.deja.db.StoredResponse;
 import dev.deja.filter.embed.Embedder;
 import dev.deja.filter.embed.Embedders;
-import dev.deja.filter.store.CachedImage;
 import dev.deja.filter.testing.FilterHarness;
 import dev.deja.filter.testing.TestOrigin;
 import dev.deja.filter.testing.TestStores;
@@ -109,7 +109,7 @@ class HitHttpSemanticsTest {
     return miss;
   }
 
-  private CachedImage awaitInStore(String key) throws InterruptedException {
+  private StoredResponse awaitInStore(String key) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
     while (System.nanoTime() < deadline) {
       var found = store.cacheStore().findExact(key);
@@ -275,7 +275,7 @@ class HitHttpSemanticsTest {
     http.origin.mode(TestOrigin.Mode.EXTRA_HEADERS);
     var miss = get(CABIN);
     assertEquals("s3cr3t", header(miss, "X-Secret"), "a miss passes the origin's answer on");
-    CachedImage row = awaitInStore(header(miss, "X-Cache-Key"));
+    StoredResponse row = awaitInStore(header(miss, "X-Cache-Key"));
     assertEquals(
         Set.of("cache-control", "content-disposition", "expires"),
         row.headers().keySet().stream()

@@ -28,10 +28,12 @@ import dev.deja.db.CacheStats;
 import dev.deja.db.CacheUnavailableException;
 import dev.deja.db.DailyCounts;
 import dev.deja.db.DatabaseConfig;
+import dev.deja.db.EntrySource;
 import dev.deja.db.HitRecord;
 import dev.deja.db.Neighbor;
 import dev.deja.db.PurgeCriteria;
 import dev.deja.db.SchemaMismatchException;
+import dev.deja.db.StoredResponse;
 import dev.deja.db.internal.JdbcCacheRepository;
 import dev.deja.filter.DejaFilter;
 import dev.deja.filter.store.PostgresCacheStore;
@@ -82,7 +84,7 @@ class ArchitectureTest {
    * definition) but carry no database behaviour: a host may use them freely.
    */
   private static final Class<?>[] STORAGE_RECORDS = {CacheStats.class, PurgeCriteria.class,
-      Neighbor.class, HitRecord.class, DailyCounts.class};
+      Neighbor.class, HitRecord.class, DailyCounts.class, StoredResponse.class, EntrySource.class};
 
   private static JavaClasses classes;
 

@@ -25,8 +25,6 @@ import jakarta.persistence.criteria.CriteriaDelete;
 import jakarta.persistence.criteria.Predicate;
 import jakarta.persistence.criteria.Root;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -41,7 +39,6 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -400,7 +397,7 @@ public final class JdbcCacheRepository implements CacheRepository {
       throw new IllegalArgumentException("embedding has dimension " + entry.embedding().length
           + " but the schema stores " + config.embeddingDimension());
     }
-    String sha = sha256(image);
+    String sha = StoredResponse.sha256Of(image);
     try {
       try {
         return storeOnce(entry, image, sha, replace);
@@ -816,14 +813,6 @@ public final class JdbcCacheRepository implements CacheRepository {
   private static void requirePositive(String name, int value) {
     if (value < 1) {
       throw new IllegalArgumentException(name + " must be >= 1 but was " + value);
-    }
-  }
-
-  static String sha256(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required by every JRE", e);
     }
   }
 

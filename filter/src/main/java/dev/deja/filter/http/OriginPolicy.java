@@ -1,6 +1,6 @@
 package dev.deja.filter.http;
 
-import dev.deja.filter.store.CachedImage;
+import dev.deja.db.StoredResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
@@ -78,7 +78,7 @@ public final class OriginPolicy {
    * gateway's own 502 for an unreachable origin and 504 for a timeout included), and only within
    * the window of {@link #staleUsable}.
    */
-  public boolean staleStandsIn(CachedImage stale, int originStatus, Instant now) {
+  public boolean staleStandsIn(StoredResponse stale, int originStatus, Instant now) {
     boolean originFailed =
         originStatus == 500 || originStatus == 502 || originStatus == 503 || originStatus == 504;
     return stale != null
@@ -86,7 +86,7 @@ public final class OriginPolicy {
         && staleUsable(stale.expiresAt(), firstHeader(stale, "Cache-Control"), now);
   }
 
-  private static String firstHeader(CachedImage image, String name) {
+  private static String firstHeader(StoredResponse image, String name) {
     for (java.util.Map.Entry<String, java.util.List<String>> h : image.headers().entrySet()) {
       if (h.getKey().equalsIgnoreCase(name) && !h.getValue().isEmpty()) {
         return h.getValue().get(0);

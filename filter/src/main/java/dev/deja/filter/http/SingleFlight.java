@@ -1,6 +1,6 @@
 package dev.deja.filter.http;
 
-import dev.deja.filter.store.CachedImage;
+import dev.deja.db.StoredResponse;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,7 +28,7 @@ public final class SingleFlight {
 
   private static final Logger LOG = LoggerFactory.getLogger(SingleFlight.class);
 
-  private record Flight(CompletableFuture<CachedImage> future, long startedNanos) {}
+  private record Flight(CompletableFuture<StoredResponse> future, long startedNanos) {}
 
   private final ConcurrentHashMap<String, Flight> flights = new ConcurrentHashMap<>();
   /** Followers block a container thread while they wait; beyond this many they go on alone. */
@@ -50,7 +50,7 @@ public final class SingleFlight {
   }
 
   /** A request's place in a flight. */
-  public record Ticket(String key, CompletableFuture<CachedImage> flight, boolean leader) {}
+  public record Ticket(String key, CompletableFuture<StoredResponse> flight, boolean leader) {}
 
   /** Joins the flight for {@code key}, becoming its leader when there is none or it is lost. */
   public Ticket join(String key) {
@@ -98,7 +98,7 @@ public final class SingleFlight {
    * Ends the leader's flight; {@code image} is null when the answer may not be shared. Landing
    * again, or landing a flight that was replaced as lost, changes nothing.
    */
-  public void land(Ticket ticket, CachedImage image) {
+  public void land(Ticket ticket, StoredResponse image) {
     if (ticket.leader()) {
       flights.computeIfPresent(
           ticket.key(), (k, f) -> f.future() == ticket.flight() ? null : f);

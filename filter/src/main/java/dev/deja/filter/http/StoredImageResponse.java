@@ -1,6 +1,6 @@
 package dev.deja.filter.http;
 
-import dev.deja.filter.store.CachedImage;
+import dev.deja.db.StoredResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -104,9 +104,9 @@ public final class StoredImageResponse {
    * @param substituted the image was drawn for another prompt (semantic hit, alias hit)
    * @param now the cache's clock, for {@code Age}
    */
-  public Answer answer(Conditions request, CachedImage image, boolean substituted, Instant now) {
+  public Answer answer(Conditions request, StoredResponse image, boolean substituted, Instant now) {
     int length = image.body().length;
-    String etag = HttpValidators.strongTag(image.sha256());
+    String etag = HttpValidators.strongTag(image.bodySha256());
     Map<String, List<String>> h = new LinkedHashMap<>();
     lifetime(h, image, substituted);
     put(h, "ETag", etag);
@@ -155,7 +155,7 @@ public final class StoredImageResponse {
   public void write(
       HttpServletRequest request,
       HttpServletResponse response,
-      CachedImage image,
+      StoredResponse image,
       boolean substituted,
       List<String[]> dejaHeaders,
       Instant now)
@@ -185,7 +185,7 @@ public final class StoredImageResponse {
   // --- headers -------------------------------------------------------------------------------
 
   /** Cache-Control and Expires: the origin's for an exact hit, short for a substituted image. */
-  private void lifetime(Map<String, List<String>> h, CachedImage image, boolean substituted) {
+  private void lifetime(Map<String, List<String>> h, StoredResponse image, boolean substituted) {
     if (substituted) {
       put(h, "Cache-Control", substitutedCacheControl);
       return;
@@ -200,7 +200,7 @@ public final class StoredImageResponse {
    * the prompt it was drawn for (often the prompt itself, or a user id), not for this request.
    */
   private void representation(
-      Map<String, List<String>> h, CachedImage image, boolean substituted) {
+      Map<String, List<String>> h, StoredResponse image, boolean substituted) {
     put(h, "Content-Type", image.contentType());
     for (Map.Entry<String, List<String>> stored : image.headers().entrySet()) {
       String lower = stored.getKey().toLowerCase(Locale.ROOT);
@@ -212,7 +212,7 @@ public final class StoredImageResponse {
     }
   }
 
-  private void copy(Map<String, List<String>> h, CachedImage image, String name) {
+  private void copy(Map<String, List<String>> h, StoredResponse image, String name) {
     if (!storedHeaders.allows(name)) {
       return;
     }
@@ -233,7 +233,7 @@ public final class StoredImageResponse {
    * RFC 9110 13.2.2, steps 3 and 4 for GET and HEAD: If-None-Match decides when present;
    * If-Modified-Since only without it (an ETag is the more precise validator).
    */
-  private static boolean notModified(Conditions request, CachedImage image, String etag) {
+  private static boolean notModified(Conditions request, StoredResponse image, String etag) {
     if (request.ifNoneMatch() != null) {
       return HttpValidators.noneMatchHits(request.ifNoneMatch(), etag);
     }
@@ -246,7 +246,7 @@ public final class StoredImageResponse {
    * image, by strong ETag or by exactly its Last-Modified date. Otherwise the client's partial
    * copy is of another image and it gets the whole new one.
    */
-  private static boolean rangeApplies(Conditions request, String etag, CachedImage image) {
+  private static boolean rangeApplies(Conditions request, String etag, StoredResponse image) {
     if (request.range() == null) {
       return false;
     }

@@ -1,12 +1,12 @@
 package dev.deja.filter.lookup;
 
 import dev.deja.db.Neighbor;
+import dev.deja.db.StoredResponse;
 import dev.deja.filter.embed.Embedder;
 import dev.deja.filter.match.MatchVerdict;
 import dev.deja.filter.match.SemanticMatcher;
 import dev.deja.filter.request.ParsedRequest.Cacheable;
 import dev.deja.filter.store.CacheStore;
-import dev.deja.filter.store.CachedImage;
 import dev.deja.filter.store.CircuitBreaker;
 import dev.deja.filter.store.HotCache;
 import dev.deja.filter.store.RateLimitedLog;
@@ -97,16 +97,16 @@ public final class CacheLookup {
   private LookupResult lookup(Cacheable request, double threshold, long start) {
     Instant now = clock.instant();
 
-    CachedImage hit = hot.get(request.key().value(), now);
+    StoredResponse hit = hot.get(request.key().value(), now);
     if (hit != null && hit.meets(threshold)) {
       return new LookupResult.ExactHit(hit, new Timings(System.nanoTime() - start, 0, 0));
     }
     if (!breaker.allowRequest()) {
       return unavailable(null, threshold, start, 0, 0);
     }
-    CachedImage stale = null;
+    StoredResponse stale = null;
     try {
-      Optional<CachedImage> stored = store.findExactOrStale(request.key().value(), staleIfError);
+      Optional<StoredResponse> stored = store.findExactOrStale(request.key().value(), staleIfError);
       breaker.recordSuccess();
       if (stored.isPresent() && stored.get().meets(threshold)) {
         if (stored.get().isFresh(now)) {
@@ -194,8 +194,8 @@ public final class CacheLookup {
       }
       try {
         // Popular images are often in memory already: save the database round trip.
-        CachedImage inMemory = hot.get(candidate.cacheKey(), now);
-        Optional<CachedImage> image =
+        StoredResponse inMemory = hot.get(candidate.cacheKey(), now);
+        Optional<StoredResponse> image =
             inMemory != null ? Optional.of(inMemory) : store.findExact(candidate.cacheKey());
         if (image.isPresent() && image.get().isFresh(now)) {
           Timings timings = new Timings(System.nanoTime() - start, embedNanos, searchNanos);

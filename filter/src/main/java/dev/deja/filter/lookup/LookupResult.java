@@ -1,8 +1,8 @@
 package dev.deja.filter.lookup;
 
 import dev.deja.db.Neighbor;
+import dev.deja.db.StoredResponse;
 import dev.deja.filter.match.MatchVerdict;
-import dev.deja.filter.store.CachedImage;
 
 /** The outcome of looking a request up, before the origin is involved. */
 public sealed interface LookupResult {
@@ -11,7 +11,7 @@ public sealed interface LookupResult {
   Timings timings();
 
   /** The same normalized request was stored before. */
-  record ExactHit(CachedImage image, Timings timings) implements LookupResult {}
+  record ExactHit(StoredResponse image, Timings timings) implements LookupResult {}
 
   /**
    * A prompt that means the same, in the same partition, passed threshold and guard.
@@ -19,7 +19,7 @@ public sealed interface LookupResult {
    * @param embedding the request prompt's vector, kept for the alias
    */
   record SemanticHit(
-      CachedImage image,
+      StoredResponse image,
       Neighbor candidate,
       double threshold,
       MatchVerdict verdict,
@@ -47,11 +47,11 @@ public sealed interface LookupResult {
       double threshold,
       String unavailable,
       Timings timings,
-      CachedImage stale)
+      StoredResponse stale)
       implements LookupResult {
 
     /** This miss, with an expired entry that may stand in if the origin fails. */
-    public Miss withStale(CachedImage image) {
+    public Miss withStale(StoredResponse image) {
       return new Miss(embedding, best, refusal, threshold, unavailable, timings, image);
     }
   }

@@ -4,6 +4,7 @@ import dev.deja.db.CacheUnavailableException;
 import dev.deja.db.DailyCounts;
 import dev.deja.db.HitRecord;
 import dev.deja.db.Neighbor;
+import dev.deja.db.StoredResponse;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -20,16 +21,16 @@ import java.util.Optional;
 public interface CacheStore extends CacheMaintenance, AutoCloseable {
 
   /** The fresh entry stored under {@code key}, following aliases to their image. */
-  default Optional<CachedImage> findExact(String key) {
+  default Optional<StoredResponse> findExact(String key) {
     return findExactOrStale(key, java.time.Duration.ZERO);
   }
 
   /**
    * As {@link #findExact}, also returning an entry that expired less than {@code staleFor} ago, to
    * be served only if the origin fails ({@code stale-if-error}). The caller checks {@link
-   * CachedImage#isFresh}.
+   * StoredResponse#isFresh}.
    */
-  Optional<CachedImage> findExactOrStale(String key, java.time.Duration staleFor);
+  Optional<StoredResponse> findExactOrStale(String key, java.time.Duration staleFor);
 
   /**
    * Whether this bucket, model and embedding model hold any semantic candidate; lets a request in

@@ -2,6 +2,7 @@ package dev.deja.filter.store;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.deja.db.StoredResponse;
 import java.time.Instant;
 
 /**
@@ -13,20 +14,20 @@ public final class HotCache {
 
   private static final int ENTRY_OVERHEAD_BYTES = 512;
 
-  private final Cache<String, CachedImage> cache;
+  private final Cache<String, StoredResponse> cache;
 
   /** @param maxBytes total body bytes held; 0 disables the tier */
   public HotCache(long maxBytes) {
     this.cache =
         Caffeine.newBuilder()
             .maximumWeight(maxBytes)
-            .weigher((String key, CachedImage image) -> image.body().length + ENTRY_OVERHEAD_BYTES)
+            .weigher((String key, StoredResponse image) -> image.body().length + ENTRY_OVERHEAD_BYTES)
             .build();
   }
 
   /** The fresh image under {@code key}, or null. Expired images are dropped, never served. */
-  public CachedImage get(String key, Instant now) {
-    CachedImage image = cache.getIfPresent(key);
+  public StoredResponse get(String key, Instant now) {
+    StoredResponse image = cache.getIfPresent(key);
     if (image != null && !image.isFresh(now)) {
       cache.invalidate(key);
       return null;
@@ -34,7 +35,7 @@ public final class HotCache {
     return image;
   }
 
-  public void put(String key, CachedImage image) {
+  public void put(String key, StoredResponse image) {
     cache.put(key, image);
   }
 
@@ -45,7 +46,7 @@ public final class HotCache {
   /** Forgets {@code key} and every alias that serves its image. */
   public void invalidateEntry(String key) {
     cache.invalidate(key);
-    cache.asMap().values().removeIf(image -> key.equals(image.key()) || key.equals(image.aliasOf()));
+    cache.asMap().values().removeIf(image -> key.equals(image.cacheKey()) || key.equals(image.aliasOf()));
   }
 
   public void invalidateAll() {

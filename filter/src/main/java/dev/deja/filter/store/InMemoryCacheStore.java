@@ -2,9 +2,11 @@ package dev.deja.filter.store;
 
 import dev.deja.db.CacheStats;
 import dev.deja.db.DailyCounts;
+import dev.deja.db.EntrySource;
 import dev.deja.db.HitRecord;
 import dev.deja.db.Neighbor;
 import dev.deja.db.PurgeCriteria;
+import dev.deja.db.StoredResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -106,7 +108,7 @@ public final class InMemoryCacheStore implements CacheStore {
   // --- the request path ---------------------------------------------------------------------
 
   @Override
-  public synchronized Optional<CachedImage> findExactOrStale(String key, Duration staleFor) {
+  public synchronized Optional<StoredResponse> findExactOrStale(String key, Duration staleFor) {
     Objects.requireNonNull(key, "key");
     if (staleFor.isNegative()) {
       throw new IllegalArgumentException("staleFor must be >= 0, was " + staleFor);
@@ -115,9 +117,10 @@ public final class InMemoryCacheStore implements CacheStore {
     if (row == null || !row.servableAt(clock.instant(), staleFor)) {
       return Optional.empty();
     }
-    return Optional.of(new CachedImage(row.key(), row.status(), row.contentType(), row.headers(),
-        blobs.get(row.sha256()), row.createdAt(), row.expiresAt(), row.prompt(), row.aliasOf(),
-        row.aliasSimilarity(), row.sha256()));
+    return Optional.of(new StoredResponse(row.key(), row.status(), row.contentType(), row.headers(),
+        blobs.get(row.sha256()), row.createdAt(), row.expiresAt(),
+        row.isAlias() ? EntrySource.ALIAS : EntrySource.ORIGIN, row.prompt(), row.bucket(),
+        row.aliasOf(), row.aliasSimilarity(), row.sha256()));
   }
 
   @Override
@@ -175,7 +178,7 @@ public final class InMemoryCacheStore implements CacheStore {
     if (existing != null && !e.replace() && existing.servableAt(now, Duration.ZERO)) {
       return;
     }
-    String sha = CachedImage.sha256Of(e.body());
+    String sha = StoredResponse.sha256Of(e.body());
     if (blobs.putIfAbsent(sha, e.body().clone()) == null) {
       blobBytes += e.body().length;
     }

@@ -38,13 +38,13 @@ public final class PostgresCacheStore implements CacheStore {
   }
 
   @Override
-  public Optional<CachedImage> findExact(String key) {
-    return repository.findExact(key).map(PostgresCacheStore::image);
+  public Optional<StoredResponse> findExact(String key) {
+    return repository.findExact(key);
   }
 
   @Override
-  public Optional<CachedImage> findExactOrStale(String key, java.time.Duration staleFor) {
-    return repository.findExactOrStale(key, staleFor).map(PostgresCacheStore::image);
+  public Optional<StoredResponse> findExactOrStale(String key, java.time.Duration staleFor) {
+    return repository.findExactOrStale(key, staleFor);
   }
 
   @Override
@@ -148,20 +148,5 @@ public final class PostgresCacheStore implements CacheStore {
     if (owned != null) {
       owned.close();
     }
-  }
-
-  private static CachedImage image(StoredResponse s) {
-    return new CachedImage(
-        s.cacheKey(),
-        s.status(),
-        s.contentType(),
-        s.headers(),
-        s.body(),
-        s.createdAt(),
-        s.expiresAt(),
-        s.prompt(),
-        s.aliasOf(),
-        s.similarity(),
-        s.bodySha256());
   }
 }

@@ -5,11 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.deja.db.EntrySource;
+import dev.deja.db.StoredResponse;
 import java.time.Duration;
 import java.time.Instant;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 class OriginPolicyTest {
 
@@ -56,21 +58,21 @@ class OriginPolicyTest {
   void anExpiredEntryStandsInOnlyForAFailedOriginAndOnlyWithinTheWindow(
       long expiredSecondsAgo, int originStatus, String cacheControl, boolean standsIn) {
     OriginPolicy oneDay = new OriginPolicy(null, Duration.ofDays(1));
-    dev.deja.filter.store.CachedImage stale =
-        new dev.deja.filter.store.CachedImage(
+    StoredResponse stale =
+        new StoredResponse(
             "k", 200, "image/png", java.util.Map.of("Cache-Control", java.util.List.of(cacheControl)),
             new byte[] {1}, now.minusSeconds(expiredSecondsAgo + 60),
-            now.minusSeconds(expiredSecondsAgo), "p", null, null);
+            now.minusSeconds(expiredSecondsAgo), EntrySource.ORIGIN, "p", null, null, null, null);
     assertEquals(standsIn, oneDay.staleStandsIn(stale, originStatus, now));
   }
 
   @Test
   void withStaleIfErrorOffNothingStandsIn() {
     OriginPolicy off = new OriginPolicy(null, Duration.ZERO);
-    dev.deja.filter.store.CachedImage stale =
-        new dev.deja.filter.store.CachedImage(
+    StoredResponse stale =
+        new StoredResponse(
             "k", 200, "image/png", java.util.Map.of(), new byte[] {1}, now.minusSeconds(120),
-            now.minusSeconds(1), "p", null, null);
+            now.minusSeconds(1), EntrySource.ORIGIN, "p", null, null, null, null);
     assertFalse(off.staleStandsIn(stale, 503, now));
     assertFalse(off.staleStandsIn(null, 503, now));
   }

@@ -7,7 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.deja.filter.store.CachedImage;
+import dev.deja.db.EntrySource;
+import dev.deja.db.StoredResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -21,9 +22,9 @@ class SingleFlightTest {
   final AtomicLong now = new AtomicLong(1_000_000_000L);
   final SingleFlight flights = new SingleFlight(4, MAX_AGE, now::get);
 
-  static CachedImage image(String key) {
-    return new CachedImage(key, 200, "image/png", Map.of(), new byte[] {1, 2, 3},
-        Instant.EPOCH, null, "a prompt", null, null);
+  static StoredResponse image(String key) {
+    return new StoredResponse(key, 200, "image/png", Map.of(), new byte[] {1, 2, 3},
+        Instant.EPOCH, null, EntrySource.ORIGIN, "a prompt", null, null, null, null);
   }
 
   @Test
@@ -40,7 +41,7 @@ class SingleFlightTest {
   void landingHandsFollowersTheImageAndFreesTheKey() throws Exception {
     SingleFlight.Ticket leader = flights.join("k");
     SingleFlight.Ticket follower = flights.join("k");
-    CachedImage image = image("k");
+    StoredResponse image = image("k");
     flights.land(leader, image);
     assertSame(image, follower.flight().get());
     assertEquals(0, flights.inFlight());

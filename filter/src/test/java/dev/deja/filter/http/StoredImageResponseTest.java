@@ -6,9 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.deja.db.EntrySource;
+import dev.deja.db.StoredResponse;
 import dev.deja.filter.http.StoredImageResponse.Answer;
 import dev.deja.filter.http.StoredImageResponse.Conditions;
-import dev.deja.filter.store.CachedImage;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Instant;
@@ -37,12 +38,12 @@ class StoredImageResponseTest {
   private final StoredImageResponse responses =
       new StoredImageResponse(StoredHeaders.DEFAULT, "public, max-age=300");
 
-  private static CachedImage image(Map<String, List<String>> headers) {
-    return new CachedImage(
-        "k", 200, "image/png", headers, BODY, CREATED, null, "a prompt", null, null);
+  private static StoredResponse image(Map<String, List<String>> headers) {
+    return new StoredResponse(
+        "k", 200, "image/png", headers, BODY, CREATED, null, EntrySource.ORIGIN, "a prompt", null, null, null, null);
   }
 
-  private static final CachedImage IMAGE =
+  private static final StoredResponse IMAGE =
       image(Map.of("Cache-Control", List.of("public, max-age=31536000, immutable")));
 
   private Answer get(String ifNoneMatch, String ifModifiedSince, String range, String ifRange) {
@@ -70,9 +71,9 @@ class StoredImageResponseTest {
 
   @Test
   void theEtagIsTheSha256ThatTheStoreKeysTheBlobBy() {
-    CachedImage fromStore =
-        new CachedImage(
-            "k", 200, "image/png", Map.of(), BODY, CREATED, null, "p", null, null, "ab12");
+    StoredResponse fromStore =
+        new StoredResponse(
+            "k", 200, "image/png", Map.of(), BODY, CREATED, null, EntrySource.ORIGIN, "p", null, null, null, "ab12");
     assertEquals("\"ab12\"", responses.answer(Conditions.plain("GET"), fromStore, false, NOW)
         .header("ETag"));
   }
@@ -221,7 +222,7 @@ class StoredImageResponseTest {
 
   @Test
   void aSubstitutedImageGetsAShortLifetimeAndNoExpires() {
-    CachedImage image =
+    StoredResponse image =
         image(
             Map.of(
                 "Cache-Control", List.of("public, max-age=31536000, immutable"),
@@ -248,7 +249,7 @@ class StoredImageResponseTest {
     stored.put("X-Model-Version", List.of("flux-1.1"));
     stored.put("ETag", List.of("\"origin-etag\""));
     stored.put("Vary", List.of("Accept-Encoding"));
-    CachedImage old = image(stored);
+    StoredResponse old = image(stored);
 
     Answer a = responses.answer(Conditions.plain("GET"), old, false, NOW);
     assertEquals("inline; filename=cabin.png", a.header("Content-Disposition"));
@@ -271,7 +272,7 @@ class StoredImageResponseTest {
     Map<String, List<String>> stored = new LinkedHashMap<>();
     stored.put("Content-Disposition", List.of("inline; filename=alice-secret.png"));
     stored.put("Content-Language", List.of("en"));
-    CachedImage drawnForAnother = image(stored);
+    StoredResponse drawnForAnother = image(stored);
 
     Answer substituted = responses.answer(Conditions.plain("GET"), drawnForAnother, true, NOW);
     assertNull(substituted.header("Content-Disposition"));
@@ -282,9 +283,9 @@ class StoredImageResponseTest {
 
   @Test
   void anActiveImageStoredByAnOlderVersionIsSandboxed() {
-    CachedImage svg =
-        new CachedImage(
-            "k", 200, "image/svg+xml", Map.of(), BODY, CREATED, null, "p", null, null);
+    StoredResponse svg =
+        new StoredResponse(
+            "k", 200, "image/svg+xml", Map.of(), BODY, CREATED, null, EntrySource.ORIGIN, "p", null, null, null, null);
     Answer a = responses.answer(Conditions.plain("GET"), svg, false, NOW);
     assertEquals("sandbox", a.header("Content-Security-Policy"));
     assertEquals("nosniff", a.header("X-Content-Type-Options"));

@@ -10,6 +10,7 @@ import dev.deja.db.CacheStats;
 import dev.deja.db.HitRecord;
 import dev.deja.db.Neighbor;
 import dev.deja.db.PurgeCriteria;
+import dev.deja.db.StoredResponse;
 import dev.deja.filter.request.CacheKey;
 import dev.deja.filter.request.ImageRequest;
 import dev.deja.filter.request.Partition;
@@ -73,13 +74,13 @@ abstract class CacheStoreContract {
     NewEntry cat = entry("a cat", 1).expiresAt(expires).build();
     store.store(cat);
 
-    CachedImage found = store.findExact(cat.key().value()).orElseThrow();
-    assertEquals(cat.key().value(), found.key());
+    StoredResponse found = store.findExact(cat.key().value()).orElseThrow();
+    assertEquals(cat.key().value(), found.cacheKey());
     assertEquals(200, found.status());
     assertEquals("image/png", found.contentType());
     assertEquals(List.of("max-age=3600"), found.headers().get("Cache-Control"));
     assertArrayEquals(cat.body(), found.body());
-    assertEquals(CachedImage.sha256Of(cat.body()), found.sha256());
+    assertEquals(StoredResponse.sha256Of(cat.body()), found.bodySha256());
     assertEquals("a cat", found.prompt());
     assertEquals(expires, found.expiresAt());
     assertFalse(found.isAlias());
@@ -101,7 +102,7 @@ abstract class CacheStoreContract {
 
     assertTrue(store.findExact(key).isEmpty(), "expired is never fresh");
     assertTrue(store.findExactOrStale(key, Duration.ofSeconds(5)).isEmpty(), "beyond the window");
-    CachedImage stale = store.findExactOrStale(key, Duration.ofMinutes(5)).orElseThrow();
+    StoredResponse stale = store.findExactOrStale(key, Duration.ofMinutes(5)).orElseThrow();
     assertFalse(stale.isFresh(Instant.now()), "the caller sees it is stale");
   }
 
@@ -109,7 +110,7 @@ abstract class CacheStoreContract {
   void anEntryWithoutExpiry_isAlwaysFresh() {
     NewEntry cat = entry("a cat", 1).build();
     store.store(cat);
-    CachedImage found = store.findExact(cat.key().value()).orElseThrow();
+    StoredResponse found = store.findExact(cat.key().value()).orElseThrow();
     assertNull(found.expiresAt());
     assertTrue(found.isFresh(Instant.now().plus(Duration.ofDays(3650))));
   }
@@ -167,11 +168,11 @@ abstract class CacheStoreContract {
     store.store(cat);
     store.storeAlias(alias("a kitten", 1, cat, 0.93, null));
 
-    CachedImage viaAlias = store.findExact(key("a kitten", 1)).orElseThrow();
-    assertEquals(key("a kitten", 1), viaAlias.key());
+    StoredResponse viaAlias = store.findExact(key("a kitten", 1)).orElseThrow();
+    assertEquals(key("a kitten", 1), viaAlias.cacheKey());
     assertEquals("a kitten", viaAlias.prompt());
     assertEquals(cat.key().value(), viaAlias.aliasOf());
-    assertEquals(0.93, viaAlias.aliasSimilarity(), 1e-9);
+    assertEquals(0.93, viaAlias.similarity(), 1e-9);
     assertArrayEquals(cat.body(), viaAlias.body());
     assertEquals("image/png", viaAlias.contentType());
   }
@@ -208,7 +209,7 @@ abstract class CacheStoreContract {
     store.store(kitten);
     store.storeAlias(alias("a kitten", 1, cat, 0.9, null));
 
-    CachedImage found = store.findExact(kitten.key().value()).orElseThrow();
+    StoredResponse found = store.findExact(kitten.key().value()).orElseThrow();
     assertFalse(found.isAlias());
     assertEquals("kitten", text(found.body()));
   }

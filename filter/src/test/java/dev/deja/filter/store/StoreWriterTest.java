@@ -10,6 +10,7 @@ import dev.deja.db.DailyCounts;
 import dev.deja.db.HitRecord;
 import dev.deja.db.Neighbor;
 import dev.deja.db.PurgeCriteria;
+import dev.deja.db.StoredResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -100,7 +101,7 @@ class StoreWriterTest {
   /** A store that answers nothing and keeps nothing; tests override what they watch. */
   private abstract static class StoreBase implements CacheStore {
     @Override
-    public Optional<CachedImage> findExactOrStale(String key, java.time.Duration staleFor) {
+    public Optional<StoredResponse> findExactOrStale(String key, java.time.Duration staleFor) {
       return Optional.empty();
     }
 
