@@ -1,6 +1,8 @@
 package dev.deja.filter;
 
 import dev.deja.db.EntrySource;
+import dev.deja.db.NewAlias;
+import dev.deja.db.NewEntry;
 import dev.deja.db.StoredResponse;
 import dev.deja.filter.embed.Embedder;
 import dev.deja.filter.embed.PromptNormalizer;
@@ -20,8 +22,6 @@ import dev.deja.filter.store.ByteBudget;
 import dev.deja.filter.store.CacheStore;
 import dev.deja.filter.store.CircuitBreaker;
 import dev.deja.filter.store.HotCache;
-import dev.deja.filter.store.NewAlias;
-import dev.deja.filter.store.NewEntry;
 import dev.deja.filter.store.StoreWriter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -218,12 +218,11 @@ public final class DejaCache implements AutoCloseable {
           s.image().asAliasOf(s.candidate().cacheKey(), s.candidate().similarity()));
       NewAlias alias =
           new NewAlias(
-              request.key(),
-              request.request(),
-              request.partition(),
-              PromptNormalizer.normalize(request.request().prompt()),
+              request.key().value(),
               s.candidate().cacheKey(),
               s.candidate().similarity(),
+              request.stored(PromptNormalizer.normalize(request.request().prompt())),
+              null, // an alias is never a semantic candidate, so it has no embedding model
               s.image().expiresAt());
       writer.submit("alias " + request.key(), () -> store.storeAlias(alias));
     } else if (hit instanceof LookupResult.ExactHit e) {
@@ -270,18 +269,17 @@ public final class DejaCache implements AutoCloseable {
             }
             store.store(
                 new NewEntry(
-                    request.key(),
-                    request.request(),
-                    request.partition(),
-                    PromptNormalizer.normalize(request.request().prompt()),
+                    key,
+                    request.stored(PromptNormalizer.normalize(request.request().prompt())),
                     vector,
-                    embedder == null ? null : embedder.modelId(),
+                    // only a vector has a model: an entry without one is exact-only
+                    vector == null || embedder == null ? null : embedder.modelId(),
                     200,
                     contentType,
                     stored,
-                    body,
-                    expiresAt,
-                    replace));
+                    expiresAt),
+                body,
+                replace);
           };
       writer.submit("store " + key, task, held);
       return image;

@@ -31,8 +31,11 @@ import dev.deja.db.DatabaseConfig;
 import dev.deja.db.EntrySource;
 import dev.deja.db.HitRecord;
 import dev.deja.db.Neighbor;
+import dev.deja.db.NewAlias;
+import dev.deja.db.NewEntry;
 import dev.deja.db.PurgeCriteria;
 import dev.deja.db.SchemaMismatchException;
+import dev.deja.db.StoredRequest;
 import dev.deja.db.StoredResponse;
 import dev.deja.db.internal.JdbcCacheRepository;
 import dev.deja.filter.DejaFilter;
@@ -83,8 +86,9 @@ class ArchitectureTest {
    * dev.deja.db} (the bottom layer, so the repository and every {@code CacheStore} share one
    * definition) but carry no database behaviour: a host may use them freely.
    */
-  private static final Class<?>[] STORAGE_RECORDS = {CacheStats.class, PurgeCriteria.class,
-      Neighbor.class, HitRecord.class, DailyCounts.class, StoredResponse.class, EntrySource.class};
+  private static final Class<?>[] STORAGE_RECORDS = {NewEntry.class, NewAlias.class,
+      StoredRequest.class, StoredResponse.class, EntrySource.class, Neighbor.class,
+      HitRecord.class, DailyCounts.class, PurgeCriteria.class, CacheStats.class};
 
   private static JavaClasses classes;
 

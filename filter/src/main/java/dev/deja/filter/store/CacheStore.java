@@ -4,6 +4,8 @@ import dev.deja.db.CacheUnavailableException;
 import dev.deja.db.DailyCounts;
 import dev.deja.db.HitRecord;
 import dev.deja.db.Neighbor;
+import dev.deja.db.NewAlias;
+import dev.deja.db.NewEntry;
 import dev.deja.db.StoredResponse;
 import java.util.Collection;
 import java.util.List;
@@ -46,12 +48,15 @@ public interface CacheStore extends CacheMaintenance, AutoCloseable {
       String bucket, String model, String embeddingModelId, float[] vector, int k);
 
   /**
-   * Stores an origin response (blob and entry atomically). A concurrent duplicate is a no-op,
-   * unless the entry says {@code replace} (the client sent {@code no-cache}): then it replaces the
+   * Stores an origin response (image and entry atomically). A concurrent duplicate is a no-op,
+   * unless {@code replace} is set (the client sent {@code no-cache}): then it replaces the
    * existing entry and drops the aliases of the old image. An expired entry under the key always
-   * gives way.
+   * gives way. An entry without an embedding is exact-only.
+   *
+   * @param body the complete response body, stored once however many entries share it
+   * @param replace replace a live entry of the same key
    */
-  void store(NewEntry entry);
+  void store(NewEntry entry, byte[] body, boolean replace);
 
   /**
    * Records an alias after a semantic hit. A concurrent duplicate is a no-op, and so is an alias

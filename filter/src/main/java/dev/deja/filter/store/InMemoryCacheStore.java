@@ -5,6 +5,8 @@ import dev.deja.db.DailyCounts;
 import dev.deja.db.EntrySource;
 import dev.deja.db.HitRecord;
 import dev.deja.db.Neighbor;
+import dev.deja.db.NewAlias;
+import dev.deja.db.NewEntry;
 import dev.deja.db.PurgeCriteria;
 import dev.deja.db.StoredResponse;
 import java.time.Clock;
@@ -170,27 +172,26 @@ public final class InMemoryCacheStore implements CacheStore {
   }
 
   @Override
-  public synchronized void store(NewEntry e) {
+  public synchronized void store(NewEntry e, byte[] body, boolean replace) {
     Objects.requireNonNull(e, "entry");
+    Objects.requireNonNull(body, "body");
     Instant now = clock.instant();
-    Row existing = rows.get(e.key().value());
+    Row existing = rows.get(e.cacheKey());
     // Without replace only an expired entry gives way; a live one (even an alias) is kept.
-    if (existing != null && !e.replace() && existing.servableAt(now, Duration.ZERO)) {
+    if (existing != null && !replace && existing.servableAt(now, Duration.ZERO)) {
       return;
     }
-    String sha = StoredResponse.sha256Of(e.body());
-    if (blobs.putIfAbsent(sha, e.body().clone()) == null) {
-      blobBytes += e.body().length;
+    String sha = StoredResponse.sha256Of(body);
+    if (blobs.putIfAbsent(sha, body.clone()) == null) {
+      blobBytes += body.length;
     }
     float[] embedding = e.embedding() == null ? null : e.embedding().clone();
-    rows.put(e.key().value(), new Row(e.key().value(), e.request().prompt(),
-        e.partition().model(), e.partition().bucket(),
-        embedding == null ? null : e.embeddingModelId(), embedding, e.status(), e.contentType(),
-        e.headers() == null ? Map.of() : Map.copyOf(e.headers()), sha, now, e.expiresAt(), null,
-        null, null));
+    rows.put(e.cacheKey(), new Row(e.cacheKey(), e.request().prompt(), e.request().model(),
+        e.request().bucket(), embedding == null ? null : e.embeddingModelId(), embedding,
+        e.status(), e.contentType(), e.headers(), sha, now, e.expiresAt(), null, null, null));
     if (existing != null) {
       // Aliases served the old image; the new one was not judged similar to their prompts.
-      removeAliasesOf(e.key().value());
+      removeAliasesOf(e.cacheKey());
     }
   }
 
@@ -199,14 +200,14 @@ public final class InMemoryCacheStore implements CacheStore {
     Objects.requireNonNull(a, "alias");
     Instant now = clock.instant();
     Row target = rows.get(a.targetKey());
-    if (rows.containsKey(a.key().value()) || target == null
+    if (rows.containsKey(a.cacheKey()) || target == null
         || !target.servableAt(now, Duration.ZERO)) {
       return;
     }
-    rows.put(a.key().value(), new Row(a.key().value(), a.request().prompt(),
-        a.partition().model(), a.partition().bucket(), null, null, target.status(),
-        target.contentType(), target.headers(), target.sha256(), now,
-        earlier(a.expiresAt(), target.expiresAt()), target.key(), a.similarity(), null));
+    rows.put(a.cacheKey(), new Row(a.cacheKey(), a.request().prompt(), a.request().model(),
+        a.request().bucket(), null, null, target.status(), target.contentType(),
+        target.headers(), target.sha256(), now, earlier(a.expiresAt(), target.expiresAt()),
+        target.key(), a.similarity(), null));
   }
 
   /** The earlier of two expiries, null meaning never (SQL's {@code least}, which skips nulls). */

@@ -6,11 +6,10 @@ import dev.deja.db.DailyCounts;
 import dev.deja.db.DejaDatabase;
 import dev.deja.db.HitRecord;
 import dev.deja.db.Neighbor;
+import dev.deja.db.NewAlias;
+import dev.deja.db.NewEntry;
 import dev.deja.db.PurgeCriteria;
-import dev.deja.db.StoredRequest;
 import dev.deja.db.StoredResponse;
-import dev.deja.filter.request.ImageRequest;
-import dev.deja.filter.request.Partition;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -59,48 +58,13 @@ public final class PostgresCacheStore implements CacheStore {
   }
 
   @Override
-  public void store(NewEntry e) {
-    repository.store(
-        new dev.deja.db.NewEntry(
-            e.key().value(),
-            columns(e.request(), e.normalizedPrompt(), e.partition()),
-            e.embedding(),
-            e.embedding() == null ? null : e.embeddingModelId(),
-            e.status(),
-            e.contentType(),
-            e.headers(),
-            e.expiresAt()),
-        e.body(),
-        e.replace());
+  public void store(NewEntry entry, byte[] body, boolean replace) {
+    repository.store(entry, body, replace);
   }
 
   @Override
-  public void storeAlias(NewAlias a) {
-    repository.storeAlias(
-        new dev.deja.db.NewAlias(
-            a.key().value(),
-            a.targetKey(),
-            a.similarity(),
-            columns(a.request(), a.normalizedPrompt(), a.partition()),
-            null,
-            a.expiresAt()));
-  }
-
-  /** The request columns an entry and an alias share. */
-  private static StoredRequest columns(ImageRequest r, String normalizedPrompt,
-      Partition partition) {
-    return new StoredRequest(
-        r.prompt(),
-        normalizedPrompt,
-        r.model(),
-        r.width(),
-        r.height(),
-        r.seed(),
-        r.param("quality"),
-        r.param("negative_prompt"),
-        Partition.imageInputsHash(r),
-        r.params(),
-        partition.bucket());
+  public void storeAlias(NewAlias alias) {
+    repository.storeAlias(alias);
   }
 
   @Override

@@ -9,10 +9,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.deja.db.CacheStats;
 import dev.deja.db.HitRecord;
 import dev.deja.db.Neighbor;
+import dev.deja.db.NewAlias;
+import dev.deja.db.NewEntry;
 import dev.deja.db.PurgeCriteria;
 import dev.deja.db.StoredResponse;
 import dev.deja.filter.request.CacheKey;
 import dev.deja.filter.request.ImageRequest;
+import dev.deja.filter.request.ParsedRequest.Cacheable;
 import dev.deja.filter.request.Partition;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -71,11 +74,11 @@ abstract class CacheStoreContract {
   @Test
   void aStoredEntry_isFoundByItsKey_withItsBodyHeadersPromptAndDigest() {
     Instant expires = Instant.now().plus(Duration.ofHours(1)).truncatedTo(ChronoUnit.MILLIS);
-    NewEntry cat = entry("a cat", 1).expiresAt(expires).build();
-    store.store(cat);
+    Drawn cat = entry("a cat", 1).expiresAt(expires).build();
+    put(cat);
 
-    StoredResponse found = store.findExact(cat.key().value()).orElseThrow();
-    assertEquals(cat.key().value(), found.cacheKey());
+    StoredResponse found = store.findExact(cat.key()).orElseThrow();
+    assertEquals(cat.key(), found.cacheKey());
     assertEquals(200, found.status());
     assertEquals("image/png", found.contentType());
     assertEquals(List.of("max-age=3600"), found.headers().get("Cache-Control"));
@@ -90,15 +93,15 @@ abstract class CacheStoreContract {
 
   @Test
   void anUnknownKey_findsNothing() {
-    store.store(entry("a cat", 1).build());
+    put(entry("a cat", 1).build());
     assertTrue(store.findExact(key("a dog", 1)).isEmpty());
   }
 
   @Test
   void anExpiredEntry_isNeverAnExactHit_butIsFoundStaleWithinTheWindowOnly() {
-    NewEntry cat = entry("a cat", 1).expiresAt(Instant.now().minusSeconds(30)).build();
-    store.store(cat);
-    String key = cat.key().value();
+    Drawn cat = entry("a cat", 1).expiresAt(Instant.now().minusSeconds(30)).build();
+    put(cat);
+    String key = cat.key();
 
     assertTrue(store.findExact(key).isEmpty(), "expired is never fresh");
     assertTrue(store.findExactOrStale(key, Duration.ofSeconds(5)).isEmpty(), "beyond the window");
@@ -108,9 +111,9 @@ abstract class CacheStoreContract {
 
   @Test
   void anEntryWithoutExpiry_isAlwaysFresh() {
-    NewEntry cat = entry("a cat", 1).build();
-    store.store(cat);
-    StoredResponse found = store.findExact(cat.key().value()).orElseThrow();
+    Drawn cat = entry("a cat", 1).build();
+    put(cat);
+    StoredResponse found = store.findExact(cat.key()).orElseThrow();
     assertNull(found.expiresAt());
     assertTrue(found.isFresh(Instant.now().plus(Duration.ofDays(3650))));
   }
@@ -119,20 +122,20 @@ abstract class CacheStoreContract {
 
   @Test
   void storingAKeyAgain_keepsTheFirstImage_unlessTheEntryReplaces() {
-    store.store(entry("a cat", 1).body("first").build());
-    store.store(entry("a cat", 1).body("second").build());
+    put(entry("a cat", 1).body("first").build());
+    put(entry("a cat", 1).body("second").build());
     String key = key("a cat", 1);
     assertEquals("first", text(store.findExact(key).orElseThrow().body()));
 
-    store.store(entry("a cat", 1).body("third").replace().build());
+    put(entry("a cat", 1).body("third").replace().build());
     assertEquals("third", text(store.findExact(key).orElseThrow().body()));
     assertEquals(1, store.stats().entries());
   }
 
   @Test
   void anExpiredEntry_givesWayToAFreshStore_evenWithoutReplace() {
-    store.store(entry("a cat", 1).body("old").expiresAt(Instant.now().minusSeconds(30)).build());
-    store.store(entry("a cat", 1).body("new").build());
+    put(entry("a cat", 1).body("old").expiresAt(Instant.now().minusSeconds(30)).build());
+    put(entry("a cat", 1).body("new").build());
     assertEquals("new", text(store.findExact(key("a cat", 1)).orElseThrow().body()));
   }
 
@@ -143,10 +146,10 @@ abstract class CacheStoreContract {
     CountDownLatch start = new CountDownLatch(1);
     List<Future<?>> done = new ArrayList<>();
     for (int i = 0; i < writers; i++) {
-      NewEntry e = entry("a cat", 1).body("image " + i).build();
+      Drawn e = entry("a cat", 1).body("image " + i).build();
       done.add(pool.submit(() -> {
         start.await();
-        store.store(e);
+        put(e);
         return null;
       }));
     }
@@ -164,14 +167,14 @@ abstract class CacheStoreContract {
 
   @Test
   void anAlias_servesItsTargetsImage_underItsOwnKeyAndPrompt_withTheSimilarityOfTheHit() {
-    NewEntry cat = entry("a cat", 1).build();
-    store.store(cat);
+    Drawn cat = entry("a cat", 1).build();
+    put(cat);
     store.storeAlias(alias("a kitten", 1, cat, 0.93, null));
 
     StoredResponse viaAlias = store.findExact(key("a kitten", 1)).orElseThrow();
     assertEquals(key("a kitten", 1), viaAlias.cacheKey());
     assertEquals("a kitten", viaAlias.prompt());
-    assertEquals(cat.key().value(), viaAlias.aliasOf());
+    assertEquals(cat.key(), viaAlias.aliasOf());
     assertEquals(0.93, viaAlias.similarity(), 1e-9);
     assertArrayEquals(cat.body(), viaAlias.body());
     assertEquals("image/png", viaAlias.contentType());
@@ -180,8 +183,8 @@ abstract class CacheStoreContract {
   @Test
   void anAlias_neverOutlivesItsTarget() {
     Instant targetExpiry = Instant.now().plus(Duration.ofHours(1)).truncatedTo(ChronoUnit.MILLIS);
-    NewEntry cat = entry("a cat", 1).expiresAt(targetExpiry).build();
-    store.store(cat);
+    Drawn cat = entry("a cat", 1).expiresAt(targetExpiry).build();
+    put(cat);
     store.storeAlias(alias("a kitten", 1, cat, 0.9, null));
     store.storeAlias(alias("a kitty", 1, cat, 0.9, targetExpiry.plus(Duration.ofDays(1))));
 
@@ -191,8 +194,8 @@ abstract class CacheStoreContract {
 
   @Test
   void anAliasToAMissingOrExpiredTarget_isNotStored() {
-    NewEntry expired = entry("a cat", 1).expiresAt(Instant.now().minusSeconds(30)).build();
-    store.store(expired);
+    Drawn expired = entry("a cat", 1).expiresAt(Instant.now().minusSeconds(30)).build();
+    put(expired);
     store.storeAlias(alias("a kitten", 1, expired, 0.9, null));
     store.storeAlias(alias("a puppy", 1, entry("a dog", 1).build(), 0.9, null));
 
@@ -203,38 +206,38 @@ abstract class CacheStoreContract {
 
   @Test
   void anAliasUnderAKeyAlreadyStored_changesNothing() {
-    NewEntry cat = entry("a cat", 1).build();
-    NewEntry kitten = entry("a kitten", 1).body("kitten").build();
-    store.store(cat);
-    store.store(kitten);
+    Drawn cat = entry("a cat", 1).build();
+    Drawn kitten = entry("a kitten", 1).body("kitten").build();
+    put(cat);
+    put(kitten);
     store.storeAlias(alias("a kitten", 1, cat, 0.9, null));
 
-    StoredResponse found = store.findExact(kitten.key().value()).orElseThrow();
+    StoredResponse found = store.findExact(kitten.key()).orElseThrow();
     assertFalse(found.isAlias());
     assertEquals("kitten", text(found.body()));
   }
 
   @Test
   void replacingAnEntry_dropsTheAliasesOfItsOldImage() {
-    NewEntry cat = entry("a cat", 1).build();
-    store.store(cat);
+    Drawn cat = entry("a cat", 1).build();
+    put(cat);
     store.storeAlias(alias("a kitten", 1, cat, 0.9, null));
-    store.store(entry("a cat", 1).body("redrawn").replace().build());
+    put(entry("a cat", 1).body("redrawn").replace().build());
 
     assertTrue(store.findExact(key("a kitten", 1)).isEmpty());
-    assertEquals("redrawn", text(store.findExact(cat.key().value()).orElseThrow().body()));
+    assertEquals("redrawn", text(store.findExact(cat.key()).orElseThrow().body()));
   }
 
   @Test
   void deletingAnEntry_deletesItsAliases_andSaysWhetherItExisted() {
-    NewEntry cat = entry("a cat", 1).build();
-    store.store(cat);
+    Drawn cat = entry("a cat", 1).build();
+    put(cat);
     store.storeAlias(alias("a kitten", 1, cat, 0.9, null));
 
-    assertTrue(store.delete(cat.key().value()));
-    assertTrue(store.findExact(cat.key().value()).isEmpty());
+    assertTrue(store.delete(cat.key()));
+    assertTrue(store.findExact(cat.key()).isEmpty());
     assertTrue(store.findExact(key("a kitten", 1)).isEmpty());
-    assertFalse(store.delete(cat.key().value()), "already gone");
+    assertFalse(store.delete(cat.key()), "already gone");
     assertEquals(0, store.stats().entries() + store.stats().aliases());
   }
 
@@ -242,28 +245,28 @@ abstract class CacheStoreContract {
 
   @Test
   void hasCandidates_onlyForAFreshOriginEntryWithAnEmbedding_inExactlyThatPartition() {
-    NewEntry cat = entry("a cat", 1).build();
-    String bucket = cat.partition().bucket();
+    Drawn cat = entry("a cat", 1).build();
+    String bucket = cat.bucket();
     assertFalse(store.hasCandidates(bucket, MODEL, EMBEDDER), "empty store");
 
-    store.store(entry("a dog", 1).withoutEmbedding().build());
-    store.store(entry("a bird", 1).expiresAt(Instant.now().minusSeconds(30)).build());
+    put(entry("a dog", 1).withoutEmbedding().build());
+    put(entry("a bird", 1).expiresAt(Instant.now().minusSeconds(30)).build());
     assertFalse(store.hasCandidates(bucket, MODEL, EMBEDDER), "no embedding, or expired");
 
-    store.store(cat);
+    put(cat);
     assertTrue(store.hasCandidates(bucket, MODEL, EMBEDDER));
-    assertFalse(store.hasCandidates(entry("x", 2).build().partition().bucket(), MODEL, EMBEDDER));
+    assertFalse(store.hasCandidates(entry("x", 2).build().bucket(), MODEL, EMBEDDER));
     assertFalse(store.hasCandidates(bucket, "sdxl", EMBEDDER));
     assertFalse(store.hasCandidates(bucket, MODEL, "other-embedder"));
   }
 
   @Test
   void findNearest_ranksByCosineSimilarity_mostSimilarFirst_atMostK() {
-    store.store(entry("north", 1).embedding(1, 0, 0, 0).build());
-    store.store(entry("north-east", 1).embedding(1, 1, 0, 0).build());
-    store.store(entry("east", 1).embedding(0, 1, 0, 0).build());
-    store.store(entry("south", 1).embedding(-1, 0, 0, 0).build());
-    String bucket = entry("any", 1).build().partition().bucket();
+    put(entry("north", 1).embedding(1, 0, 0, 0).build());
+    put(entry("north-east", 1).embedding(1, 1, 0, 0).build());
+    put(entry("east", 1).embedding(0, 1, 0, 0).build());
+    put(entry("south", 1).embedding(-1, 0, 0, 0).build());
+    String bucket = entry("any", 1).build().bucket();
 
     List<Neighbor> nearest = store.findNearest(bucket, MODEL, EMBEDDER, vector(2, 0, 0, 0), 3);
 
@@ -277,12 +280,12 @@ abstract class CacheStoreContract {
 
   @Test
   void findNearest_staysInsideExactlyThePartition_bucketModelAndEmbeddingModel() {
-    store.store(entry("here", 1).embedding(1, 0, 0, 0).build());
-    store.store(entry("other seed", 2).embedding(1, 0, 0, 0).build());
-    store.store(entry("other model", 1).model("sdxl").embedding(1, 0, 0, 0).build());
-    store.store(entry("other embedder", 1).embedder("other-embedder").embedding(1, 0, 0, 0)
+    put(entry("here", 1).embedding(1, 0, 0, 0).build());
+    put(entry("other seed", 2).embedding(1, 0, 0, 0).build());
+    put(entry("other model", 1).model("sdxl").embedding(1, 0, 0, 0).build());
+    put(entry("other embedder", 1).embedder("other-embedder").embedding(1, 0, 0, 0)
         .build());
-    String bucket = entry("any", 1).build().partition().bucket();
+    String bucket = entry("any", 1).build().bucket();
 
     List<Neighbor> nearest = store.findNearest(bucket, MODEL, EMBEDDER, vector(1, 0, 0, 0), 10);
 
@@ -291,26 +294,26 @@ abstract class CacheStoreContract {
 
   @Test
   void findNearest_neverReturnsAliasesOrExpiredEntries() {
-    NewEntry cat = entry("a cat", 1).embedding(1, 0, 0, 0).build();
-    store.store(cat);
+    Drawn cat = entry("a cat", 1).embedding(1, 0, 0, 0).build();
+    put(cat);
     store.storeAlias(alias("a kitten", 1, cat, 0.95, null));
-    store.store(entry("an old cat", 1).embedding(1, 0, 0, 0)
+    put(entry("an old cat", 1).embedding(1, 0, 0, 0)
         .expiresAt(Instant.now().minusSeconds(30)).build());
 
     List<Neighbor> nearest =
-        store.findNearest(cat.partition().bucket(), MODEL, EMBEDDER, vector(1, 0, 0, 0), 10);
+        store.findNearest(cat.bucket(), MODEL, EMBEDDER, vector(1, 0, 0, 0), 10);
 
-    assertEquals(List.of(cat.key().value()), nearest.stream().map(Neighbor::cacheKey).toList());
+    assertEquals(List.of(cat.key()), nearest.stream().map(Neighbor::cacheKey).toList());
   }
 
   // --- maintenance ----------------------------------------------------------------------------
 
   @Test
   void stats_countEntriesAndAliasesApart_andEachSharedImageOnce() {
-    NewEntry cat = entry("a cat", 1).body("12345").build();
-    store.store(cat);
-    store.store(entry("the same cat", 1).body("12345").build());
-    store.store(entry("a dog", 1).body("1234567").build());
+    Drawn cat = entry("a cat", 1).body("12345").build();
+    put(cat);
+    put(entry("the same cat", 1).body("12345").build());
+    put(entry("a dog", 1).body("1234567").build());
     store.storeAlias(alias("a kitten", 1, cat, 0.9, null));
 
     assertEquals(new CacheStats(3, 1, 2, 5 + 7), store.stats());
@@ -319,20 +322,20 @@ abstract class CacheStoreContract {
   @Test
   void purge_deletesTheEntriesMatchingEveryCriterion_andTheAliasesLeftWithoutTarget()
       throws Exception {
-    NewEntry old = entry("an old cat", 1).build();
-    store.store(old);
+    Drawn old = entry("an old cat", 1).build();
+    put(old);
     store.storeAlias(alias("an old kitten", 1, old, 0.9, null));
-    store.store(entry("an old cat drawn by sdxl", 1).model("sdxl").build());
+    put(entry("an old cat drawn by sdxl", 1).model("sdxl").build());
     Thread.sleep(50);
     Instant between = Instant.now();
     Thread.sleep(50);
-    store.store(entry("a new cat", 1).build());
-    store.store(entry("an old cat in another bucket", 2).build());
+    put(entry("a new cat", 1).build());
+    put(entry("an old cat in another bucket", 2).build());
 
-    int purged = store.purge(new PurgeCriteria(MODEL, old.partition().bucket(), between));
+    int purged = store.purge(new PurgeCriteria(MODEL, old.bucket(), between));
 
     assertEquals(2, purged, "the old entry and its alias, both created before and in that bucket");
-    assertTrue(store.findExact(old.key().value()).isEmpty());
+    assertTrue(store.findExact(old.key()).isEmpty());
     assertTrue(store.findExact(key("an old kitten", 1)).isEmpty(), "its alias went with it");
     assertTrue(store.findExact(key("a new cat", 1)).isPresent(), "created after");
     assertTrue(store.findExact(key("an old cat in another bucket", 2)).isPresent());
@@ -343,10 +346,10 @@ abstract class CacheStoreContract {
   void deleteExpired_keepsTheStaleWindow_andDeletesAtMostABatch() {
     Instant longAgo = Instant.now().minus(Duration.ofHours(2));
     for (int i = 0; i < 3; i++) {
-      store.store(entry("long expired " + i, 1).expiresAt(longAgo).build());
+      put(entry("long expired " + i, 1).expiresAt(longAgo).build());
     }
-    store.store(entry("just expired", 1).expiresAt(Instant.now().minusSeconds(30)).build());
-    store.store(entry("fresh", 1).expiresAt(Instant.now().plus(Duration.ofHours(1))).build());
+    put(entry("just expired", 1).expiresAt(Instant.now().minusSeconds(30)).build());
+    put(entry("fresh", 1).expiresAt(Instant.now().plus(Duration.ofHours(1))).build());
 
     assertEquals(2, store.deleteExpired(Duration.ofHours(1), 2));
     assertEquals(1, store.deleteExpired(Duration.ofHours(1), 2), "a short batch: none left");
@@ -360,7 +363,7 @@ abstract class CacheStoreContract {
   @Test
   void evictToByteBudget_deletesLeastRecentlyHitFirst_withTheirImages() throws Exception {
     for (String prompt : List.of("first", "second", "third")) {
-      store.store(entry(prompt, 1).body(prompt + " image bytes").build());
+      put(entry(prompt, 1).body(prompt + " image bytes").build());
       Thread.sleep(20); // distinct creation times
     }
     store.recordHits(List.of(new HitRecord(key("first", 1), HitRecord.Kind.EXACT, Instant.now())));
@@ -378,7 +381,7 @@ abstract class CacheStoreContract {
   @Test
   void evictToByteBudget_deletesAtMostABatch() throws Exception {
     for (String prompt : List.of("first", "second", "third")) {
-      store.store(entry(prompt, 1).body(prompt + " image").build());
+      put(entry(prompt, 1).body(prompt + " image").build());
       Thread.sleep(20);
     }
     assertEquals(1, store.evictToByteBudget(0, 1));
@@ -388,10 +391,10 @@ abstract class CacheStoreContract {
 
   @Test
   void deleteOrphanBlobs_deletesOnlyImagesNoEntryReferences() {
-    NewEntry cat = entry("a cat", 1).body("cat").build();
-    store.store(cat);
-    store.store(entry("a dog", 1).body("dog").build());
-    store.delete(cat.key().value());
+    Drawn cat = entry("a cat", 1).body("cat").build();
+    put(cat);
+    put(entry("a dog", 1).body("dog").build());
+    store.delete(cat.key());
     assertEquals(2, store.stats().blobs(), "delete leaves the image for the sweeper");
 
     assertEquals(1, store.deleteOrphanBlobs(10));
@@ -424,13 +427,35 @@ abstract class CacheStoreContract {
 
   /** The alias a semantic hit on {@code target} leaves under the key of {@code prompt}. */
   static NewAlias alias(
-      String prompt, long seed, NewEntry target, double similarity, Instant expiresAt) {
-    ImageRequest r = request(prompt, seed, MODEL);
-    return new NewAlias(CacheKey.of(r), r, Partition.of(r), prompt.toLowerCase(),
-        target.key().value(), similarity, expiresAt);
+      String prompt, long seed, Drawn target, double similarity, Instant expiresAt) {
+    return new NewAlias(key(prompt, seed), target.key(), similarity,
+        cacheable(request(prompt, seed, MODEL)).stored(prompt.toLowerCase()), null, expiresAt);
   }
 
-  /** A {@link NewEntry} with defaults a test overrides one at a time. */
+  static Cacheable cacheable(ImageRequest r) {
+    return new Cacheable(r, CacheKey.of(r), Partition.of(r));
+  }
+
+  /** Stores {@code drawn} as the filter does after an origin response. */
+  void put(Drawn drawn) {
+    store.store(drawn.entry(), drawn.body(), drawn.replace());
+  }
+
+  /**
+   * An origin response as the filter hands it to a store: the entry, its body, and whether the
+   * client asked to replace what is there.
+   */
+  record Drawn(NewEntry entry, byte[] body, boolean replace) {
+    String key() {
+      return entry.cacheKey();
+    }
+
+    String bucket() {
+      return entry.request().bucket();
+    }
+  }
+
+  /** A {@link Drawn} response with defaults a test overrides one at a time. */
   static final class EntryBuilder {
     private final String prompt;
     private final long seed;
@@ -483,11 +508,13 @@ abstract class CacheStoreContract {
       return this;
     }
 
-    NewEntry build() {
+    Drawn build() {
       ImageRequest r = request(prompt, seed, model);
-      return new NewEntry(CacheKey.of(r), r, Partition.of(r), prompt.toLowerCase(), embedding,
-          embedder, 200, "image/png", Map.of("Cache-Control", List.of("max-age=3600")), body,
-          expiresAt, replace);
+      NewEntry entry = new NewEntry(CacheKey.of(r).value(),
+          cacheable(r).stored(prompt.toLowerCase()), embedding,
+          embedding == null ? null : embedder, 200, "image/png",
+          Map.of("Cache-Control", List.of("max-age=3600")), expiresAt);
+      return new Drawn(entry, body, replace);
     }
   }
 }

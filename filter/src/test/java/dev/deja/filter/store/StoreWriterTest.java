@@ -9,6 +9,8 @@ import dev.deja.db.CacheUnavailableException;
 import dev.deja.db.DailyCounts;
 import dev.deja.db.HitRecord;
 import dev.deja.db.Neighbor;
+import dev.deja.db.NewAlias;
+import dev.deja.db.NewEntry;
 import dev.deja.db.PurgeCriteria;
 import dev.deja.db.StoredResponse;
 import java.time.Clock;
@@ -116,7 +118,7 @@ class StoreWriterTest {
     }
 
     @Override
-    public void store(NewEntry entry) {}
+    public void store(NewEntry entry, byte[] body, boolean replace) {}
 
     @Override
     public void storeAlias(NewAlias alias) {}
