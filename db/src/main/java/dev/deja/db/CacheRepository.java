@@ -89,4 +89,13 @@ public interface CacheRepository {
 
   /** Entry, alias and blob counts and total blob bytes. */
   CacheStats stats();
+
+  /**
+   * A page of the entries and aliases matching {@code filter}, newest first (ties by key), expired
+   * ones included until they are deleted.
+   *
+   * @param limit at most this many, at least 1
+   * @param offset how many matching entries to skip, at least 0
+   */
+  List<EntrySummary> list(EntryFilter filter, int limit, int offset);
 }

@@ -198,5 +198,10 @@ public final class ReconnectingDatabase implements AutoCloseable {
     public CacheStats stats() {
       return current().stats();
     }
+
+    @Override
+    public List<EntrySummary> list(EntryFilter filter, int limit, int offset) {
+      return current().list(filter, limit, offset);
+    }
   }
 }

@@ -28,7 +28,9 @@ import dev.deja.db.CacheStats;
 import dev.deja.db.CacheUnavailableException;
 import dev.deja.db.DailyCounts;
 import dev.deja.db.DatabaseConfig;
+import dev.deja.db.EntryFilter;
 import dev.deja.db.EntrySource;
+import dev.deja.db.EntrySummary;
 import dev.deja.db.HitRecord;
 import dev.deja.db.Neighbor;
 import dev.deja.db.NewAlias;
@@ -88,7 +90,8 @@ class ArchitectureTest {
    */
   private static final Class<?>[] STORAGE_RECORDS = {NewEntry.class, NewAlias.class,
       StoredRequest.class, StoredResponse.class, EntrySource.class, Neighbor.class,
-      HitRecord.class, DailyCounts.class, PurgeCriteria.class, CacheStats.class};
+      HitRecord.class, DailyCounts.class, PurgeCriteria.class, CacheStats.class,
+      EntryFilter.class, EntrySummary.class};
 
   private static JavaClasses classes;
 

@@ -9,7 +9,9 @@ import dev.deja.db.CacheStats;
 import dev.deja.db.CacheUnavailableException;
 import dev.deja.db.DailyCounts;
 import dev.deja.db.DatabaseConfig;
+import dev.deja.db.EntryFilter;
 import dev.deja.db.EntrySource;
+import dev.deja.db.EntrySummary;
 import dev.deja.db.HitRecord;
 import dev.deja.db.Neighbor;
 import dev.deja.db.NewAlias;
@@ -22,6 +24,7 @@ import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.criteria.CriteriaBuilder;
 import jakarta.persistence.criteria.CriteriaDelete;
+import jakarta.persistence.criteria.CriteriaQuery;
 import jakarta.persistence.criteria.Predicate;
 import jakarta.persistence.criteria.Root;
 import java.nio.charset.StandardCharsets;
@@ -40,6 +43,7 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -757,6 +761,55 @@ public final class JdbcCacheRepository implements CacheRepository {
           ((Number) blobs[1]).longValue());
     } catch (RuntimeException e) {
       throw unavailable("stats", e);
+    } finally {
+      em.close();
+    }
+  }
+
+  /**
+   * Management plane, so JPA; bounded by the store timeout like every write, because an operator's
+   * listing must not hold a pooled connection longer than the data plane would.
+   */
+  @Override
+  public List<EntrySummary> list(EntryFilter filter, int limit, int offset) {
+    Objects.requireNonNull(filter, "filter");
+    requirePositive("limit", limit);
+    if (offset < 0) {
+      throw new IllegalArgumentException("offset must be >= 0, was " + offset);
+    }
+    EntityManager em = emf.createEntityManager();
+    try {
+      CriteriaBuilder cb = em.getCriteriaBuilder();
+      CriteriaQuery<CacheEntryEntity> query = cb.createQuery(CacheEntryEntity.class);
+      Root<CacheEntryEntity> e = query.from(CacheEntryEntity.class);
+      List<Predicate> where = new ArrayList<>();
+      if (filter.model() != null) {
+        where.add(cb.equal(e.get("model"), filter.model()));
+      }
+      if (filter.bucket() != null) {
+        where.add(cb.equal(e.get("bucket"), filter.bucket()));
+      }
+      if (filter.promptContains() != null) {
+        String literal = filter.promptContains().toLowerCase(Locale.ROOT)
+            .replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+        where.add(cb.like(cb.lower(e.get("prompt")), "%" + literal + "%", '\\'));
+      }
+      if (filter.createdBefore() != null) {
+        where.add(cb.lessThan(e.<Instant>get("createdAt"), filter.createdBefore()));
+      }
+      query.select(e).where(where.toArray(new Predicate[0]))
+          .orderBy(cb.desc(e.get("createdAt")), cb.asc(e.get("cacheKey")));
+      return em.createQuery(query)
+          .setHint("jakarta.persistence.query.timeout", storeTimeoutMs)
+          .setFirstResult(offset)
+          .setMaxResults(limit)
+          .getResultList().stream()
+          .map(r -> new EntrySummary(r.cacheKey(), r.prompt(), r.model(), r.bucket(),
+              EntrySource.fromSql(r.source()), r.aliasOf(), r.createdAt(), r.expiresAt(),
+              r.lastHitAt()))
+          .toList();
+    } catch (RuntimeException ex) {
+      throw unavailable("list", ex);
     } finally {
       em.close();
     }

@@ -2,8 +2,11 @@ package dev.deja.filter.store;
 
 import dev.deja.db.CacheStats;
 import dev.deja.db.CacheUnavailableException;
+import dev.deja.db.EntryFilter;
+import dev.deja.db.EntrySummary;
 import dev.deja.db.PurgeCriteria;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * The management half of the storage contract: what an operator or the eviction job does to the
@@ -49,4 +52,13 @@ public interface CacheMaintenance {
 
   /** Entry, alias and image counts, and the bytes of the stored images. */
   CacheStats stats();
+
+  /**
+   * A page of the entries and aliases matching {@code filter}, newest first (ties by key), for an
+   * operator to find what to delete or purge. Expired entries are listed until they are deleted.
+   *
+   * @param limit at most this many, at least 1
+   * @param offset how many matching entries to skip, at least 0
+   */
+  List<EntrySummary> list(EntryFilter filter, int limit, int offset);
 }

@@ -2,7 +2,9 @@ package dev.deja.filter.store;
 
 import dev.deja.db.CacheStats;
 import dev.deja.db.DailyCounts;
+import dev.deja.db.EntryFilter;
 import dev.deja.db.EntrySource;
+import dev.deja.db.EntrySummary;
 import dev.deja.db.HitRecord;
 import dev.deja.db.Neighbor;
 import dev.deja.db.NewAlias;
@@ -20,6 +22,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -328,6 +331,30 @@ public final class InMemoryCacheStore implements CacheStore {
         .filter(sha -> !referenced.contains(sha)).limit(batchSize).toList();
     orphans.forEach(this::removeBlob);
     return orphans.size();
+  }
+
+  @Override
+  public synchronized List<EntrySummary> list(EntryFilter filter, int limit, int offset) {
+    Objects.requireNonNull(filter, "filter");
+    if (limit < 1 || offset < 0) {
+      throw new IllegalArgumentException(
+          "limit must be >= 1 and offset >= 0, were " + limit + " and " + offset);
+    }
+    String contains = filter.promptContains() == null
+        ? null : filter.promptContains().toLowerCase(Locale.ROOT);
+    return rows.values().stream()
+        .filter(r -> filter.model() == null || filter.model().equals(r.model()))
+        .filter(r -> filter.bucket() == null || filter.bucket().equals(r.bucket()))
+        .filter(r -> contains == null || r.prompt().toLowerCase(Locale.ROOT).contains(contains))
+        .filter(r -> filter.createdBefore() == null
+            || r.createdAt().isBefore(filter.createdBefore()))
+        .sorted(Comparator.comparing(Row::createdAt).reversed().thenComparing(Row::key))
+        .skip(offset)
+        .limit(limit)
+        .map(r -> new EntrySummary(r.key(), r.prompt(), r.model(), r.bucket(),
+            r.isAlias() ? EntrySource.ALIAS : EntrySource.ORIGIN, r.aliasOf(), r.createdAt(),
+            r.expiresAt(), r.lastHitAt()))
+        .toList();
   }
 
   @Override

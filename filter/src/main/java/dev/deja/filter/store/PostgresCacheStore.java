@@ -4,6 +4,8 @@ import dev.deja.db.CacheRepository;
 import dev.deja.db.CacheStats;
 import dev.deja.db.DailyCounts;
 import dev.deja.db.DejaDatabase;
+import dev.deja.db.EntryFilter;
+import dev.deja.db.EntrySummary;
 import dev.deja.db.HitRecord;
 import dev.deja.db.Neighbor;
 import dev.deja.db.NewAlias;
@@ -105,6 +107,11 @@ public final class PostgresCacheStore implements CacheStore {
   @Override
   public CacheStats stats() {
     return repository.stats();
+  }
+
+  @Override
+  public List<EntrySummary> list(EntryFilter filter, int limit, int offset) {
+    return repository.list(filter, limit, offset);
   }
 
   @Override

@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.deja.db.CacheStats;
+import dev.deja.db.EntryFilter;
+import dev.deja.db.EntrySource;
+import dev.deja.db.EntrySummary;
 import dev.deja.db.HitRecord;
 import dev.deja.db.Neighbor;
 import dev.deja.db.NewAlias;
@@ -340,6 +343,80 @@ abstract class CacheStoreContract {
     assertTrue(store.findExact(key("a new cat", 1)).isPresent(), "created after");
     assertTrue(store.findExact(key("an old cat in another bucket", 2)).isPresent());
     assertEquals(3, store.stats().entries(), "the sdxl one is another model");
+  }
+
+  @Test
+  void list_pagesNewestFirst_andShowsAliasesAsAliases() throws Exception {
+    Drawn cat = entry("a cat", 1).build();
+    put(cat);
+    Thread.sleep(5); // distinct creation times on any clock, so the order is the newest-first rule
+    put(entry("a dog", 1).build());
+    Thread.sleep(5);
+    put(entry("a bird", 1).expiresAt(Instant.now().minusSeconds(30)).build());
+    Thread.sleep(5);
+    store.storeAlias(alias("a kitten", 1, cat, 0.9, null));
+
+    List<EntrySummary> all = store.list(EntryFilter.all(), 10, 0);
+
+    assertEquals(List.of("a kitten", "a bird", "a dog", "a cat"),
+        all.stream().map(EntrySummary::prompt).toList(), "expired entries are still listed");
+    EntrySummary kitten = all.get(0);
+    assertEquals(key("a kitten", 1), kitten.cacheKey());
+    assertEquals(EntrySource.ALIAS, kitten.source());
+    assertEquals(cat.key(), kitten.aliasOf());
+    assertEquals(MODEL, kitten.model());
+    assertEquals(cat.bucket(), kitten.bucket());
+    EntrySummary first = all.get(3);
+    assertEquals(EntrySource.ORIGIN, first.source());
+    assertNull(first.aliasOf());
+    assertNull(first.expiresAt());
+    assertNull(first.lastHitAt(), "never served");
+    assertTrue(all.get(1).expiresAt().isBefore(Instant.now()));
+    assertEquals(List.of("a bird", "a dog"),
+        store.list(EntryFilter.all(), 2, 1).stream().map(EntrySummary::prompt).toList());
+    assertEquals(List.of(), store.list(EntryFilter.all(), 10, 4));
+  }
+
+  @Test
+  void list_matchesEveryFilterField_andThePromptAsPlainTextIgnoringCase() throws Exception {
+    Drawn cat = entry("a black cat", 1).build();
+    put(cat);
+    Thread.sleep(5); // distinct creation times: the expected lists are newest first
+    put(entry("a cat drawn by sdxl", 1).model("sdxl").build());
+    Thread.sleep(50);
+    Instant between = Instant.now();
+    Thread.sleep(50);
+    put(entry("a CAT in another bucket", 2).build());
+    Thread.sleep(5);
+    put(entry("a dog", 1).build());
+
+    assertEquals(List.of("a CAT in another bucket", "a cat drawn by sdxl", "a black cat"),
+        prompts(new EntryFilter(null, null, "Cat", null)));
+    assertEquals(List.of("a cat drawn by sdxl"), prompts(new EntryFilter("sdxl", null, null, null)));
+    assertEquals(List.of("a dog", "a black cat"),
+        prompts(new EntryFilter(MODEL, cat.bucket(), null, null)));
+    assertEquals(List.of("a cat drawn by sdxl", "a black cat"),
+        prompts(new EntryFilter(null, null, null, between)));
+    assertEquals(List.of("a black cat"),
+        prompts(new EntryFilter(MODEL, cat.bucket(), "cat", between)));
+    assertEquals(List.of(), prompts(new EntryFilter(null, null, "%", null)), "% is no wildcard");
+    assertEquals(List.of(), prompts(new EntryFilter(null, null, "a_", null)), "_ is no wildcard");
+  }
+
+  @Test
+  void list_showsWhenAnEntryWasLastServed() {
+    Drawn cat = entry("a cat", 1).build();
+    put(cat);
+    Instant servedAt = Instant.now().plusSeconds(5).truncatedTo(ChronoUnit.MILLIS);
+    store.recordHits(List.of(new HitRecord(cat.key(), HitRecord.Kind.EXACT, servedAt)));
+
+    Instant lastHit = store.list(EntryFilter.all(), 1, 0).get(0).lastHitAt();
+    // PostgreSQL keeps microseconds through a double: allow it that rounding, nothing more.
+    assertTrue(Duration.between(servedAt, lastHit).abs().toMillis() < 1, lastHit + " vs " + servedAt);
+  }
+
+  private List<String> prompts(EntryFilter filter) {
+    return store.list(filter, 100, 0).stream().map(EntrySummary::prompt).toList();
   }
 
   @Test

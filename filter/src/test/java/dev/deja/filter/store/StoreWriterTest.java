@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.deja.db.CacheStats;
 import dev.deja.db.CacheUnavailableException;
 import dev.deja.db.DailyCounts;
+import dev.deja.db.EntryFilter;
+import dev.deja.db.EntrySummary;
 import dev.deja.db.HitRecord;
 import dev.deja.db.Neighbor;
 import dev.deja.db.NewAlias;
@@ -157,6 +159,11 @@ class StoreWriterTest {
     @Override
     public CacheStats stats() {
       return new CacheStats(0, 0, 0, 0);
+    }
+
+    @Override
+    public List<EntrySummary> list(EntryFilter filter, int limit, int offset) {
+      return List.of();
     }
 
     @Override
