@@ -48,7 +48,7 @@ class AuthorizedRequestsTest {
 
   @BeforeEach
   void start() throws Exception {
-    harness = ExactCacheHarness.start(getClass(), DejaConfig.builder(), origin);
+    harness = ExactCacheHarness.start(DejaConfig.builder(), origin);
     http = harness.http;
   }
 

@@ -60,9 +60,8 @@ class FlightReleaseTest {
 
   @BeforeEach
   void start() throws Exception {
-    harness =
-        ExactCacheHarness.start(
-            getClass(), DejaConfig.builder().singleFlightTimeout(Duration.ofSeconds(60)), origin);
+    harness = ExactCacheHarness.start(
+        DejaConfig.builder().singleFlightTimeout(Duration.ofSeconds(60)), origin);
     cache = harness.cache;
     http = harness.http;
   }
@@ -90,7 +89,7 @@ class FlightReleaseTest {
     String key = ((ParsedRequest.Cacheable) cache.parse(
         "GET", PATH.substring(0, PATH.indexOf('?')), PATH.substring(PATH.indexOf('?') + 1), null))
         .key().value();
-    assertFalse(harness.store.cacheStore().findExact(key).isPresent(), "half an image was stored");
+    assertFalse(harness.store.findExact(key).isPresent(), "half an image was stored");
 
     origin.crash = false;
     long began = System.nanoTime();

@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.deja.filter.store.CacheStore;
 import dev.deja.filter.testing.ExactCacheHarness;
 import dev.deja.filter.testing.FilterHarness;
 import dev.deja.filter.testing.TestOrigin;
-import dev.deja.filter.testing.TestStores;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -53,13 +53,13 @@ class StaleIfErrorTest {
   }
 
   private ExactCacheHarness harness;
-  private TestStores.Store store;
+  private CacheStore store;
   private FilterHarness http;
   private ShortLivedOrigin origin;
 
   private void start(DejaConfig.Builder config) throws Exception {
     origin = new ShortLivedOrigin();
-    harness = ExactCacheHarness.start(getClass(), config, origin);
+    harness = ExactCacheHarness.start(config, origin);
     store = harness.store;
     http = harness.http;
   }
@@ -79,7 +79,7 @@ class StaleIfErrorTest {
     assertTrue(miss.headers().firstValue("Cache-Status").orElse("").contains("stored"));
     String key = miss.headers().firstValue("X-Cache-Key").orElseThrow();
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (store.cacheStore().findExact(key).isEmpty() && System.nanoTime() < deadline) {
+    while (store.findExact(key).isEmpty() && System.nanoTime() < deadline) {
       Thread.sleep(10);
     }
     Thread.sleep(1_600); // max-age=1 has passed: the entry is expired, not yet deleted

@@ -620,16 +620,8 @@ public final class JdbcCacheRepository implements CacheRepository {
       CriteriaBuilder cb = em.getCriteriaBuilder();
       CriteriaDelete<CacheEntryEntity> delete = cb.createCriteriaDelete(CacheEntryEntity.class);
       Root<CacheEntryEntity> e = delete.from(CacheEntryEntity.class);
-      List<Predicate> where = new ArrayList<>();
-      if (criteria.model() != null) {
-        where.add(cb.equal(e.get("model"), criteria.model()));
-      }
-      if (criteria.bucket() != null) {
-        where.add(cb.equal(e.get("bucket"), criteria.bucket()));
-      }
-      if (criteria.createdBefore() != null) {
-        where.add(cb.lessThan(e.<Instant>get("createdAt"), criteria.createdBefore()));
-      }
+      List<Predicate> where =
+          matching(cb, e, criteria.model(), criteria.bucket(), criteria.createdBefore());
       delete.where(where.toArray(new Predicate[0]));
       int rows = em.createQuery(delete).executeUpdate();
       em.createNativeQuery(DELETE_DANGLING_ALIASES).executeUpdate();
@@ -782,20 +774,12 @@ public final class JdbcCacheRepository implements CacheRepository {
       CriteriaBuilder cb = em.getCriteriaBuilder();
       CriteriaQuery<CacheEntryEntity> query = cb.createQuery(CacheEntryEntity.class);
       Root<CacheEntryEntity> e = query.from(CacheEntryEntity.class);
-      List<Predicate> where = new ArrayList<>();
-      if (filter.model() != null) {
-        where.add(cb.equal(e.get("model"), filter.model()));
-      }
-      if (filter.bucket() != null) {
-        where.add(cb.equal(e.get("bucket"), filter.bucket()));
-      }
+      List<Predicate> where =
+          matching(cb, e, filter.model(), filter.bucket(), filter.createdBefore());
       if (filter.promptContains() != null) {
         String literal = filter.promptContains().toLowerCase(Locale.ROOT)
             .replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
         where.add(cb.like(cb.lower(e.get("prompt")), "%" + literal + "%", '\\'));
-      }
-      if (filter.createdBefore() != null) {
-        where.add(cb.lessThan(e.<Instant>get("createdAt"), filter.createdBefore()));
       }
       query.select(e).where(where.toArray(new Predicate[0]))
           .orderBy(cb.desc(e.get("createdAt")), cb.asc(e.get("cacheKey")));
@@ -813,6 +797,22 @@ public final class JdbcCacheRepository implements CacheRepository {
     } finally {
       em.close();
     }
+  }
+
+  /** The conditions purge and list share, one per non-null argument; all must hold. */
+  private static List<Predicate> matching(CriteriaBuilder cb, Root<CacheEntryEntity> e,
+      String model, String bucket, Instant createdBefore) {
+    List<Predicate> where = new ArrayList<>();
+    if (model != null) {
+      where.add(cb.equal(e.get("model"), model));
+    }
+    if (bucket != null) {
+      where.add(cb.equal(e.get("bucket"), bucket));
+    }
+    if (createdBefore != null) {
+      where.add(cb.lessThan(e.<Instant>get("createdAt"), createdBefore));
+    }
+    return where;
   }
 
   private Connection lookupConnection() throws SQLException {

@@ -2,33 +2,35 @@ package dev.deja.filter.testing;
 
 import dev.deja.filter.DejaCache;
 import dev.deja.filter.DejaConfig;
+import dev.deja.filter.store.CacheStore;
 
 /**
- * The filter over real Jetty in front of {@code origin}, on a real PostgreSQL store of the test
- * class's own, without an embedding model: for tests of exact caching, HTTP and faults, which
- * need no vectors and should not pay for loading a model.
+ * The filter over real Jetty in front of {@code origin}, on an in-memory store of its own, without
+ * an embedding model: for tests of exact caching, HTTP and origin faults, which need no vectors
+ * and no database (every store behaves alike here: {@code CacheStoreContract}), so they should pay
+ * for neither a model nor PostgreSQL.
  */
 public final class ExactCacheHarness implements AutoCloseable {
 
-  public final TestStores.Store store;
+  public final CacheStore store;
   public final DejaCache cache;
   public final FilterHarness http;
 
-  private ExactCacheHarness(TestStores.Store store, DejaCache cache, FilterHarness http) {
+  private ExactCacheHarness(CacheStore store, DejaCache cache, FilterHarness http) {
     this.store = store;
     this.cache = cache;
     this.http = http;
   }
 
   /** Starts with {@code config} (semantic lookup turned off) in front of {@code origin}. */
-  public static ExactCacheHarness start(
-      Class<?> testClass, DejaConfig.Builder config, TestOrigin origin) throws Exception {
+  public static ExactCacheHarness start(DejaConfig.Builder config, TestOrigin origin)
+      throws Exception {
     DejaConfig c = config.semantic(false).build();
-    TestStores.Store store = TestStores.open(testClass, 384);
+    CacheStore store = TestStores.inMemory();
     DejaCache cache =
         DejaCache.builder()
             .config(c)
-            .store(store.cacheStore())
+            .store(store)
             .matcher(TestStores.matcher(c))
             .build();
     return new ExactCacheHarness(store, cache, new FilterHarness(cache, origin));

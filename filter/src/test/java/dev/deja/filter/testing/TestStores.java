@@ -7,6 +7,7 @@ import dev.deja.db.testing.TestDatabase;
 import dev.deja.filter.DejaConfig;
 import dev.deja.filter.match.SemanticMatcher;
 import dev.deja.filter.store.CacheStore;
+import dev.deja.filter.store.InMemoryCacheStore;
 import dev.deja.filter.store.PostgresCacheStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -83,6 +84,15 @@ public final class TestStores {
         schema.drop();
       }
     };
+  }
+
+  /**
+   * A fresh store in the heap: for tests of the filter's behaviour, which {@code
+   * CacheStoreContract} shows every store shares. A test takes {@link #open} instead only for what
+   * PostgreSQL alone shows (an outage, a slow database, what lands in its tables).
+   */
+  public static CacheStore inMemory() {
+    return new InMemoryCacheStore();
   }
 
   public static SemanticMatcher matcher(DejaConfig config) {
