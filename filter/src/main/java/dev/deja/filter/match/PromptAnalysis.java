@@ -1,11 +1,10 @@
 package dev.deja.filter.match;
 
 import dev.deja.filter.match.Lexicon.Relation;
-import java.text.Normalizer;
+import dev.deja.filter.text.Normalize;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -186,8 +185,7 @@ final class PromptAnalysis {
   }
 
   static PromptAnalysis of(String prompt) {
-    String text = prompt == null ? "" : prompt;
-    text = Normalizer.normalize(text, Normalizer.Form.NFKC).toLowerCase(Locale.ROOT);
+    String text = Normalize.forGuard(prompt);
     List<Token> tokens = new ArrayList<>();
     int latin = 0;
     int cjk = 0;
