@@ -5,7 +5,7 @@ import dev.deja.db.NewAlias;
 import dev.deja.db.NewEntry;
 import dev.deja.db.StoredResponse;
 import dev.deja.filter.embed.Embedder;
-import dev.deja.filter.embed.PromptNormalizer;
+import dev.deja.filter.text.Normalize;
 import dev.deja.filter.http.OriginPolicy;
 import dev.deja.filter.http.SingleFlight;
 import dev.deja.filter.lookup.CacheLookup;
@@ -221,7 +221,7 @@ public final class DejaCache implements AutoCloseable {
               request.key().value(),
               s.candidate().cacheKey(),
               s.candidate().similarity(),
-              request.stored(PromptNormalizer.normalize(request.request().prompt())),
+              request.stored(Normalize.forEmbedding(request.request().prompt())),
               null, // an alias is never a semantic candidate, so it has no embedding model
               s.image().expiresAt());
       writer.submit("alias " + request.key(), () -> store.storeAlias(alias));
@@ -270,7 +270,7 @@ public final class DejaCache implements AutoCloseable {
             store.store(
                 new NewEntry(
                     key,
-                    request.stored(PromptNormalizer.normalize(request.request().prompt())),
+                    request.stored(Normalize.forEmbedding(request.request().prompt())),
                     vector,
                     // only a vector has a model: an entry without one is exact-only
                     vector == null || embedder == null ? null : embedder.modelId(),

@@ -2,6 +2,7 @@ package dev.deja.filter.embed;
 
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.deja.filter.text.Normalize;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -11,7 +12,7 @@ import java.util.concurrent.ExecutionException;
 /**
  * Remembers the vector of each normalized prompt, so a repeated prompt is never embedded twice.
  *
- * <p>Keyed by {@link PromptNormalizer#normalize(String)}, so prompts that differ only in case,
+ * <p>Keyed by {@link Normalize#forEmbedding(String)}, so prompts that differ only in case,
  * spacing or punctuation share one entry. Concurrent misses on the same prompt run one inference;
  * the others wait for it. Failures are not cached. Cached arrays are never handed out: every call
  * returns a fresh copy the caller may modify.
@@ -42,7 +43,7 @@ final class CachingEmbedder implements Embedder {
 
   @Override
   public Optional<float[]> embed(String prompt) {
-    String text = PromptNormalizer.normalize(prompt);
+    String text = Normalize.forEmbedding(prompt);
     if (text.isEmpty()) {
       return Optional.empty();
     }

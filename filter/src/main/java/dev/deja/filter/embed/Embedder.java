@@ -21,7 +21,7 @@ public interface Embedder extends AutoCloseable {
   int dimension();
 
   /**
-   * Embeds the prompt after {@link PromptNormalizer#normalize(String) normalization}.
+   * Embeds the prompt after {@link dev.deja.filter.text.Normalize#forEmbedding(String) normalization}.
    *
    * @return the unit-length vector, or empty when the normalized prompt is blank or longer than
    *     the model's window (a vector of only its beginning would match every prompt that shares

@@ -11,6 +11,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import dev.deja.filter.text.Normalize;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.FloatBuffer;
@@ -210,7 +211,7 @@ final class OnnxEmbedder implements Embedder {
 
   @Override
   public Optional<float[]> embed(String prompt) {
-    String text = PromptNormalizer.normalize(prompt);
+    String text = Normalize.forEmbedding(prompt);
     if (text.isEmpty()) {
       return Optional.empty();
     }

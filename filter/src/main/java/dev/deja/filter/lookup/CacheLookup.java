@@ -181,10 +181,10 @@ public final class CacheLookup {
 
     Neighbor best = null;
     MatchVerdict bestRefusal = null;
+    SemanticMatcher.Request decisions = matcher.forRequest(request.request().prompt());
     for (Neighbor candidate : neighbours) {
       MatchVerdict verdict =
-          matcher.decide(
-              request.request().prompt(), candidate.prompt(), candidate.similarity(), threshold);
+          decisions.decide(candidate.prompt(), candidate.similarity(), threshold);
       if (!verdict.accepted()) {
         if (best == null) {
           best = candidate;
@@ -242,6 +242,7 @@ public final class CacheLookup {
       return List.of();
     }
     List<Explanation.Neighbour> out = new java.util.ArrayList<>();
+    SemanticMatcher.Request decisions = matcher.forRequest(request.request().prompt());
     for (Neighbor c :
         store.findNearest(
             request.partition().bucket(),
@@ -249,8 +250,7 @@ public final class CacheLookup {
             embedder.modelId(),
             vector.get(),
             k)) {
-      MatchVerdict v =
-          matcher.decide(request.request().prompt(), c.prompt(), c.similarity(), threshold);
+      MatchVerdict v = decisions.decide(c.prompt(), c.similarity(), threshold);
       out.add(
           new Explanation.Neighbour(c.cacheKey(), c.prompt(), c.similarity(), v.accepted(), v.reason()));
     }

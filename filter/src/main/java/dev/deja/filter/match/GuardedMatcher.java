@@ -68,11 +68,24 @@ public final class GuardedMatcher implements SemanticMatcher {
   @Override
   public MatchVerdict decide(String requestPrompt, String cachedPrompt, double similarity,
       double threshold) {
-    double effective = Double.isNaN(threshold) ? this.threshold : Math.max(threshold, this.threshold);
-    if (!(similarity >= effective)) {
-      return MatchVerdict.refuse(BELOW_THRESHOLD);
-    }
-    return guard.check(requestPrompt, cachedPrompt, similarity);
+    return forRequest(requestPrompt).decide(cachedPrompt, similarity, threshold);
+  }
+
+  /**
+   * The request prompt is analysed at most once, when the first candidate reaches the threshold,
+   * however many candidates are judged.
+   */
+  @Override
+  public Request forRequest(String requestPrompt) {
+    MatchGuard.Request request = guard.forRequest(requestPrompt);
+    return (cachedPrompt, similarity, threshold) -> {
+      double effective =
+          Double.isNaN(threshold) ? this.threshold : Math.max(threshold, this.threshold);
+      if (!(similarity >= effective)) {
+        return MatchVerdict.refuse(BELOW_THRESHOLD);
+      }
+      return request.check(cachedPrompt, similarity);
+    };
   }
 
   @Override

@@ -85,10 +85,36 @@ public final class MatchGuard {
    * content words differ must be closer than the threshold asks ({@link GuardStrictness}).
    */
   public MatchVerdict check(String requestPrompt, String cachedPrompt, double similarity) {
-    if (strictness == GuardStrictness.OFF) {
-      return MatchVerdict.accept();
+    return forRequest(requestPrompt).check(cachedPrompt, similarity);
+  }
+
+  /** Checks of one request prompt against several cached prompts; see {@link Request}. */
+  public Request forRequest(String requestPrompt) {
+    return new Request(requestPrompt);
+  }
+
+  /**
+   * One request prompt, analysed once (lazily, at the first check) and checked against any number
+   * of cached prompts; each verdict is exactly what {@link MatchGuard#check(String, String,
+   * double)} gives. Not thread-safe: one request, one thread.
+   */
+  public final class Request {
+    private final String prompt;
+    private PromptAnalysis analysis;
+
+    private Request(String prompt) {
+      this.prompt = prompt;
     }
-    return check(PromptAnalysis.of(requestPrompt), PromptAnalysis.of(cachedPrompt), similarity);
+
+    public MatchVerdict check(String cachedPrompt, double similarity) {
+      if (strictness == GuardStrictness.OFF) {
+        return MatchVerdict.accept();
+      }
+      if (analysis == null) {
+        analysis = PromptAnalysis.of(prompt);
+      }
+      return MatchGuard.this.check(analysis, PromptAnalysis.of(cachedPrompt), similarity);
+    }
   }
 
   MatchVerdict check(PromptAnalysis a, PromptAnalysis b, double similarity) {
@@ -116,8 +142,22 @@ public final class MatchGuard {
     if (!sceneWords(a).equals(sceneWords(b))) {
       return MatchVerdict.refuse(SCENE_MISMATCH);
     }
+    // spelling variants are folded into the request's tokens for the rest of this check only:
+    // the request's analysis is reused for the next candidate and must come back unchanged
+    List<Folded> folded = foldSpellings(a.content, b.content);
+    try {
+      return checkOrderAndContent(a, b, similarity);
+    } finally {
+      for (int i = folded.size() - 1; i >= 0; i--) {
+        folded.get(i).undo();
+      }
+    }
+  }
+
+  /** The checks from word order on, after spelling variants were folded. */
+  private MatchVerdict checkOrderAndContent(PromptAnalysis a, PromptAnalysis b,
+      double similarity) {
     boolean readable = a.englishLike && b.englishLike;
-    foldSpellings(a.content, b.content);
     int[] moves = moves(a.ordered, b.ordered);
     boolean blockMoved = moves[2] > 0;
     if (moves[0] > strictness.maxStrayMoves || moves[1] > strictness.maxLocalMoves) {
@@ -410,10 +450,11 @@ public final class MatchGuard {
    * {@value #MIN_VARIANT_LENGTH} letters long, takes that word's stem ("travelled" / "traveled",
    * "jewellery" / "jewelery", "Mohammed" / "Mohamed", "colour" / "color" is in the synonym list).
    * Order and overlap then treat the two as one word. A replaced letter is not a variant: "horse"
-   * / "house", "beach" / "bench" are different things. Mutates the analyses, which belong to this
-   * one check.
+   * / "house", "beach" / "bench" are different things. Mutates the tokens of {@code a}; returns
+   * what it changed, so that the caller can undo it when the check ends.
    */
-  private static void foldSpellings(List<Token> a, List<Token> b) {
+  private static List<Folded> foldSpellings(List<Token> a, List<Token> b) {
+    List<Folded> folded = new ArrayList<>();
     Set<String> stemsA = new java.util.HashSet<>();
     Set<String> stemsB = new java.util.HashSet<>();
     for (Token t : a) {
@@ -439,6 +480,7 @@ public final class MatchGuard {
         String from = t.stem;
         for (Token v : a) {
           if (v.stem.equals(from)) {
+            folded.add(new Folded(v, v.stem, v.orderKey));
             v.stem = match;
             if (v.orderKey != null) {
               v.orderKey = match + v.orderKey.substring(from.length());
@@ -447,6 +489,15 @@ public final class MatchGuard {
         }
         stemsA.add(match);
       }
+    }
+    return folded;
+  }
+
+  /** A token's stem and order key before {@link #foldSpellings} changed them. */
+  private record Folded(Token token, String stem, String orderKey) {
+    void undo() {
+      token.stem = stem;
+      token.orderKey = orderKey;
     }
   }
 

@@ -1,11 +1,10 @@
 package dev.deja.filter.match;
 
 import dev.deja.filter.match.Lexicon.Relation;
-import java.text.Normalizer;
+import dev.deja.filter.text.Normalize;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -89,17 +88,6 @@ final class PromptAnalysis {
   private static final Map<String, List<String[]>> STYLE = Lexicon.STYLE_PHRASES.stream()
       .collect(java.util.stream.Collectors.groupingBy(p -> p[0], java.util.LinkedHashMap::new,
           java.util.stream.Collectors.toList()));
-
-  private static final Set<String> COPULAS =
-      Set.of("is", "are", "was", "were", "be", "been", "being", "looks", "look", "s");
-
-  /** Frequent verbs that end a noun phrase ("the sunflower stood tall"). */
-  private static final Set<String> COMMON_VERBS = Set.of("sit", "sits", "sat", "stand", "stands",
-      "stood", "lie", "lies", "lay", "lays", "hang", "hangs", "hung", "rest", "rests", "float",
-      "floats", "fly", "flies", "flew", "run", "runs", "ran", "walk", "walks", "hold", "holds",
-      "held", "wear", "wears", "wore", "eat", "eats", "ate", "look", "looks", "reads", "grow",
-      "grows", "grew", "appear", "appears", "seem", "seems", "became", "become", "becomes",
-      "made", "make", "makes", "has", "had", "covered", "covers", "contains", "shows");
 
   final String normalized;
   final Script script;
@@ -197,8 +185,7 @@ final class PromptAnalysis {
   }
 
   static PromptAnalysis of(String prompt) {
-    String text = prompt == null ? "" : prompt;
-    text = Normalizer.normalize(text, Normalizer.Form.NFKC).toLowerCase(Locale.ROOT);
+    String text = Normalize.forGuard(prompt);
     List<Token> tokens = new ArrayList<>();
     int latin = 0;
     int cjk = 0;
@@ -491,7 +478,7 @@ final class PromptAnalysis {
       return false;
     }
     String next = tokens.get(i + 1).text;
-    return isVerbForm(next) || COMMON_VERBS.contains(next);
+    return isVerbForm(next) || Lexicon.COMMON_VERBS.contains(next);
   }
 
   /** A day of the month: 1 to 31, in digits or as an ordinal ("18", "#18"). */
@@ -626,7 +613,7 @@ final class PromptAnalysis {
       while (end < n) {
         Token next = tokens.get(end);
         if (next.kind == Kind.CONTENT && !(hasNoun && isVerbForm(next.text))
-            && !(hasNoun && COMMON_VERBS.contains(next.text))) {
+            && !(hasNoun && Lexicon.COMMON_VERBS.contains(next.text))) {
           hasNoun |= !next.attribute;
           end++;
         } else if (!hasNoun && next.kind == Kind.BREAK && end + 1 < n
@@ -670,7 +657,7 @@ final class PromptAnalysis {
         if (predicative) {
           // "the car is red": binds back over a form of "be"; otherwise to nothing
           int prev = previousPhrase(start, phraseOf);
-          boolean copula = start > 0 && COPULAS.contains(tokens.get(start - 1).text);
+          boolean copula = start > 0 && Lexicon.COPULAS.contains(tokens.get(start - 1).text);
           target = prev >= 0 && copula ? prev : -1;
         }
         if (target < 0) {

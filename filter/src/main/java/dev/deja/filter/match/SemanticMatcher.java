@@ -20,4 +20,21 @@ public interface SemanticMatcher {
    * @param threshold effective threshold (never lower than {@link #threshold()})
    */
   MatchVerdict decide(String requestPrompt, String cachedPrompt, double similarity, double threshold);
+
+  /**
+   * The decisions for one request against its candidates, for callers that judge several cached
+   * prompts for the same request (the lookup loop, {@code explain}): an implementation may read
+   * the request prompt once instead of once per candidate. Each verdict is exactly what {@link
+   * #decide} gives for the same arguments. Meant for one thread and one request.
+   */
+  default Request forRequest(String requestPrompt) {
+    return (cachedPrompt, similarity, threshold) ->
+        decide(requestPrompt, cachedPrompt, similarity, threshold);
+  }
+
+  /** {@link #decide} with the request prompt fixed; see {@link #forRequest}. */
+  @FunctionalInterface
+  interface Request {
+    MatchVerdict decide(String cachedPrompt, double similarity, double threshold);
+  }
 }

@@ -1,5 +1,6 @@
 package dev.deja.filter.request;
 
+import dev.deja.filter.text.Normalize;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -80,9 +81,8 @@ public final class RequestParser {
     } else {
       throw new InvalidRequestException("no-prompt");
     }
-    // Keyed exactly as decoded: no Unicode normalization, no trimming. The origin receives these
-    // very code points, and "cafe\u0301" or " blue bird" may be drawn differently from "café" or
-    // "blue bird". Such variants still meet as semantic hits: the embedding normalizes.
+    // Keyed exactly as decoded: no Unicode normalization, no trimming (Normalize.forKey says why).
+    prompt = Normalize.forKey(prompt);
     if (prompt.isBlank()) {
       throw new InvalidRequestException("no-prompt");
     }

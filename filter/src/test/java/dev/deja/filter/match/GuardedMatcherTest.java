@@ -316,4 +316,30 @@ class GuardedMatcherTest {
     assertTrue(guard.check(null, "   ").accepted());
     guard.check("!!!", "a cat");
   }
+
+  /**
+   * A request is analysed once and judged against every candidate: each verdict must be the one
+   * the pair gets alone. Folding a spelling variant ("travelled" / "traveled") edits the request's
+   * tokens during one check; without undoing that, the next candidate below was refused.
+   */
+  @Test
+  void forRequest_eachCandidateGetsItsOwnVerdict() {
+    String request = "she travelled to rome and then to paris";
+    List<String> candidates = List.of("she traveled to rome and then to paris",
+        "to car she rome to travelled paris traveled", "she traveled to paris and then to rome",
+        "she travelled to rome and then to paris, 4k", "he traveled to rome");
+    for (GuardStrictness s : GuardStrictness.values()) {
+      MatchGuard guard = new MatchGuard(s);
+      MatchGuard.Request once = guard.forRequest(request);
+      GuardedMatcher matcher = GuardedMatcher.custom(0.8, s);
+      SemanticMatcher.Request decisions = matcher.forRequest(request);
+      for (String cached : candidates) {
+        assertEquals(guard.check(request, cached, 0.99), once.check(cached, 0.99),
+            s + ": " + cached);
+        assertEquals(matcher.decide(request, cached, 0.99, 0.9),
+            decisions.decide(cached, 0.99, 0.9), s + ": " + cached);
+      }
+    }
+  }
 }
+

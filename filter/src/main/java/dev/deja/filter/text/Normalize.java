@@ -1,10 +1,22 @@
-package dev.deja.filter.embed;
+package dev.deja.filter.text;
 
 import java.text.Normalizer;
 import java.util.Locale;
 
 /**
- * The one text normalization applied before a prompt is embedded, cached or compared.
+ * Every normalization of prompt text in Deja, and the only place one may be written: the cache
+ * key, the embedding and the match guard each call their named function here. They differ in
+ * strength on purpose; a new use gets its own named function here, not a private copy.
+ *
+ * <ul>
+ *   <li>{@link #forKey}: none at all, the prompt exactly as decoded (see there why);
+ *   <li>{@link #forGuard}: Unicode NFKC and case folding only, because the guard's tokenizer reads
+ *       punctuation itself (commas separate clauses, apostrophes make "n't" a negation);
+ *   <li>{@link #forEmbedding}: the full normalization below, also the key of the embedder's cache
+ *       and the normalized prompt stored with an entry.
+ * </ul>
+ *
+ * <p>{@link #forEmbedding}, step by step:
  *
  * <ol>
  *   <li>Unicode NFKC (full-width {@code Ａ１} becomes {@code a1}, ligatures split), then case
@@ -24,9 +36,29 @@ import java.util.Locale;
  * <p>A prompt with no letter, digit or symbol left (blank or punctuation only) normalizes to the
  * empty string; callers skip the semantic step for it. The function is idempotent.
  */
-public final class PromptNormalizer {
+public final class Normalize {
 
-  private PromptNormalizer() {}
+  private Normalize() {}
+
+  /**
+   * The prompt as the cache key uses it: unchanged. The origin receives these very code points,
+   * and "cafe\u0301" or " blue bird" may be drawn differently from "café" or "blue bird"; keying
+   * a normalized form would mean guessing how every server between Deja and the image model
+   * normalizes. Such variants still meet as semantic hits, through {@link #forEmbedding}.
+   */
+  public static String forKey(String prompt) {
+    return prompt;
+  }
+
+  /**
+   * The prompt as the match guard tokenizes it: Unicode NFKC (full-width letters and digits,
+   * ligatures), then lower case in {@link Locale#ROOT}; {@code null} is the empty string.
+   * Punctuation, spacing and apostrophes are kept: the guard's tokenizer gives them meaning.
+   */
+  public static String forGuard(String prompt) {
+    String text = prompt == null ? "" : prompt;
+    return Normalizer.normalize(text, Normalizer.Form.NFKC).toLowerCase(Locale.ROOT);
+  }
 
   /**
    * Normalizes a prompt for embedding and comparison. One pass over the text after the Unicode
@@ -34,7 +66,7 @@ public final class PromptNormalizer {
    *
    * @return the normalized text; empty (never null) for a null, blank or punctuation-only prompt
    */
-  public static String normalize(String prompt) {
+  public static String forEmbedding(String prompt) {
     if (prompt == null || prompt.isEmpty()) {
       return "";
     }
