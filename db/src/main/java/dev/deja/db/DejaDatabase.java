@@ -6,7 +6,7 @@ import com.zaxxer.hikari.pool.HikariPool.PoolInitializationException;
 import dev.deja.db.internal.CacheEntryEntity;
 import dev.deja.db.internal.DailyCounterEntity;
 import dev.deja.db.internal.ImageBlobEntity;
-import dev.deja.db.internal.JdbcCacheRepository;
+import dev.deja.db.internal.PostgresCacheRepository;
 import jakarta.persistence.EntityManagerFactory;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -93,7 +93,7 @@ public final class DejaDatabase implements AutoCloseable {
         LOG.info("Opened cache database {} schema {} (pgvector in {})",
             DatabaseConfig.maskUrl(config.url()),
             config.schema(), vectorSchema);
-        return new DejaDatabase(ds, emf, new JdbcCacheRepository(ds, emf, config));
+        return new DejaDatabase(ds, emf, new PostgresCacheRepository(ds, emf, config));
       } catch (RuntimeException e) {
         ds.close();
         throw e;
