@@ -4,7 +4,6 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool.PoolInitializationException;
 import dev.deja.db.internal.CacheEntryEntity;
-import dev.deja.db.internal.DailyCounterEntity;
 import dev.deja.db.internal.ImageBlobEntity;
 import dev.deja.db.internal.PostgresCacheRepository;
 import jakarta.persistence.EntityManagerFactory;
@@ -221,7 +220,7 @@ public final class DejaDatabase implements AutoCloseable {
 
   private static EntityManagerFactory entityManagerFactory(DataSource ds, DatabaseConfig config) {
     return new HibernatePersistenceConfiguration("deja")
-        .managedClasses(CacheEntryEntity.class, ImageBlobEntity.class, DailyCounterEntity.class)
+        .managedClasses(CacheEntryEntity.class, ImageBlobEntity.class)
         .property("hibernate.connection.datasource", ds)
         .property("hibernate.default_schema", config.schema())
         // Without metadata access Hibernate picks the dialect from these instead of a connection.
