@@ -28,6 +28,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.function.Function;
+import org.hibernate.Session;
 
 /**
  * The management plane: operator deletes and purges, the background sweeps (expiry, byte budget,
@@ -95,28 +97,19 @@ final class Maintenance {
 
   int purge(PurgeCriteria criteria) {
     Objects.requireNonNull(criteria, "criteria");
-    EntityManager em = emf.createEntityManager();
-    try {
-      em.getTransaction().begin();
+    int rows = inStoreBudget("purge", em -> {
       CriteriaBuilder cb = em.getCriteriaBuilder();
       CriteriaDelete<CacheEntryEntity> delete = cb.createCriteriaDelete(CacheEntryEntity.class);
       Root<CacheEntryEntity> e = delete.from(CacheEntryEntity.class);
       List<Predicate> where =
           matching(cb, e, criteria.model(), criteria.bucket(), criteria.createdBefore());
       delete.where(where.toArray(new Predicate[0]));
-      int rows = em.createQuery(delete).executeUpdate();
+      int deleted = em.createQuery(delete).executeUpdate();
       em.createNativeQuery(DELETE_DANGLING_ALIASES).executeUpdate();
-      em.getTransaction().commit();
-      partitionSizes.clear();
-      return rows;
-    } catch (RuntimeException ex) {
-      if (em.getTransaction().isActive()) {
-        em.getTransaction().rollback();
-      }
-      throw unavailable("purge", ex);
-    } finally {
-      em.close();
-    }
+      return deleted;
+    });
+    partitionSizes.clear();
+    return rows;
   }
 
   int deleteExpired(Duration keepFor, int batchSize) {
@@ -214,9 +207,13 @@ final class Maintenance {
     }
   }
 
+  /**
+   * Backs {@code /health/ready}, so it must answer or fail within a bound. The store budget, not
+   * the lookup budget: three counts grow with the table, and a healthy but large cache must not
+   * report itself unready.
+   */
   CacheStats stats() {
-    EntityManager em = emf.createEntityManager();
-    try {
+    return inStoreBudget("stats", em -> {
       long entries = em.createQuery(
           "select count(e) from CacheEntryEntity e where e.source = 'origin'", Long.class)
           .getSingleResult();
@@ -228,16 +225,12 @@ final class Maintenance {
           .getSingleResult();
       return new CacheStats(entries, aliases, ((Number) blobs[0]).longValue(),
           ((Number) blobs[1]).longValue());
-    } catch (RuntimeException e) {
-      throw unavailable("stats", e);
-    } finally {
-      em.close();
-    }
+    });
   }
 
   /**
-   * Management plane, so JPA; bounded by the store timeout like every write, because an operator's
-   * listing must not hold a pooled connection longer than the data plane would.
+   * Bounded by the store timeout like every write, because an operator's listing must not hold a
+   * pooled connection longer than the data plane would.
    */
   List<EntrySummary> list(EntryFilter filter, int limit, int offset) {
     Objects.requireNonNull(filter, "filter");
@@ -245,8 +238,7 @@ final class Maintenance {
     if (offset < 0) {
       throw new IllegalArgumentException("offset must be >= 0, was " + offset);
     }
-    EntityManager em = emf.createEntityManager();
-    try {
+    return inStoreBudget("list", em -> {
       CriteriaBuilder cb = em.getCriteriaBuilder();
       CriteriaQuery<CacheEntryEntity> query = cb.createQuery(CacheEntryEntity.class);
       Root<CacheEntryEntity> e = query.from(CacheEntryEntity.class);
@@ -260,7 +252,6 @@ final class Maintenance {
       query.select(e).where(where.toArray(new Predicate[0]))
           .orderBy(cb.desc(e.get("createdAt")), cb.asc(e.get("cacheKey")));
       return em.createQuery(query)
-          .setHint("jakarta.persistence.query.timeout", connections.storeTimeoutMs())
           .setFirstResult(offset)
           .setMaxResults(limit)
           .getResultList().stream()
@@ -268,8 +259,32 @@ final class Maintenance {
               EntrySource.fromSql(r.source()), r.aliasOf(), r.createdAt(), r.expiresAt(),
               r.lastHitAt()))
           .toList();
+    });
+  }
+
+  /**
+   * Runs JPA work in one transaction on the same budget as a JDBC store: {@code SET LOCAL
+   * statement_timeout} and the socket timeout on the connection Hibernate took from the pool.
+   * Without it the JPA paths had no bound at all (a query hint gives the statement timeout only,
+   * and in whole seconds).
+   */
+  private <T> T inStoreBudget(String operation, Function<EntityManager, T> work) {
+    EntityManager em = emf.createEntityManager();
+    try {
+      em.getTransaction().begin();
+      em.unwrap(Session.class).doWork(connections::bindToStoreBudget);
+      T result = work.apply(em);
+      em.getTransaction().commit();
+      return result;
     } catch (RuntimeException ex) {
-      throw unavailable("list", ex);
+      try {
+        if (em.getTransaction().isActive()) {
+          em.getTransaction().rollback();
+        }
+      } catch (RuntimeException rollback) {
+        ex.addSuppressed(rollback); // the connection is gone; the first failure says why
+      }
+      throw unavailable(operation, ex);
     } finally {
       em.close();
     }
