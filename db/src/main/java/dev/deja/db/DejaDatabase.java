@@ -4,9 +4,8 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool.PoolInitializationException;
 import dev.deja.db.internal.CacheEntryEntity;
-import dev.deja.db.internal.DailyCounterEntity;
 import dev.deja.db.internal.ImageBlobEntity;
-import dev.deja.db.internal.JdbcCacheRepository;
+import dev.deja.db.internal.PostgresCacheRepository;
 import jakarta.persistence.EntityManagerFactory;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -21,6 +20,7 @@ import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.hibernate.jpa.HibernatePersistenceConfiguration;
+import org.hibernate.tool.schema.spi.SchemaManagementException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,7 +55,8 @@ public final class DejaDatabase implements AutoCloseable {
    * Connects, creates or migrates the schema, and checks it fits the configuration.
    *
    * @throws CacheUnavailableException when the database cannot be reached or migrated
-   * @throws SchemaMismatchException when the schema was made for another embedding dimension
+   * @throws SchemaMismatchException when the schema was made for another embedding dimension, or
+   *     a mapped entity no longer fits it (Hibernate's validation)
    */
   public static DejaDatabase open(DatabaseConfig config) {
     Objects.requireNonNull(config, "config");
@@ -93,7 +94,7 @@ public final class DejaDatabase implements AutoCloseable {
         LOG.info("Opened cache database {} schema {} (pgvector in {})",
             DatabaseConfig.maskUrl(config.url()),
             config.schema(), vectorSchema);
-        return new DejaDatabase(ds, emf, new JdbcCacheRepository(ds, emf, config));
+        return new DejaDatabase(ds, emf, new PostgresCacheRepository(ds, emf, config));
       } catch (RuntimeException e) {
         ds.close();
         throw e;
@@ -219,17 +220,40 @@ public final class DejaDatabase implements AutoCloseable {
     }
   }
 
+  /**
+   * Hibernate for the management plane, over the pool the data plane uses. The schema belongs to
+   * Flyway: Hibernate never changes it, but it does check at boot that every mapped entity still
+   * fits it ({@code validate}), so a migration that renames or retypes a mapped column fails the
+   * start instead of the first purge or listing. Validation reads the catalog, which needs JDBC
+   * metadata access at boot (one pooled connection, once); unmapped columns (the embedding, the
+   * jsonb params and headers, the image bytes) are not checked, since only the JDBC paths use them.
+   */
   private static EntityManagerFactory entityManagerFactory(DataSource ds, DatabaseConfig config) {
-    return new HibernatePersistenceConfiguration("deja")
-        .managedClasses(CacheEntryEntity.class, ImageBlobEntity.class, DailyCounterEntity.class)
-        .property("hibernate.connection.datasource", ds)
-        .property("hibernate.default_schema", config.schema())
-        // Without metadata access Hibernate picks the dialect from these instead of a connection.
-        .property("jakarta.persistence.database-product-name", "PostgreSQL")
-        .property("jakarta.persistence.database-major-version", "15")
-        // The schema belongs to Flyway; Hibernate must neither read nor change it at boot.
-        .property("hibernate.boot.allow_jdbc_metadata_access", "false")
-        .property("hibernate.hbm2ddl.auto", "none")
-        .createEntityManagerFactory();
+    try {
+      return new HibernatePersistenceConfiguration("deja")
+          .managedClasses(CacheEntryEntity.class, ImageBlobEntity.class)
+          .property("hibernate.connection.datasource", ds)
+          .property("hibernate.default_schema", config.schema())
+          .property("hibernate.boot.allow_jdbc_metadata_access", "true")
+          .property("hibernate.hbm2ddl.auto", "validate")
+          .createEntityManagerFactory();
+    } catch (RuntimeException e) {
+      SchemaManagementException drift = schemaDrift(e);
+      if (drift == null) {
+        throw e;
+      }
+      throw new SchemaMismatchException("Schema '" + config.schema() + "' does not match the"
+          + " entities Deja maps onto it: " + drift.getMessage() + ". The schema is Flyway's"
+          + " (db/migration); a migration and an entity in dev.deja.db.internal disagree.");
+    }
+  }
+
+  private static SchemaManagementException schemaDrift(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SchemaManagementException s) {
+        return s;
+      }
+    }
+    return null;
   }
 }

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.deja.db.testing.TestVectors;
 import com.pgvector.PGvector;
-import dev.deja.db.internal.JdbcCacheRepository;
+import dev.deja.db.internal.PostgresCacheRepository;
 import dev.deja.db.testing.TestDatabase;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -36,9 +36,9 @@ class HnswPathTest {
 
   static final TestDatabase.Schema SCHEMA = TestDatabase.isolatedSchema(HnswPathTest.class);
   static final int DIM = 32;
-  static final int ROWS = JdbcCacheRepository.HNSW_PARTITION_THRESHOLD + 2_000;
+  static final int ROWS = PostgresCacheRepository.HNSW_PARTITION_THRESHOLD + 2_000;
   // Just above the threshold: expired rows still count, so it stays on the HNSW path.
-  static final int EXPIRING_ROWS = JdbcCacheRepository.HNSW_PARTITION_THRESHOLD + 100;
+  static final int EXPIRING_ROWS = PostgresCacheRepository.HNSW_PARTITION_THRESHOLD + 100;
   static DejaDatabase db;
   static CacheRepository repo;
   static BigPartition big;
@@ -105,7 +105,7 @@ class HnswPathTest {
 
   @Test
   void findNearest_largePartition_takesHnswPath_andFindsTrueNearest() throws Exception {
-    assertTrue(JdbcCacheRepository.usesHnsw(rowsIn(big)));
+    assertTrue(PostgresCacheRepository.usesHnsw(rowsIn(big)));
     assertProbesCorrect(big, Set.of(), new Random(21));
   }
 
@@ -168,7 +168,7 @@ class HnswPathTest {
     }
     // Expired rows still count towards the partition size: the HNSW path has to skip them.
     // Half the probes aim at expired rows, where a leak would show as the wrong first result.
-    assertTrue(JdbcCacheRepository.usesHnsw(rowsIn(expiring)));
+    assertTrue(PostgresCacheRepository.usesHnsw(rowsIn(expiring)));
     assertProbesCorrect(expiring, expired, new Random(22), 0, 1000);
     assertProbesCorrect(expiring, expired, new Random(24));
   }
@@ -186,7 +186,7 @@ class HnswPathTest {
     for (int i = 0; i < ROWS; i += 4) {
       deleted.add(i);
     }
-    assertTrue(JdbcCacheRepository.usesHnsw(rowsIn(thinned)));
+    assertTrue(PostgresCacheRepository.usesHnsw(rowsIn(thinned)));
     assertProbesCorrect(thinned, deleted, new Random(23));
   }
 

@@ -2,7 +2,7 @@ package dev.deja.bench.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.deja.db.internal.JdbcCacheRepository;
+import dev.deja.db.internal.PostgresCacheRepository;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -328,7 +328,7 @@ public final class Report {
     s.append(machine(first)).append('\n');
     s.append(String.format(Locale.ROOT, Notes.SCALE_SETUP, first.path("texts").asInt(),
         first.path("embedding_model").asText(), first.path("k").asInt(),
-        JdbcCacheRepository.HNSW_PARTITION_THRESHOLD)).append("\n\n");
+        PostgresCacheRepository.HNSW_PARTITION_THRESHOLD)).append("\n\n");
     s.append("| entries | large partitions (rows) | small partitions | load s | HNSW build s |"
         + " table MiB | indexes MiB | of which HNSW MiB |\n|---:|---|---:|---:|---:|---:|---:|---:|\n");
     for (JsonNode n : sizes) {

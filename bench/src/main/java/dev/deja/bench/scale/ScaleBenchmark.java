@@ -453,7 +453,7 @@ public final class ScaleBenchmark {
         recallSum += recall;
         recallMin = Math.min(recallMin, recall);
         perfect += recall >= 1 ? 1 : 0;
-        hnswPath += dev.deja.db.internal.JdbcCacheRepository.usesHnsw(partitionRows) ? 1 : 0;
+        hnswPath += dev.deja.db.internal.PostgresCacheRepository.usesHnsw(partitionRows) ? 1 : 0;
         measured++;
       }
       Map<String, Object> m = Results.percentiles(latency);

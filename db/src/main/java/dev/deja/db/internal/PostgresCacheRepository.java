@@ -1,0 +1,126 @@
+package dev.deja.db.internal;
+
+import dev.deja.db.CacheRepository;
+import dev.deja.db.CacheStats;
+import dev.deja.db.DailyCounts;
+import dev.deja.db.DatabaseConfig;
+import dev.deja.db.EntryFilter;
+import dev.deja.db.EntrySummary;
+import dev.deja.db.HitRecord;
+import dev.deja.db.Neighbor;
+import dev.deja.db.NewAlias;
+import dev.deja.db.NewEntry;
+import dev.deja.db.PurgeCriteria;
+import dev.deja.db.StoreOutcome;
+import dev.deja.db.StoredResponse;
+import jakarta.persistence.EntityManagerFactory;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/**
+ * The PostgreSQL + pgvector repository: a facade over one class per job, so each job can be read
+ * (and held to its rules) on its own. {@link Lookups} and {@link Writes} are the data plane,
+ * hand-written JDBC on the request path; {@link Maintenance} is the management plane. They share
+ * the time budgets ({@link BoundConnections}) and the partition-size cache.
+ */
+public final class PostgresCacheRepository implements CacheRepository {
+
+  /** See {@link Lookups#HNSW_PARTITION_THRESHOLD}; public for the benchmarks and docs. */
+  public static final int HNSW_PARTITION_THRESHOLD = Lookups.HNSW_PARTITION_THRESHOLD;
+
+  private final Lookups lookups;
+  private final Writes writes;
+  private final Maintenance maintenance;
+
+  public PostgresCacheRepository(DataSource dataSource, EntityManagerFactory emf,
+      DatabaseConfig config) {
+    Objects.requireNonNull(dataSource, "dataSource");
+    Objects.requireNonNull(emf, "emf");
+    Objects.requireNonNull(config, "config");
+    BoundConnections connections = new BoundConnections(dataSource, config);
+    PartitionSizes partitionSizes = new PartitionSizes();
+    this.lookups = new Lookups(connections, partitionSizes, config);
+    this.writes = new Writes(connections, config);
+    this.maintenance = new Maintenance(connections, emf, partitionSizes);
+  }
+
+  /** Which path {@link #findNearest} takes for a partition of this many rows. */
+  public static boolean usesHnsw(long partitionRows) {
+    return Lookups.usesHnsw(partitionRows);
+  }
+
+  @Override
+  public Optional<StoredResponse> findExactOrStale(String cacheKey, Duration staleFor) {
+    return lookups.findExactOrStale(cacheKey, staleFor);
+  }
+
+  @Override
+  public boolean hasCandidates(String bucket, String model, String embeddingModelId) {
+    return lookups.hasCandidates(bucket, model, embeddingModelId);
+  }
+
+  @Override
+  public List<Neighbor> findNearest(String bucket, String model, String embeddingModelId,
+      float[] vector, int k) {
+    return lookups.findNearest(bucket, model, embeddingModelId, vector, k);
+  }
+
+  @Override
+  public StoreOutcome store(NewEntry entry, byte[] image, boolean replace) {
+    return writes.store(entry, image, replace);
+  }
+
+  @Override
+  public StoreOutcome storeAlias(NewAlias alias) {
+    return writes.storeAlias(alias);
+  }
+
+  @Override
+  public void recordHits(Collection<HitRecord> hits) {
+    writes.recordHits(hits);
+  }
+
+  @Override
+  public void recordOutcomes(Collection<DailyCounts> counts) {
+    writes.recordOutcomes(counts);
+  }
+
+  @Override
+  public boolean delete(String cacheKey) {
+    return maintenance.delete(cacheKey);
+  }
+
+  @Override
+  public int purge(PurgeCriteria criteria) {
+    return maintenance.purge(criteria);
+  }
+
+  @Override
+  public int deleteExpired(Duration keepFor, int batchSize) {
+    return maintenance.deleteExpired(keepFor, batchSize);
+  }
+
+  @Override
+  public int evictToByteBudget(long budgetBytes, int batchSize) {
+    return maintenance.evictToByteBudget(budgetBytes, batchSize);
+  }
+
+  @Override
+  public int deleteOrphanBlobs(int batchSize) {
+    return maintenance.deleteOrphanBlobs(batchSize);
+  }
+
+  @Override
+  public CacheStats stats() {
+    return maintenance.stats();
+  }
+
+  @Override
+  public List<EntrySummary> list(EntryFilter filter, int limit, int offset) {
+    return maintenance.list(filter, limit, offset);
+  }
+}
