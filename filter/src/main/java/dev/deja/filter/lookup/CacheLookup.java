@@ -265,8 +265,7 @@ public final class CacheLookup {
   /** The configured threshold, or the request's when it is stricter (a request never loosens). */
   public double effectiveThreshold(LookupOptions options) {
     Double asked = options.threshold();
-    double configured = matcher.threshold();
-    return asked == null || asked.isNaN() ? configured : Math.min(1.0, Math.max(configured, asked));
+    return matcher.effectiveThreshold(asked == null ? Double.NaN : asked);
   }
 
   private LookupResult storeFailed(

@@ -62,7 +62,7 @@ public final class GuardedMatcher implements SemanticMatcher {
 
   /**
    * {@value #BELOW_THRESHOLD} when {@code similarity} is below the effective threshold, else the
-   * guard's verdict. The effective threshold is {@code max(threshold, threshold())}: a request may
+   * guard's verdict. The effective threshold is {@link #effectiveThreshold(double)}: a request may
    * tighten the configured threshold, never loosen it; NaN counts as "not given".
    */
   @Override
@@ -79,9 +79,7 @@ public final class GuardedMatcher implements SemanticMatcher {
   public Request forRequest(String requestPrompt) {
     MatchGuard.Request request = guard.forRequest(requestPrompt);
     return (cachedPrompt, similarity, threshold) -> {
-      double effective =
-          Double.isNaN(threshold) ? this.threshold : Math.max(threshold, this.threshold);
-      if (!(similarity >= effective)) {
+      if (!(similarity >= effectiveThreshold(threshold))) {
         return MatchVerdict.refuse(BELOW_THRESHOLD);
       }
       return request.check(cachedPrompt, similarity);

@@ -12,6 +12,14 @@ public interface SemanticMatcher {
   double threshold();
 
   /**
+   * The one rule for a threshold a request asks for: it may tighten {@link #threshold()}, never
+   * loosen it, and never beyond 1; NaN means "not asked".
+   */
+  default double effectiveThreshold(double asked) {
+    return Double.isNaN(asked) ? threshold() : Math.min(1.0, Math.max(threshold(), asked));
+  }
+
+  /**
    * Decides whether the cached prompt may stand in for the requested one.
    *
    * @param requestPrompt the prompt of the incoming request, as sent
