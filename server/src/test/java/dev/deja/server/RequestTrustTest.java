@@ -147,6 +147,28 @@ class RequestTrustTest {
     assertEquals("1024x1024_seed7", header(path, "X-Semantic-Bucket"), "path-style bucket as before");
   }
 
+  // --- parameters the origin may read otherwise ---------------------------------------------
+
+  @ParameterizedTest(name = "{0} -> {1}")
+  @CsvSource({
+    "/prompt/a%20kite%20over%20a%20dune?seed=1&seed=2, repeated-param",
+    "/prompt/a%20kite%20over%20a%20dune?seed=07, non-canonical-seed",
+    "/prompt/a%20kite%20over%20a%20dune?seed=%2B7, non-canonical-seed",
+    "/prompt/a%20kite%20over%20a%20dune?seed=7&width=0512, non-canonical-width",
+  })
+  void aParameterTheOriginMayReadAnotherWayIsPassedOnVerbatimAndNeverKeyed(
+      String target, String reason) throws Exception {
+    HttpResponse<byte[]> first = get(target);
+    assertEquals(200, first.statusCode());
+    assertEquals("deja; fwd=bypass; detail=" + reason, header(first, "Cache-Status"));
+    assertEquals(null, header(first, "X-Cache-Key"), "never keyed");
+    assertArrayEquals(origin.drawing(target), first.body(), "drawn for exactly this target");
+
+    HttpResponse<byte[]> second = get(target);
+    assertEquals("BYPASS", header(second, "X-Cache"), "never served from the cache");
+    assertEquals(List.of(target, target), origin.targetsMatching(target), "forwarded verbatim");
+  }
+
   // --- '/' and '%' in prompts --------------------------------------------------------------
 
   @ParameterizedTest(name = "{0}")
