@@ -1,9 +1,6 @@
 package dev.deja.db;
 
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
@@ -79,10 +76,6 @@ public record StoredResponse(
 
   /** Hex SHA-256 of {@code bytes}, the digest image blobs are keyed by in every store. */
   public static String sha256Of(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required by every JRE", e);
-    }
+    return Sha256.hex(bytes);
   }
 }

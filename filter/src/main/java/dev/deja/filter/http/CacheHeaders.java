@@ -1,6 +1,8 @@
 package dev.deja.filter.http;
 
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -108,6 +110,16 @@ public final class CacheHeaders {
           "content-encoding");
 
   private CacheHeaders() {}
+
+  /** The first value of a header, by case-insensitive name, or null. */
+  public static String firstValue(Map<String, List<String>> headers, String name) {
+    for (Map.Entry<String, List<String>> h : headers.entrySet()) {
+      if (h.getKey().equalsIgnoreCase(name) && !h.getValue().isEmpty()) {
+        return h.getValue().get(0);
+      }
+    }
+    return null;
+  }
 
   static boolean isOwn(String name) {
     return OWN.contains(name.toLowerCase(Locale.ROOT));

@@ -83,16 +83,7 @@ public final class OriginPolicy {
         originStatus == 500 || originStatus == 502 || originStatus == 503 || originStatus == 504;
     return stale != null
         && originFailed
-        && staleUsable(stale.expiresAt(), firstHeader(stale, "Cache-Control"), now);
-  }
-
-  private static String firstHeader(StoredResponse image, String name) {
-    for (java.util.Map.Entry<String, java.util.List<String>> h : image.headers().entrySet()) {
-      if (h.getKey().equalsIgnoreCase(name) && !h.getValue().isEmpty()) {
-        return h.getValue().get(0);
-      }
-    }
-    return null;
+        && staleUsable(stale.expiresAt(), CacheHeaders.firstValue(stale.headers(), "Cache-Control"), now);
   }
 
   private static Duration min(Duration a, Duration b) {

@@ -89,12 +89,7 @@ public final class StoredImageResponse {
 
     /** The first value of a header, by case-insensitive name, or null. */
     public String header(String name) {
-      for (Map.Entry<String, List<String>> h : headers.entrySet()) {
-        if (h.getKey().equalsIgnoreCase(name) && !h.getValue().isEmpty()) {
-          return h.getValue().get(0);
-        }
-      }
-      return null;
+      return CacheHeaders.firstValue(headers, name);
     }
   }
 

@@ -1,9 +1,6 @@
 package dev.deja.filter.request;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import dev.deja.db.Sha256;
 import java.util.Map;
 
 /**
@@ -53,12 +50,7 @@ public record CacheKey(String value) {
 
   /** Lowercase hex SHA-256 of the UTF-8 bytes of {@code text}. */
   public static String sha256Hex(String text) {
-    try {
-      MessageDigest digest = MessageDigest.getInstance("SHA-256");
-      return HexFormat.of().formatHex(digest.digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required by every Java platform", e);
-    }
+    return Sha256.hex(text);
   }
 
   private static void field(StringBuilder out, String name, String value) {
