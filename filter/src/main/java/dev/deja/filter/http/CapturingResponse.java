@@ -364,13 +364,20 @@ public final class CapturingResponse extends HttpServletResponseWrapper {
    * promised as {@code stored} while the budget actually holds room for it.
    */
   public boolean reserveCapture() {
-    if (capturable && !failed && copy == null && expectedLength > 0) {
-      copy = new BodyCapture(budget, limit, expectedLength);
-      if (copy.abandoned()) {
-        drop();
-      }
+    if (capturable && !failed && copy == null && expectedLength > 0 && capture().abandoned()) {
+      drop();
     }
     return capturable && !failed;
+  }
+
+  /** The copy, opened on first use; a declared length is reserved and allocated at once. */
+  private BodyCapture capture() {
+    BodyCapture c = copy;
+    if (c == null) {
+      c = new BodyCapture(budget, limit, expectedLength);
+      copy = c;
+    }
+    return c;
   }
 
   /** The body length the origin declared, or -1 when it did not. */
@@ -445,14 +452,9 @@ public final class CapturingResponse extends HttpServletResponseWrapper {
       if (!capturable) {
         return;
       }
-      // A local: fail() may abandon the copy from another thread (an async error) meanwhile;
+      // fail() may abandon the copy from another thread (an async error) meanwhile;
       // BodyCapture is synchronized, so that only makes this append a no-op.
-      BodyCapture c = copy;
-      if (c == null) {
-        c = new BodyCapture(budget, limit, expectedLength);
-        copy = c;
-      }
-      if (!c.append(b, off, len)) {
+      if (!capture().append(b, off, len)) {
         drop();
       }
     }

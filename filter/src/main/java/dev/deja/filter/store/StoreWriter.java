@@ -40,7 +40,8 @@ public final class StoreWriter implements AutoCloseable {
   private final CacheStore store;
   private final Clock clock;
   private final ThreadPoolExecutor executor;
-  private final ScheduledExecutorService hitFlusher;
+  /** Flushes hit and outcome batches every second, and re-queues writes due for a retry. */
+  private final ScheduledExecutorService scheduler;
   private final ConcurrentLinkedQueue<HitRecord> pendingHits = new ConcurrentLinkedQueue<>();
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
@@ -61,10 +62,10 @@ public final class StoreWriter implements AutoCloseable {
     this.store = store;
     this.clock = clock;
     this.executor = BackgroundExecutors.bounded("deja-store", threads, queueCapacity);
-    this.hitFlusher =
+    this.scheduler =
         Executors.newSingleThreadScheduledExecutor(
-            r -> BackgroundExecutors.daemon(r, "deja-hit-flusher"));
-    hitFlusher.scheduleWithFixedDelay(this::flushHits, 1, 1, TimeUnit.SECONDS);
+            r -> BackgroundExecutors.daemon(r, "deja-store-scheduler"));
+    scheduler.scheduleWithFixedDelay(this::flushHits, 1, 1, TimeUnit.SECONDS);
   }
 
   /**
@@ -130,7 +131,7 @@ public final class StoreWriter implements AutoCloseable {
     retried.incrementAndGet();
     waitingRetry.incrementAndGet();
     try {
-      hitFlusher.schedule(
+      scheduler.schedule(
           () -> {
             waitingRetry.decrementAndGet();
             enqueue(w.retry());
@@ -267,7 +268,7 @@ public final class StoreWriter implements AutoCloseable {
       Thread.currentThread().interrupt();
       done = false;
     }
-    hitFlusher.shutdown();
+    scheduler.shutdown();
     flushHits();
     return done;
   }
