@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.deja.filter.testing.ExactCacheHarness;
+import dev.deja.filter.testing.CacheHarness;
 import dev.deja.filter.testing.FilterHarness;
 import dev.deja.filter.testing.TestOrigin;
 import jakarta.servlet.http.HttpServletRequest;
@@ -43,12 +43,12 @@ class AuthorizedRequestsTest {
   }
 
   private final Origin origin = new Origin();
-  private ExactCacheHarness harness;
+  private CacheHarness harness;
   private FilterHarness http;
 
   @BeforeEach
   void start() throws Exception {
-    harness = ExactCacheHarness.start(DejaConfig.builder(), origin);
+    harness = CacheHarness.exactOnly(DejaConfig.builder(), origin);
     http = harness.http;
   }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.deja.filter.embed.Embedder;
 import dev.deja.filter.embed.Embedders;
+import dev.deja.filter.testing.CacheHarness;
 import dev.deja.filter.testing.FilterHarness;
 import dev.deja.filter.testing.TestOrigin;
 import dev.deja.filter.testing.TestStores;
@@ -19,7 +20,7 @@ class DatabaseOutageTest {
 
   private Embedder embedder;
   private TestStores.Store store;
-  private DejaCache cache;
+  private CacheHarness harness;
   private FilterHarness http;
 
   @BeforeEach
@@ -32,21 +33,13 @@ class DatabaseOutageTest {
             .breakerOpen(Duration.ofMillis(300))
             .hotCacheBytes(0) // every lookup must reach the database
             .build();
-    cache =
-        DejaCache.builder()
-            .config(config)
-            .store(store.cacheStore())
-            .embedder(embedder)
-            .matcher(FilterSettings.matcher(config))
-            .build();
-    http = new FilterHarness(cache, new TestOrigin(10));
+    harness = CacheHarness.on(store, config, embedder, new TestOrigin(10));
+    http = harness.http;
   }
 
   @AfterEach
   void stop() throws Exception {
-    http.close();
-    cache.close();
-    store.close();
+    harness.close();
     embedder.close();
   }
 

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.deja.filter.embed.Embedder;
 import dev.deja.filter.embed.EmbeddingException;
+import dev.deja.filter.store.CacheStore;
+import dev.deja.filter.testing.CacheHarness;
 import dev.deja.filter.testing.FilterHarness;
 import dev.deja.filter.testing.TestOrigin;
 import dev.deja.filter.testing.TestStores;
@@ -62,29 +64,23 @@ class EmbeddingFailureTest {
   }
 
   private final SwitchableEmbedder embedder = new SwitchableEmbedder();
-  private TestStores.Store store;
-  private DejaCache cache;
+  private CacheHarness harness;
+  private CacheStore store;
   private FilterHarness http;
 
   @BeforeEach
   void start() throws Exception {
-    store = TestStores.open(getClass(), embedder.dimension());
-    DejaConfig config = DejaConfig.builder().build();
-    cache =
-        DejaCache.builder()
-            .config(config)
-            .store(store.cacheStore())
-            .embedder(embedder)
-            .matcher(TestStores.matcher(config))
-            .build();
-    http = new FilterHarness(cache, new TestOrigin(10));
+    harness =
+        CacheHarness.on(
+            TestStores.open(getClass(), embedder.dimension()), DejaConfig.builder().build(),
+            embedder, new TestOrigin(10));
+    store = harness.store;
+    http = harness.http;
   }
 
   @AfterEach
   void stop() throws Exception {
-    http.close();
-    cache.close();
-    store.close();
+    harness.close();
   }
 
   @Test
@@ -111,14 +107,14 @@ class EmbeddingFailureTest {
     }
     assertEquals(2, embedder.failures.get(), "lookup and store each asked the model once");
     Thread.sleep(200);
-    assertTrue(store.cacheStore().findExact(key).isEmpty(), "the write failed with the model");
+    assertTrue(store.findExact(key).isEmpty(), "the write failed with the model");
     // ...but this instance's in-memory tier kept the image, so an exact repeat hits.
     assertEquals("HIT", http.get(second).headers().firstValue("X-Cache").orElseThrow());
   }
 
   private void awaitInDatabase(String key) throws InterruptedException {
     long deadline = System.nanoTime() + 5_000_000_000L;
-    while (store.cacheStore().findExact(key).isEmpty()) {
+    while (store.findExact(key).isEmpty()) {
       assertTrue(System.nanoTime() < deadline, "the first entry reached the database");
       Thread.sleep(20);
     }

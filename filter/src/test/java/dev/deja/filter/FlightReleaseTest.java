@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.deja.filter.request.ParsedRequest;
-import dev.deja.filter.testing.ExactCacheHarness;
+import dev.deja.filter.testing.CacheHarness;
 import dev.deja.filter.testing.FilterHarness;
 import dev.deja.filter.testing.TestOrigin;
 import jakarta.servlet.http.HttpServletRequest;
@@ -54,13 +54,13 @@ class FlightReleaseTest {
   }
 
   private final CrashingOrigin origin = new CrashingOrigin();
-  private ExactCacheHarness harness;
+  private CacheHarness harness;
   private DejaCache cache;
   private FilterHarness http;
 
   @BeforeEach
   void start() throws Exception {
-    harness = ExactCacheHarness.start(
+    harness = CacheHarness.exactOnly(
         DejaConfig.builder().singleFlightTimeout(Duration.ofSeconds(60)), origin);
     cache = harness.cache;
     http = harness.http;

@@ -10,9 +10,9 @@ import dev.deja.db.StoredResponse;
 import dev.deja.filter.embed.Embedder;
 import dev.deja.filter.embed.Embedders;
 import dev.deja.filter.store.CacheStore;
+import dev.deja.filter.testing.CacheHarness;
 import dev.deja.filter.testing.FilterHarness;
 import dev.deja.filter.testing.TestOrigin;
-import dev.deja.filter.testing.TestStores;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -47,6 +47,7 @@ class HitHttpSemanticsTest {
       "A cozy wooden cabin in a snowy forest at night, highly detailed";
 
   private static Embedder embedder;
+  private CacheHarness harness;
   private CacheStore store;
   private DejaCache cache;
   private FilterHarness http;
@@ -63,23 +64,17 @@ class HitHttpSemanticsTest {
 
   @BeforeEach
   void start() throws Exception {
-    DejaConfig config = DejaConfig.builder().maxBodyBytes(64 * 1024).build();
-    store = TestStores.inMemory();
-    cache =
-        DejaCache.builder()
-            .config(config)
-            .store(store)
-            .embedder(embedder)
-            .matcher(TestStores.matcher(config))
-            .build();
-    http = new FilterHarness(cache, new TestOrigin(20));
+    harness =
+        CacheHarness.inMemory(
+            DejaConfig.builder().maxBodyBytes(64 * 1024).build(), embedder, new TestOrigin(20));
+    store = harness.store;
+    cache = harness.cache;
+    http = harness.http;
   }
 
   @AfterEach
   void stop() throws Exception {
-    http.close();
-    cache.close();
-    store.close();
+    harness.close();
   }
 
   private static String path(String prompt) {

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.deja.filter.embed.Embedder;
 import dev.deja.filter.embed.Embedders;
 import dev.deja.filter.store.CacheStore;
-import dev.deja.filter.store.InMemoryCacheStore;
+import dev.deja.filter.testing.CacheHarness;
 import dev.deja.filter.testing.FilterHarness;
 import dev.deja.filter.testing.TestOrigin;
 import dev.deja.filter.testing.TestStores;
@@ -40,6 +40,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class SemanticCacheFilterTest {
 
   private static Embedder embedder;
+  private CacheHarness harness;
   private CacheStore store;
   /** The PostgreSQL store behind {@link #store}, for the specs that cut its network; else null. */
   private TestStores.Store postgres;
@@ -62,41 +63,34 @@ class SemanticCacheFilterTest {
   }
 
   private void start(DejaConfig.Builder config) throws Exception {
-    start(config, new InMemoryCacheStore(), null);
+    start(config, new TestOrigin(50));
+  }
+
+  private void start(DejaConfig.Builder config, TestOrigin origin) throws Exception {
+    stop();
+    use(CacheHarness.inMemory(config.build(), embedder, origin));
   }
 
   /** Starts on real PostgreSQL, reached through a relay the spec can cut. */
   private void startOnPostgres(DejaConfig.Builder config) throws Exception {
-    TestStores.Store database = TestStores.open(getClass(), embedder.dimension());
-    start(config, database.cacheStore(), database);
+    stop();
+    postgres = TestStores.open(getClass(), embedder.dimension());
+    use(CacheHarness.on(postgres, config.build(), embedder, new TestOrigin(50)));
   }
 
-  private void start(DejaConfig.Builder config, CacheStore cacheStore, TestStores.Store database)
-      throws Exception {
-    stop();
-    store = cacheStore;
-    postgres = database;
-    cache =
-        DejaCache.builder()
-            .config(config.build())
-            .store(store)
-            .embedder(embedder)
-            .matcher(TestStores.matcher(config.build()))
-            .build();
-    http = new FilterHarness(cache, new TestOrigin(50));
+  private void use(CacheHarness started) {
+    harness = started;
+    store = started.store;
+    cache = started.cache;
+    http = started.http;
   }
 
   @AfterEach
   void stop() throws Exception {
-    if (http != null) {
-      http.close();
-      cache.close();
-      if (postgres != null) {
-        postgres.close(); // the store, its database, the relay and the schema
-        postgres = null;
-      } else {
-        store.close();
-      }
+    if (harness != null) {
+      harness.close(); // with PostgreSQL: the store, its database, the relay and the schema
+      harness = null;
+      postgres = null;
       http = null;
     }
   }
@@ -413,12 +407,7 @@ class SemanticCacheFilterTest {
   void givenTheLeadersAnswerIsCut_oneFollowerRetriesForAllTheOthers() throws Exception {
     // Hostile review of issue #11: after a cut leader, 30 waiting followers all went to the
     // origin at once. Now one of them leads a second flight and the rest share its answer.
-    stop();
-    store = new InMemoryCacheStore();
-    DejaConfig config = DejaConfig.builder().maxBodyBytes(64 * 1024).build();
-    cache = DejaCache.builder().config(config).store(store).embedder(embedder)
-        .matcher(TestStores.matcher(config)).build();
-    http = new FilterHarness(cache, new CutsFirstAnswer());
+    start(DejaConfig.builder().maxBodyBytes(64 * 1024), new CutsFirstAnswer());
     ExecutorService pool = Executors.newFixedThreadPool(20);
     int complete = 0;
     try {

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.deja.filter.store.CacheStore;
-import dev.deja.filter.testing.ExactCacheHarness;
+import dev.deja.filter.testing.CacheHarness;
 import dev.deja.filter.testing.FilterHarness;
 import dev.deja.filter.testing.TestOrigin;
 import jakarta.servlet.http.HttpServletRequest;
@@ -52,14 +52,14 @@ class StaleIfErrorTest {
     }
   }
 
-  private ExactCacheHarness harness;
+  private CacheHarness harness;
   private CacheStore store;
   private FilterHarness http;
   private ShortLivedOrigin origin;
 
   private void start(DejaConfig.Builder config) throws Exception {
     origin = new ShortLivedOrigin();
-    harness = ExactCacheHarness.start(config, origin);
+    harness = CacheHarness.exactOnly(config, origin);
     store = harness.store;
     http = harness.http;
   }
