@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.deja.db.testing.OpenDatabase;
 import dev.deja.db.testing.TestDatabase;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -15,9 +16,8 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.function.Executable;
 
 /**
@@ -27,21 +27,12 @@ import org.junit.jupiter.api.function.Executable;
  */
 class ManagementTimeoutTest {
 
-  static final TestDatabase.Schema SCHEMA =
-      TestDatabase.isolatedSchema(ManagementTimeoutTest.class);
+  @RegisterExtension
+  static final OpenDatabase DB = new OpenDatabase(ManagementTimeoutTest.class);
+  static final TestDatabase.Schema SCHEMA = DB.schema();
   static final Duration STORE_TIMEOUT = Duration.ofMillis(300);
   /** Well under a blocked query's "forever", with room for a loaded CI machine. */
   static final long BOUND_MS = STORE_TIMEOUT.toMillis() + 1500;
-
-  @BeforeAll
-  static void migrate() {
-    DejaDatabase.open(SCHEMA.config()).close();
-  }
-
-  @AfterAll
-  static void drop() {
-    SCHEMA.drop();
-  }
 
   @Test
   void stats_blockedByALockOnTheEntries_isCancelledByTheStoreTimeout() throws Exception {
