@@ -51,6 +51,8 @@ public class DejaFilter implements Filter {
   private static final Logger LOG = LoggerFactory.getLogger(DejaFilter.class);
   private static final Pattern NO_CACHE = Pattern.compile("(?i)(^|,)\\s*no-cache\\b");
   private static final Pattern NO_STORE = Pattern.compile("(?i)(^|,)\\s*no-store\\b");
+  /** Rounds of waiting a follower takes part in before it goes to the origin alone. */
+  private static final int FLIGHT_ROUNDS = 2;
 
   private DejaCache cache;
   private boolean ownsCache;
@@ -179,9 +181,6 @@ public class DejaFilter implements Filter {
     cache.count("miss", missType);
     forward(request, response, chain, c, outcome, null);
   }
-
-  /** Rounds of waiting a follower takes part in before it goes to the origin alone. */
-  private static final int FLIGHT_ROUNDS = 2;
 
   private void lead(
       HttpServletRequest request,

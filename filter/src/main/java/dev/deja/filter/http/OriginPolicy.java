@@ -54,7 +54,7 @@ public final class OriginPolicy {
    *
    * @param cacheControl the entry's stored {@code Cache-Control}, or null
    */
-  public boolean staleUsable(Instant expiresAt, String cacheControl, Instant now) {
+  private boolean staleUsable(Instant expiresAt, String cacheControl, Instant now) {
     if (expiresAt == null || staleIfError.isZero()) {
       return false;
     }
@@ -83,7 +83,8 @@ public final class OriginPolicy {
         originStatus == 500 || originStatus == 502 || originStatus == 503 || originStatus == 504;
     return stale != null
         && originFailed
-        && staleUsable(stale.expiresAt(), CacheHeaders.firstValue(stale.headers(), "Cache-Control"), now);
+        && staleUsable(
+            stale.expiresAt(), CacheHeaders.firstValue(stale.headers(), "Cache-Control"), now);
   }
 
   private static Duration min(Duration a, Duration b) {
