@@ -471,20 +471,16 @@ public class DejaFilter implements Filter {
 
   /** Why the origin's answer may not be stored (as far as its headers tell), or null. */
   private String storable(CapturingResponse w, Outcome outcome) {
-    OriginPolicy policy = cache.originPolicy();
-    String cacheControl = w.getHeader("Cache-Control");
-    String refusal =
-        policy.refusal(
+    return cache
+        .originPolicy()
+        .refusal(
             w.getStatus(),
             w.getContentType(),
-            cacheControl,
+            w.getHeader("Cache-Control"),
             w.getHeader("Set-Cookie") != null,
             w.getHeader("Content-Encoding"),
-            String.join(",", w.getHeaders("Vary")));
-    if (refusal == null && outcome.authorized() && !policy.sharedDespiteAuthorization(cacheControl)) {
-      return "authorization";
-    }
-    return refusal;
+            String.join(",", w.getHeaders("Vary")),
+            outcome.authorized());
   }
 
   /**

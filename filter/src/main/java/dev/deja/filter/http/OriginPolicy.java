@@ -113,6 +113,23 @@ public final class OriginPolicy {
       boolean setsCookie,
       String contentEncoding,
       String vary) {
+    return refusal(status, contentType, cacheControl, setsCookie, contentEncoding, vary, false);
+  }
+
+  /**
+   * As above, for a request that did or did not carry {@code Authorization}: RFC 9111 section 3.5
+   * lets a shared cache store the answer to such a request only when the origin marked it {@code
+   * public}, {@code s-maxage} or {@code must-revalidate}; otherwise it may depend on who asked (a
+   * paid tier without a logo, a private gallery) and is refused as {@code authorization}.
+   */
+  public String refusal(
+      int status,
+      String contentType,
+      String cacheControl,
+      boolean setsCookie,
+      String contentEncoding,
+      String vary,
+      boolean requestAuthorized) {
     String basic = basicRefusal(status, contentType, cacheControl, setsCookie);
     if (basic != null) {
       return basic;
@@ -129,6 +146,10 @@ public final class OriginPolicy {
           return "vary";
         }
       }
+    }
+    if (requestAuthorized
+        && (cacheControl == null || !SHARED_DESPITE_AUTHORIZATION.matcher(cacheControl).find())) {
+      return "authorization";
     }
     return null;
   }
@@ -175,16 +196,6 @@ public final class OriginPolicy {
   private static final Pattern SHARED_DESPITE_AUTHORIZATION =
       Pattern.compile(
           "(?:^|,)\\s*(public|s-maxage|must-revalidate)\\b", Pattern.CASE_INSENSITIVE);
-
-  /**
-   * RFC 9111 section 3.5: whether an answer to a request that carried {@code Authorization} may be
-   * stored by a shared cache, i.e. the origin marked it {@code public}, {@code s-maxage} or {@code
-   * must-revalidate}. Otherwise it may depend on who asked (a paid tier without a logo, a private
-   * gallery) and is passed on unstored.
-   */
-  public boolean sharedDespiteAuthorization(String cacheControl) {
-    return cacheControl != null && SHARED_DESPITE_AUTHORIZATION.matcher(cacheControl).find();
-  }
 
   /** When an answer stored now expires: {@code s-maxage}, else {@code max-age}, else default. */
   public Instant expiresAt(String cacheControl, Instant now) {

@@ -100,6 +100,21 @@ class OriginPolicyTest {
     assertEquals("vary", policy.refusal(200, "image/webp", null, false, null, "*"));
   }
 
+  @ParameterizedTest(name = "Authorization + [{0}] -> {1}")
+  @CsvSource(
+      delimiter = ';',
+      value = {
+        "max-age=600; authorization",
+        "; authorization",
+        "public, max-age=600; ",
+        "s-maxage=600; ",
+        "max-age=600, must-revalidate; ",
+      })
+  void anAnswerToACredentialedRequestIsSharedOnlyWhenTheOriginSaysSo(String cc, String refusal) {
+    assertEquals(refusal, policy.refusal(200, "image/png", cc, false, null, null, true));
+    assertNull(policy.refusal(200, "image/png", cc, false, null, null, false));
+  }
+
   @Test
   void aHugeMaxAgeIsClampedNotRefused() {
     assertEquals(
