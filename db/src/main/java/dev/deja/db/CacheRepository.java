@@ -87,6 +87,24 @@ public interface CacheRepository {
   /** Deletes up to {@code batchSize} blobs no entry references; returns how many. */
   int deleteOrphanBlobs(int batchSize);
 
+  /**
+   * Deletes objects of the object store that no image row references and that are older than
+   * {@code grace} (so an object whose store has not committed yet is never taken), looking at up
+   * to {@code batchSize} objects per call and continuing where the last call ended. 0 without an
+   * object store.
+   */
+  int sweepUnreferencedObjects(Duration grace, int batchSize);
+
+  /**
+   * Moves up to {@code batchSize} images into the object store ({@code toObjectStore}) or back
+   * into PostgreSQL, each copied and verified before its row switches; safe while serving and
+   * resumable. Returns how many moved: 0 means none are left on the old side.
+   */
+  int migrateImages(boolean toObjectStore, int batchSize);
+
+  /** How many images, and bytes, are in PostgreSQL and in the object store. */
+  ImagePlacement imagePlacement();
+
   /** Entry, alias and blob counts and total blob bytes. */
   CacheStats stats();
 

@@ -1,5 +1,7 @@
 package dev.deja.db;
 
+import dev.deja.db.objects.ImageStoreLocation;
+import java.net.URI;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -16,6 +18,13 @@ public final class DatabaseConfig {
   /** Hikari refuses less than 250 ms (it silently falls back to 30 s), so this is also the floor. */
   public static final Duration DEFAULT_CONNECTION_TIMEOUT = Duration.ofMillis(250);
   public static final Duration DEFAULT_STORE_TIMEOUT = Duration.ofSeconds(2);
+  /**
+   * How old an object must be before the sweep may delete it as unreferenced: far longer than a
+   * store takes from writing the object to committing its row, so an image being stored is never
+   * swept.
+   */
+  public static final Duration DEFAULT_OBJECT_SWEEP_GRACE = Duration.ofHours(1);
+  private static final Duration MIN_OBJECT_SWEEP_GRACE = Duration.ofMinutes(1);
 
   private static final Duration MIN_CONNECTION_TIMEOUT = Duration.ofMillis(250);
   private static final Pattern SCHEMA_NAME = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
@@ -31,6 +40,10 @@ public final class DatabaseConfig {
   private final Duration lookupTimeout;
   private final Duration connectionTimeout;
   private final Duration storeTimeout;
+  private final ImageStoreLocation imageStore;
+  private final URI s3Endpoint;
+  private final String s3Region;
+  private final Duration objectSweepGrace;
 
   private DatabaseConfig(Builder b) {
     this.url = b.url;
@@ -42,6 +55,10 @@ public final class DatabaseConfig {
     this.lookupTimeout = b.lookupTimeout;
     this.connectionTimeout = b.connectionTimeout;
     this.storeTimeout = b.storeTimeout;
+    this.imageStore = b.imageStore;
+    this.s3Endpoint = b.s3Endpoint;
+    this.s3Region = b.s3Region;
+    this.objectSweepGrace = b.objectSweepGrace;
   }
 
   public static Builder builder() {
@@ -60,6 +77,10 @@ public final class DatabaseConfig {
     b.lookupTimeout = lookupTimeout;
     b.connectionTimeout = connectionTimeout;
     b.storeTimeout = storeTimeout;
+    b.imageStore = imageStore;
+    b.s3Endpoint = s3Endpoint;
+    b.s3Region = s3Region;
+    b.objectSweepGrace = objectSweepGrace;
     return b;
   }
 
@@ -112,13 +133,35 @@ public final class DatabaseConfig {
     return storeTimeout;
   }
 
+  /** Where new images are written (default {@code postgres}). */
+  public ImageStoreLocation imageStore() {
+    return imageStore;
+  }
+
+  /** The S3 API's URL for a non-AWS store, or {@code null} (AWS). */
+  public URI s3Endpoint() {
+    return s3Endpoint;
+  }
+
+  /** The S3 signing region, or {@code null} ({@code us-east-1}). */
+  public String s3Region() {
+    return s3Region;
+  }
+
+  /** Age below which an unreferenced object is never swept. */
+  public Duration objectSweepGrace() {
+    return objectSweepGrace;
+  }
+
   @Override
   public String toString() {
     return "DatabaseConfig{url=" + url + ", user=" + user
         + ", password=" + (password == null || password.isEmpty() ? "<none>" : "****")
         + ", schema=" + schema + ", embeddingDimension=" + embeddingDimension
         + ", maxPoolSize=" + maxPoolSize + ", lookupTimeout=" + lookupTimeout
-        + ", connectionTimeout=" + connectionTimeout + ", storeTimeout=" + storeTimeout + "}";
+        + ", connectionTimeout=" + connectionTimeout + ", storeTimeout=" + storeTimeout
+        + ", imageStore=" + imageStore + (s3Endpoint == null ? "" : ", s3Endpoint=" + s3Endpoint)
+        + (s3Region == null ? "" : ", s3Region=" + s3Region) + "}";
   }
 
   /** Builds a {@link DatabaseConfig}; not thread-safe. */
@@ -132,6 +175,10 @@ public final class DatabaseConfig {
     private Duration lookupTimeout = DEFAULT_LOOKUP_TIMEOUT;
     private Duration connectionTimeout = DEFAULT_CONNECTION_TIMEOUT;
     private Duration storeTimeout = DEFAULT_STORE_TIMEOUT;
+    private ImageStoreLocation imageStore = ImageStoreLocation.POSTGRES;
+    private URI s3Endpoint;
+    private String s3Region;
+    private Duration objectSweepGrace = DEFAULT_OBJECT_SWEEP_GRACE;
 
     private Builder() {}
 
@@ -199,6 +246,57 @@ public final class DatabaseConfig {
 
     public Builder storeTimeout(Duration storeTimeout) {
       this.storeTimeout = positiveMillis("storeTimeout", storeTimeout);
+      return this;
+    }
+
+    /** {@code postgres} or {@code s3://BUCKET/PREFIX}: where new images are written. */
+    public Builder imageStore(String location) {
+      return imageStore(ImageStoreLocation.parse(location));
+    }
+
+    public Builder imageStore(ImageStoreLocation location) {
+      this.imageStore = Objects.requireNonNull(location, "imageStore");
+      return this;
+    }
+
+    /** An S3 API URL ({@code http(s)://host[:port]}); {@code null} or empty means AWS. */
+    public Builder s3Endpoint(String endpoint) {
+      if (endpoint == null || endpoint.isEmpty()) {
+        this.s3Endpoint = null;
+        return this;
+      }
+      URI uri;
+      try {
+        uri = URI.create(endpoint);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("s3Endpoint must be a URL but was '" + endpoint + "'");
+      }
+      if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+          || uri.getHost() == null || uri.getUserInfo() != null) {
+        throw new IllegalArgumentException(
+            "s3Endpoint must look like http(s)://host[:port] but was '" + endpoint + "'");
+      }
+      this.s3Endpoint = uri;
+      return this;
+    }
+
+    /** The S3 signing region, e.g. {@code eu-west-1} or {@code auto}; empty means the default. */
+    public Builder s3Region(String region) {
+      if (region != null && !region.isEmpty() && !region.matches("[a-z0-9-]{1,32}")) {
+        throw new IllegalArgumentException(
+            "s3Region must be a region name like eu-west-1 but was '" + region + "'");
+      }
+      this.s3Region = region == null || region.isEmpty() ? null : region;
+      return this;
+    }
+
+    public Builder objectSweepGrace(Duration grace) {
+      Objects.requireNonNull(grace, "objectSweepGrace");
+      if (grace.compareTo(MIN_OBJECT_SWEEP_GRACE) < 0) {
+        throw new IllegalArgumentException(
+            "objectSweepGrace must be >= 1m (longer than any store) but was " + grace);
+      }
+      this.objectSweepGrace = grace;
       return this;
     }
 

@@ -6,6 +6,8 @@ import com.zaxxer.hikari.pool.HikariPool.PoolInitializationException;
 import dev.deja.db.internal.CacheEntryEntity;
 import dev.deja.db.internal.ImageBlobEntity;
 import dev.deja.db.internal.PostgresCacheRepository;
+import dev.deja.db.objects.ObjectStore;
+import dev.deja.db.objects.S3ObjectStore;
 import jakarta.persistence.EntityManagerFactory;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -44,11 +46,14 @@ public final class DejaDatabase implements AutoCloseable {
   private final HikariDataSource dataSource;
   private final EntityManagerFactory emf;
   private final CacheRepository repository;
+  private final ObjectStore objects;
 
-  private DejaDatabase(HikariDataSource ds, EntityManagerFactory emf, CacheRepository repo) {
+  private DejaDatabase(HikariDataSource ds, EntityManagerFactory emf, CacheRepository repo,
+      ObjectStore objects) {
     this.dataSource = ds;
     this.emf = emf;
     this.repository = repo;
+    this.objects = objects;
   }
 
   /**
@@ -60,6 +65,30 @@ public final class DejaDatabase implements AutoCloseable {
    */
   public static DejaDatabase open(DatabaseConfig config) {
     Objects.requireNonNull(config, "config");
+    if (!config.imageStore().isObjectStore()) {
+      return open(config, null);
+    }
+    ObjectStore objects =
+        S3ObjectStore.create(config.imageStore(), config.s3Endpoint(), config.s3Region());
+    try {
+      return open(config, objects);
+    } catch (RuntimeException e) {
+      objects.close();
+      throw e;
+    }
+  }
+
+  /**
+   * As {@link #open(DatabaseConfig)}, with images in {@code objects} (which the database closes),
+   * or in PostgreSQL when it is {@code null}.
+   *
+   * @throws CacheUnavailableException also when the object store's bucket cannot be reached
+   */
+  public static DejaDatabase open(DatabaseConfig config, ObjectStore objects) {
+    Objects.requireNonNull(config, "config");
+    if (objects != null) {
+      objects.check(); // a wrong bucket or endpoint fails here, not on the first image
+    }
     String vectorSchema;
     try (Connection c = DriverManager.getConnection(config.url(), bootstrapProperties(config))) {
       vectorSchema = ensureVectorExtension(c);
@@ -91,10 +120,11 @@ public final class DejaDatabase implements AutoCloseable {
       }
       try {
         EntityManagerFactory emf = entityManagerFactory(ds, config);
-        LOG.info("Opened cache database {} schema {} (pgvector in {})",
-            DatabaseConfig.maskUrl(config.url()),
-            config.schema(), vectorSchema);
-        return new DejaDatabase(ds, emf, new PostgresCacheRepository(ds, emf, config));
+        LOG.info("Opened cache database {} schema {} (pgvector in {}), images in {}",
+            DatabaseConfig.maskUrl(config.url()), config.schema(), vectorSchema,
+            objects == null ? "postgres" : objects.location());
+        return new DejaDatabase(ds, emf, new PostgresCacheRepository(ds, emf, config, objects),
+            objects);
       } catch (RuntimeException e) {
         ds.close();
         throw e;
@@ -119,7 +149,13 @@ public final class DejaDatabase implements AutoCloseable {
     try {
       emf.close();
     } finally {
-      dataSource.close();
+      try {
+        dataSource.close();
+      } finally {
+        if (objects != null) {
+          objects.close();
+        }
+      }
     }
   }
 

@@ -195,6 +195,21 @@ public final class ReconnectingDatabase implements AutoCloseable {
     }
 
     @Override
+    public int sweepUnreferencedObjects(Duration grace, int batchSize) {
+      return current().sweepUnreferencedObjects(grace, batchSize);
+    }
+
+    @Override
+    public int migrateImages(boolean toObjectStore, int batchSize) {
+      return current().migrateImages(toObjectStore, batchSize);
+    }
+
+    @Override
+    public ImagePlacement imagePlacement() {
+      return current().imagePlacement();
+    }
+
+    @Override
     public CacheStats stats() {
       return current().stats();
     }

@@ -1,5 +1,7 @@
 package dev.deja.db;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -13,7 +15,8 @@ import java.util.Map;
  * @param status HTTP status of the stored response
  * @param contentType content type of {@code body}
  * @param headers stored end-to-end response headers worth replaying
- * @param body image bytes (for an alias, the target's bytes); never modified after construction
+ * @param image the image (for an alias, the target's): bytes in memory, or an object in an object
+ *     store that is streamed when served; in-memory bytes are never modified after construction
  * @param createdAt when the entry was written: the base of {@code Age}
  * @param expiresAt when it stops being served, or {@code null} for never
  * @param source origin response or alias
@@ -32,7 +35,7 @@ public record StoredResponse(
     int status,
     String contentType,
     Map<String, List<String>> headers,
-    byte[] body,
+    ImageBody image,
     Instant createdAt,
     Instant expiresAt,
     EntrySource source,
@@ -42,17 +45,55 @@ public record StoredResponse(
     Double similarity,
     String bodySha256) {
 
-  /** Every instance carries its digest: a null {@code bodySha256} is computed from the body. */
+  /**
+   * Every instance carries its digest: a null {@code bodySha256} is computed from in-memory bytes
+   * (an object-store image always comes with the digest its row is keyed by).
+   */
   public StoredResponse {
+    java.util.Objects.requireNonNull(image, "image");
     headers = headers == null ? Map.of() : Map.copyOf(headers);
     if (bodySha256 == null) {
-      bodySha256 = sha256Of(body);
+      if (image.inMemory() == null) {
+        throw new IllegalArgumentException("an object-store image needs its SHA-256");
+      }
+      bodySha256 = sha256Of(image.inMemory());
+    }
+  }
+
+  /** A response whose image bytes are in memory. */
+  public StoredResponse(
+      String cacheKey,
+      int status,
+      String contentType,
+      Map<String, List<String>> headers,
+      byte[] body,
+      Instant createdAt,
+      Instant expiresAt,
+      EntrySource source,
+      String prompt,
+      String bucket,
+      String aliasOf,
+      Double similarity,
+      String bodySha256) {
+    this(cacheKey, status, contentType, headers, ImageBody.of(body), createdAt, expiresAt, source,
+        prompt, bucket, aliasOf, similarity, bodySha256);
+  }
+
+  /**
+   * The image's bytes; an object-store image is read whole, so callers on the serving path use
+   * {@link #image()} to stream it instead.
+   */
+  public byte[] body() {
+    try {
+      return image.readAll();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
   /** The same image, reached through an alias created at {@code aliasSimilarity}. */
   public StoredResponse asAliasOf(String targetKey, double aliasSimilarity) {
-    return new StoredResponse(cacheKey, status, contentType, headers, body, createdAt, expiresAt,
+    return new StoredResponse(cacheKey, status, contentType, headers, image, createdAt, expiresAt,
         EntrySource.ALIAS, prompt, bucket, targetKey, aliasSimilarity, bodySha256);
   }
 

@@ -5,6 +5,7 @@ import static dev.deja.db.internal.Failures.unavailable;
 import com.pgvector.PGvector;
 import dev.deja.db.DatabaseConfig;
 import dev.deja.db.EntrySource;
+import dev.deja.db.ImageBody;
 import dev.deja.db.Neighbor;
 import dev.deja.db.StoredResponse;
 import java.sql.Connection;
@@ -41,7 +42,7 @@ final class Lookups {
 
   private static final String FIND_EXACT = "SELECT e.cache_key, e.status, e.content_type,"
       + " e.headers::text, b.bytes, e.created_at, e.expires_at, e.source, e.prompt, e.bucket,"
-      + " e.alias_of, e.alias_similarity, e.blob_sha256"
+      + " e.alias_of, e.alias_similarity, e.blob_sha256, b.storage_uri, b.byte_size"
       + " FROM cache_entry e JOIN image_blob b ON b.sha256 = e.blob_sha256"
       + " WHERE e.cache_key = ?"
       + " AND (e.expires_at IS NULL OR e.expires_at > now() - make_interval(secs => ?))";
@@ -64,36 +65,61 @@ final class Lookups {
 
   private final BoundConnections connections;
   private final PartitionSizes partitionSizes;
+  private final ObjectImages objects;
   private final int embeddingDimension;
 
-  Lookups(BoundConnections connections, PartitionSizes partitionSizes, DatabaseConfig config) {
+  Lookups(BoundConnections connections, PartitionSizes partitionSizes, ObjectImages objects,
+      DatabaseConfig config) {
     this.connections = connections;
     this.partitionSizes = partitionSizes;
+    this.objects = objects;
     this.embeddingDimension = config.embeddingDimension();
   }
 
+  /**
+   * The row in one round trip on the lookup budget; then, with the connection back in the pool,
+   * the image of a row that keeps it in an object store (see {@link ObjectImages#body}).
+   */
   Optional<StoredResponse> findExactOrStale(String cacheKey, Duration staleFor) {
     Objects.requireNonNull(cacheKey, "cacheKey");
+    Row row;
     try (Connection c = connections.lookup()) {
       try (PreparedStatement ps = c.prepareStatement(FIND_EXACT)) {
         ps.setString(1, cacheKey);
         ps.setDouble(2, seconds(staleFor));
         try (ResultSet rs = ps.executeQuery()) {
-          Optional<StoredResponse> result = Optional.empty();
-          if (rs.next()) {
-            double similarity = rs.getDouble(12);
-            result = Optional.of(new StoredResponse(rs.getString(1), rs.getInt(2),
-                rs.getString(3), Json.readHeaders(rs.getString(4)), rs.getBytes(5),
-                instant(rs.getTimestamp(6)), instant(rs.getTimestamp(7)),
-                EntrySource.fromSql(rs.getString(8)), rs.getString(9), rs.getString(10),
-                rs.getString(11), rs.wasNull() ? null : similarity, rs.getString(13)));
-          }
+          row = rs.next() ? Row.read(rs) : null;
           c.commit();
-          return result;
         }
       }
     } catch (SQLException | RuntimeException e) {
       throw unavailable("findExact", e);
+    }
+    if (row == null) {
+      return Optional.empty();
+    }
+    ImageBody image = objects.body(row.sha256, row.bytes, row.storageUri, row.byteSize);
+    return image == null ? Optional.empty() : Optional.of(row.response(image));
+  }
+
+  /** The columns of {@link #FIND_EXACT}, before the image is resolved. */
+  private record Row(String cacheKey, int status, String contentType, String headers,
+      byte[] bytes, Instant createdAt, Instant expiresAt, EntrySource source, String prompt,
+      String bucket, String aliasOf, Double similarity, String sha256, String storageUri,
+      long byteSize) {
+
+    static Row read(ResultSet rs) throws SQLException {
+      double similarity = rs.getDouble(12);
+      Double aliasSimilarity = rs.wasNull() ? null : similarity;
+      return new Row(rs.getString(1), rs.getInt(2), rs.getString(3), rs.getString(4),
+          rs.getBytes(5), instant(rs.getTimestamp(6)), instant(rs.getTimestamp(7)),
+          EntrySource.fromSql(rs.getString(8)), rs.getString(9), rs.getString(10),
+          rs.getString(11), aliasSimilarity, rs.getString(13), rs.getString(14), rs.getLong(15));
+    }
+
+    StoredResponse response(ImageBody image) {
+      return new StoredResponse(cacheKey, status, contentType, Json.readHeaders(headers), image,
+          createdAt, expiresAt, source, prompt, bucket, aliasOf, similarity, sha256);
     }
   }
 

@@ -50,11 +50,11 @@ final class Maintenance {
   private static final String DELETE_ORPHANS = "DELETE FROM image_blob WHERE sha256 IN"
       + " (SELECT b.sha256 FROM image_blob b WHERE NOT EXISTS"
       + " (SELECT 1 FROM cache_entry e WHERE e.blob_sha256 = b.sha256)"
-      + " LIMIT ? FOR UPDATE SKIP LOCKED)";
+      + " LIMIT ? FOR UPDATE SKIP LOCKED) RETURNING storage_uri";
 
   private static final String DELETE_ORPHANS_AMONG = "DELETE FROM image_blob b"
       + " WHERE b.sha256 = ANY (?::text[]) AND NOT EXISTS"
-      + " (SELECT 1 FROM cache_entry e WHERE e.blob_sha256 = b.sha256)";
+      + " (SELECT 1 FROM cache_entry e WHERE e.blob_sha256 = b.sha256) RETURNING b.storage_uri";
 
   private static final String TOTAL_BLOB_BYTES = "SELECT coalesce(sum(byte_size), 0)"
       + " FROM image_blob";
@@ -71,12 +71,14 @@ final class Maintenance {
   private final BoundConnections connections;
   private final EntityManagerFactory emf;
   private final PartitionSizes partitionSizes;
+  private final ObjectImages objects;
 
   Maintenance(BoundConnections connections, EntityManagerFactory emf,
-      PartitionSizes partitionSizes) {
+      PartitionSizes partitionSizes, ObjectImages objects) {
     this.connections = connections;
     this.emf = emf;
     this.partitionSizes = partitionSizes;
+    this.objects = objects;
   }
 
   boolean delete(String cacheKey) {
@@ -132,6 +134,7 @@ final class Maintenance {
     }
     requirePositive("batchSize", batchSize);
     int deleted = 0;
+    List<String> unreferenced = new ArrayList<>();
     try (Connection c = connections.store()) {
       while (deleted < batchSize) {
         long total;
@@ -163,16 +166,23 @@ final class Maintenance {
         // A store racing this round may reuse one of these blobs (foreign key violation): keep
         // the evicted entries, leave the blobs to deleteOrphanBlobs.
         Savepoint beforeBlobs = c.setSavepoint();
+        List<String> uris = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(DELETE_ORPHANS_AMONG)) {
           ps.setArray(1, c.createArrayOf("text", shas.toArray()));
-          ps.executeUpdate();
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              uris.add(rs.getString(1));
+            }
+          }
         } catch (SQLException e) {
           if (!SQLSTATE_FK_VIOLATION.equals(e.getSQLState())) {
             throw e;
           }
           c.rollback(beforeBlobs);
+          uris.clear();
         }
         c.commit();
+        unreferenced.addAll(uris);
         // SET LOCAL ended with that transaction; the next round gets its own budget.
         BoundConnections.boundStatements(c, connections.storeTimeoutMs(), false);
       }
@@ -180,21 +190,29 @@ final class Maintenance {
       if (deleted > 0) {
         partitionSizes.clear();
       }
-      return deleted;
     } catch (SQLException | RuntimeException e) {
       throw unavailable("evictToByteBudget", e);
+    } finally {
+      objects.deleteAfterCommit(unreferenced); // only what committed transactions unreferenced
     }
+    return deleted;
   }
 
   int deleteOrphanBlobs(int batchSize) {
     requirePositive("batchSize", batchSize);
+    List<String> uris = new ArrayList<>();
+    int rows = 0;
     try (Connection c = connections.store();
         PreparedStatement ps = c.prepareStatement(DELETE_ORPHANS)) {
       try {
         ps.setInt(1, batchSize);
-        int rows = ps.executeUpdate();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            rows++;
+            uris.add(rs.getString(1));
+          }
+        }
         c.commit();
-        return rows;
       } catch (SQLException e) {
         c.rollback();
         if (SQLSTATE_FK_VIOLATION.equals(e.getSQLState())) {
@@ -205,6 +223,15 @@ final class Maintenance {
     } catch (SQLException | RuntimeException e) {
       throw unavailable("deleteOrphanBlobs", e);
     }
+    objects.deleteAfterCommit(uris);
+    return rows;
+  }
+
+  /** See {@link ObjectImages#sweep}. */
+  int sweepObjects(Duration grace, int batchSize) {
+    Objects.requireNonNull(grace, "grace");
+    requirePositive("batchSize", batchSize);
+    return objects.sweep(grace, batchSize);
   }
 
   /**

@@ -7,12 +7,14 @@ import dev.deja.db.DatabaseConfig;
 import dev.deja.db.EntryFilter;
 import dev.deja.db.EntrySummary;
 import dev.deja.db.HitRecord;
+import dev.deja.db.ImagePlacement;
 import dev.deja.db.Neighbor;
 import dev.deja.db.NewAlias;
 import dev.deja.db.NewEntry;
 import dev.deja.db.PurgeCriteria;
 import dev.deja.db.StoreOutcome;
 import dev.deja.db.StoredResponse;
+import dev.deja.db.objects.ObjectStore;
 import jakarta.persistence.EntityManagerFactory;
 import java.time.Duration;
 import java.util.Collection;
@@ -35,17 +37,24 @@ public final class PostgresCacheRepository implements CacheRepository {
   private final Lookups lookups;
   private final Writes writes;
   private final Maintenance maintenance;
+  private final ImageMigration migration;
 
+  /**
+   * @param objects the object store images are written to and read from, or {@code null} when
+   *     images live in PostgreSQL only
+   */
   public PostgresCacheRepository(DataSource dataSource, EntityManagerFactory emf,
-      DatabaseConfig config) {
+      DatabaseConfig config, ObjectStore objects) {
     Objects.requireNonNull(dataSource, "dataSource");
     Objects.requireNonNull(emf, "emf");
     Objects.requireNonNull(config, "config");
     BoundConnections connections = new BoundConnections(dataSource, config);
     PartitionSizes partitionSizes = new PartitionSizes();
-    this.lookups = new Lookups(connections, partitionSizes, config);
-    this.writes = new Writes(connections, config);
-    this.maintenance = new Maintenance(connections, emf, partitionSizes);
+    ObjectImages images = new ObjectImages(objects, connections);
+    this.lookups = new Lookups(connections, partitionSizes, images, config);
+    this.writes = new Writes(connections, images, config);
+    this.maintenance = new Maintenance(connections, emf, partitionSizes, images);
+    this.migration = new ImageMigration(connections, images);
   }
 
   /** Which path {@link #findNearest} takes for a partition of this many rows. */
@@ -112,6 +121,21 @@ public final class PostgresCacheRepository implements CacheRepository {
   @Override
   public int deleteOrphanBlobs(int batchSize) {
     return maintenance.deleteOrphanBlobs(batchSize);
+  }
+
+  @Override
+  public int sweepUnreferencedObjects(Duration grace, int batchSize) {
+    return maintenance.sweepObjects(grace, batchSize);
+  }
+
+  @Override
+  public int migrateImages(boolean toObjectStore, int batchSize) {
+    return toObjectStore ? migration.toObjectStore(batchSize) : migration.toDatabase(batchSize);
+  }
+
+  @Override
+  public ImagePlacement imagePlacement() {
+    return migration.placement();
   }
 
   @Override

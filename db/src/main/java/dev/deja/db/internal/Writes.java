@@ -22,6 +22,7 @@ import java.sql.Types;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -41,6 +42,10 @@ final class Writes {
   private static final String INSERT_BLOB = "INSERT INTO image_blob"
       + " (sha256, bytes, byte_size, content_type) VALUES (?, ?, ?, ?)"
       + " ON CONFLICT (sha256) DO NOTHING";
+  private static final String INSERT_BLOB_OBJECT = "INSERT INTO image_blob"
+      + " (sha256, storage_uri, byte_size, content_type) VALUES (?, ?, ?, ?)"
+      + " ON CONFLICT (sha256) DO NOTHING";
+  private static final String BLOB_EXISTS = "SELECT 1 FROM image_blob WHERE sha256 = ?";
 
   private static final String ENTRY_COLUMNS = "cache_key, prompt, normalized_prompt, model,"
       + " width, height, seed, quality, negative_prompt, image_inputs_hash, params, bucket,"
@@ -97,10 +102,12 @@ final class Writes {
       + " store_drops = daily_counter.store_drops + EXCLUDED.store_drops";
 
   private final BoundConnections connections;
+  private final ObjectImages objects;
   private final int embeddingDimension;
 
-  Writes(BoundConnections connections, DatabaseConfig config) {
+  Writes(BoundConnections connections, ObjectImages objects, DatabaseConfig config) {
     this.connections = connections;
+    this.objects = objects;
     this.embeddingDimension = config.embeddingDimension();
   }
 
@@ -128,16 +135,37 @@ final class Writes {
     }
   }
 
+  /**
+   * With an object store, an image whose SHA-256 has no row yet is written to the store and
+   * verified first, and only then does the row that references it commit: no entry can point to
+   * a missing object. If that row does not commit (a race, a failure), the object is deleted at
+   * once, or else by the sweep after its grace period.
+   */
   private StoreOutcome storeOnce(NewEntry e, byte[] image, String sha, boolean replace)
       throws SQLException {
+    String uri = objects.writesObjects() && !blobExists(sha)
+        ? objects.put(sha, image, e.contentType())
+        : null;
+    boolean objectReferenced = false;
     try (Connection c = connections.store()) {
       try {
-        try (PreparedStatement ps = c.prepareStatement(INSERT_BLOB)) {
-          ps.setString(1, sha);
-          ps.setBytes(2, image);
-          ps.setLong(3, image.length);
-          ps.setString(4, e.contentType());
-          ps.executeUpdate();
+        boolean blobInserted = false;
+        if (uri != null) {
+          try (PreparedStatement ps = c.prepareStatement(INSERT_BLOB_OBJECT)) {
+            ps.setString(1, sha);
+            ps.setString(2, uri);
+            ps.setLong(3, image.length);
+            ps.setString(4, e.contentType());
+            blobInserted = ps.executeUpdate() == 1;
+          }
+        } else if (!objects.writesObjects()) {
+          try (PreparedStatement ps = c.prepareStatement(INSERT_BLOB)) {
+            ps.setString(1, sha);
+            ps.setBytes(2, image);
+            ps.setLong(3, image.length);
+            ps.setString(4, e.contentType());
+            ps.executeUpdate();
+          }
         }
         StoreOutcome outcome;
         try (PreparedStatement ps = c.prepareStatement(replace ? STORE_REPLACE : STORE_KEEP)) {
@@ -170,11 +198,28 @@ final class Writes {
           c.rollback(); // do not leave a blob nobody references
         } else {
           c.commit();
+          objectReferenced = blobInserted;
         }
         return outcome;
       } catch (SQLException | RuntimeException ex) {
         c.rollback();
         throw ex;
+      }
+    } finally {
+      if (uri != null && !objectReferenced) {
+        objects.deleteAfterCommit(List.of(uri));
+      }
+    }
+  }
+
+  private boolean blobExists(String sha) throws SQLException {
+    try (Connection c = connections.store();
+        PreparedStatement ps = c.prepareStatement(BLOB_EXISTS)) {
+      ps.setString(1, sha);
+      try (ResultSet rs = ps.executeQuery()) {
+        boolean exists = rs.next();
+        c.commit();
+        return exists;
       }
     }
   }

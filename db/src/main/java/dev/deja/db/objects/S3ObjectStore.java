@@ -1,0 +1,260 @@
+package dev.deja.db.objects;
+
+import dev.deja.db.CacheUnavailableException;
+import dev.deja.db.ImageMissingException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.core.ResponseInputStream;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3ClientBuilder;
+import software.amazon.awssdk.services.s3.model.GetObjectRequest;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * {@link ObjectStore} on any S3 API (AWS, MinIO, Cloudflare R2, Ceph RGW, GCS interoperability)
+ * through the AWS SDK for Java v2 and its pooled Apache HttpClient 5.
+ *
+ * <p>Keys are {@code PREFIX/<sha256>-<random>}: content-addressed for people and for dedup (the
+ * database holds one row per SHA-256), and unique per write, so an object is never overwritten and
+ * its last-modified time is the time it was written.
+ */
+public final class S3ObjectStore implements ObjectStore {
+
+  /** Bound on one whole read on the request path; a slower store is an outage, not a wait. */
+  static final Duration READ_TIMEOUT = Duration.ofSeconds(5);
+  /** Bound on a write, a delete or a listing, all off the request path. */
+  static final Duration WRITE_TIMEOUT = Duration.ofSeconds(60);
+  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
+  /** Between two reads of a streamed body: a stalled store must not hold a client forever. */
+  private static final Duration SOCKET_TIMEOUT = Duration.ofSeconds(30);
+  private static final int MAX_CONNECTIONS = 64;
+  private static final SecureRandom NONCES = new SecureRandom();
+
+  private final S3Client s3;
+  private final ImageStoreLocation location;
+  private final String uriPrefix;
+  private final String keyPrefix;
+
+  private S3ObjectStore(S3Client s3, ImageStoreLocation location) {
+    this.s3 = s3;
+    this.location = location;
+    this.keyPrefix = location.prefix().isEmpty() ? "" : location.prefix() + "/";
+    this.uriPrefix = "s3://" + location.bucket() + "/" + keyPrefix;
+  }
+
+  /**
+   * A client for {@code location}, with credentials from the standard AWS chain (environment,
+   * system properties, profile, container or instance role).
+   *
+   * @param endpoint the S3 API's URL, for anything but AWS itself; {@code null} for AWS. Given an
+   *     endpoint, requests use path-style addressing ({@code endpoint/bucket/key}), which every
+   *     S3-compatible server understands.
+   * @param region the signing region; {@code null} means {@code us-east-1}, which most
+   *     S3-compatible servers accept (R2 wants {@code auto})
+   */
+  public static S3ObjectStore create(ImageStoreLocation location, URI endpoint, String region) {
+    return create(location, endpoint, region, DefaultCredentialsProvider.builder().build());
+  }
+
+  /** As {@link #create(ImageStoreLocation, URI, String)}, with these credentials. */
+  public static S3ObjectStore create(
+      ImageStoreLocation location, URI endpoint, String region, AwsCredentialsProvider credentials) {
+    Objects.requireNonNull(location, "location");
+    if (!location.isObjectStore()) {
+      throw new IllegalArgumentException("not an object store location: " + location);
+    }
+    S3ClientBuilder builder = S3Client.builder()
+        .region(Region.of(region == null || region.isBlank() ? "us-east-1" : region))
+        .credentialsProvider(credentials)
+        // Our own integrity check is Content-MD5 plus the length read back; the SDK's newer
+        // default (a CRC trailer on every upload) is refused by several S3-compatible servers.
+        .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+        .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+        .httpClientBuilder(Apache5HttpClient.builder()
+            .maxConnections(MAX_CONNECTIONS)
+            .connectionTimeout(CONNECT_TIMEOUT)
+            .socketTimeout(SOCKET_TIMEOUT));
+    if (endpoint != null) {
+      builder.endpointOverride(endpoint).forcePathStyle(true);
+    }
+    try {
+      return new S3ObjectStore(builder.build(), location);
+    } catch (SdkException e) {
+      throw unavailable("connect", e);
+    }
+  }
+
+  @Override
+  public ImageStoreLocation location() {
+    return location;
+  }
+
+  @Override
+  public boolean owns(String uri) {
+    return uri != null && uri.startsWith(uriPrefix);
+  }
+
+  @Override
+  public String put(String sha256, byte[] bytes, String contentType) {
+    byte[] nonce = new byte[6];
+    NONCES.nextBytes(nonce);
+    String key = keyPrefix + sha256 + "-" + HexFormat.of().formatHex(nonce);
+    try {
+      s3.putObject(r -> r.bucket(location.bucket()).key(key).contentType(contentType)
+              .contentLength((long) bytes.length).contentMD5(md5(bytes))
+              .metadata(Map.of("sha256", sha256))
+              .overrideConfiguration(c -> c.apiCallTimeout(WRITE_TIMEOUT)),
+          RequestBody.fromBytes(bytes));
+      // Verified before any row may point to it: the store answers for the whole object.
+      HeadObjectResponse head = s3.headObject(r -> r.bucket(location.bucket()).key(key)
+          .overrideConfiguration(c -> c.apiCallTimeout(WRITE_TIMEOUT)));
+      if (head.contentLength() == null || head.contentLength() != bytes.length) {
+        throw new CacheUnavailableException(COMPONENT, "put", new IOException(
+            "object " + key + " holds " + head.contentLength() + " bytes, wrote " + bytes.length));
+      }
+      return uriPrefix + key.substring(keyPrefix.length());
+    } catch (SdkException e) {
+      throw unavailable("put", e);
+    }
+  }
+
+  @Override
+  public byte[] read(String uri) {
+    String key = key(uri);
+    try {
+      return s3.getObjectAsBytes(r -> r.bucket(location.bucket()).key(key)
+          .overrideConfiguration(c -> c.apiCallTimeout(READ_TIMEOUT))).asByteArray();
+    } catch (NoSuchKeyException e) {
+      throw new ImageMissingException(uri);
+    } catch (SdkException e) {
+      throw unavailable("read", e);
+    }
+  }
+
+  @Override
+  public InputStream open(String uri, long from, long count) {
+    String key = key(uri);
+    if (from < 0 || count < 0) {
+      throw new IllegalArgumentException("bad range " + from + "+" + count);
+    }
+    GetObjectRequest.Builder request = GetObjectRequest.builder().bucket(location.bucket()).key(key);
+    if (count == 0) {
+      return InputStream.nullInputStream();
+    }
+    request.range("bytes=" + from + "-" + (from + count - 1));
+    try {
+      ResponseInputStream<GetObjectResponse> in = s3.getObject(request.build());
+      return in;
+    } catch (NoSuchKeyException e) {
+      throw new ImageMissingException(uri);
+    } catch (SdkException e) {
+      throw unavailable("open", e);
+    }
+  }
+
+  @Override
+  public void delete(String uri) {
+    String key = key(uri);
+    try {
+      s3.deleteObject(r -> r.bucket(location.bucket()).key(key)
+          .overrideConfiguration(c -> c.apiCallTimeout(WRITE_TIMEOUT)));
+    } catch (NoSuchKeyException e) {
+      // already gone
+    } catch (SdkException e) {
+      throw unavailable("delete", e);
+    }
+  }
+
+  @Override
+  public List<StoredObject> list(String afterUri, int max) {
+    if (max < 1 || max > 1000) {
+      throw new IllegalArgumentException("max must be within 1..1000 but was " + max);
+    }
+    try {
+      ListObjectsV2Response page = s3.listObjectsV2(r -> {
+        r.bucket(location.bucket()).prefix(keyPrefix).maxKeys(max)
+            .overrideConfiguration(c -> c.apiCallTimeout(WRITE_TIMEOUT));
+        if (afterUri != null) {
+          r.startAfter(key(afterUri));
+        }
+      });
+      List<StoredObject> out = new ArrayList<>();
+      for (S3Object o : page.contents()) {
+        out.add(new StoredObject(uriPrefix + o.key().substring(keyPrefix.length()),
+            o.lastModified(), o.size() == null ? 0 : o.size()));
+      }
+      return out;
+    } catch (SdkException e) {
+      throw unavailable("list", e);
+    }
+  }
+
+  @Override
+  public void check() {
+    try {
+      s3.headBucket(r -> r.bucket(location.bucket())
+          .overrideConfiguration(c -> c.apiCallTimeout(READ_TIMEOUT)));
+    } catch (SdkException e) {
+      throw unavailable("check bucket " + location.bucket(), e);
+    }
+  }
+
+  @Override
+  public void close() {
+    s3.close();
+  }
+
+  @Override
+  public String toString() {
+    return "S3ObjectStore{" + location + "}";
+  }
+
+  private String key(String uri) {
+    if (!owns(uri)) {
+      throw new CacheUnavailableException(COMPONENT, "address",
+          new IllegalArgumentException(uri + " is not under " + uriPrefix
+              + ": the image store setting changed while entries still point elsewhere"));
+    }
+    return keyPrefix + uri.substring(uriPrefix.length());
+  }
+
+  private static String md5(byte[] bytes) {
+    try {
+      return Base64.getEncoder().encodeToString(MessageDigest.getInstance("MD5").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has MD5", e);
+    }
+  }
+
+  private static CacheUnavailableException unavailable(String operation, Exception e) {
+    if (e instanceof S3Exception s3e && s3e.statusCode() == 404 && operation.startsWith("check")) {
+      return new CacheUnavailableException(COMPONENT, operation,
+          new IllegalStateException("no such bucket", e));
+    }
+    return new CacheUnavailableException(COMPONENT, operation, e);
+  }
+}
