@@ -89,11 +89,11 @@ public interface CacheRepository {
 
   /**
    * Deletes objects of the object store that no image row references and that are older than
-   * {@code grace} (so an object whose store has not committed yet is never taken), looking at up
-   * to {@code batchSize} objects per call and continuing where the last call ended. 0 without an
-   * object store.
+   * {@link DatabaseConfig#objectSweepGrace()} (so an object whose store has not committed yet is
+   * never taken), looking at up to {@code batchSize} objects per call and continuing where the last
+   * call ended. 0 without an object store.
    */
-  int sweepUnreferencedObjects(Duration grace, int batchSize);
+  int sweepUnreferencedObjects(int batchSize);
 
   /**
    * Moves up to {@code batchSize} images into the object store ({@code toObjectStore}) or back

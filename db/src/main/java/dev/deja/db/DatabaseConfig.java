@@ -24,7 +24,6 @@ public final class DatabaseConfig {
    * swept.
    */
   public static final Duration DEFAULT_OBJECT_SWEEP_GRACE = Duration.ofHours(1);
-  private static final Duration MIN_OBJECT_SWEEP_GRACE = Duration.ofMinutes(1);
 
   private static final Duration MIN_CONNECTION_TIMEOUT = Duration.ofMillis(250);
   private static final Pattern SCHEMA_NAME = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
@@ -290,13 +289,9 @@ public final class DatabaseConfig {
       return this;
     }
 
+    /** Must exceed twice the store timeout (checked by {@link #build}). */
     public Builder objectSweepGrace(Duration grace) {
-      Objects.requireNonNull(grace, "objectSweepGrace");
-      if (grace.compareTo(MIN_OBJECT_SWEEP_GRACE) < 0) {
-        throw new IllegalArgumentException(
-            "objectSweepGrace must be >= 1m (longer than any store) but was " + grace);
-      }
-      this.objectSweepGrace = grace;
+      this.objectSweepGrace = positiveMillis("objectSweepGrace", grace);
       return this;
     }
 
@@ -311,6 +306,11 @@ public final class DatabaseConfig {
       if (embeddingDimension == 0) {
         throw new IllegalStateException(
             "embeddingDimension is required (the embedding model's output dimension)");
+      }
+      if (objectSweepGrace.compareTo(storeTimeout.multipliedBy(2)) <= 0) {
+        throw new IllegalStateException("objectSweepGrace (" + objectSweepGrace + ") must exceed"
+            + " twice storeTimeout (" + storeTimeout + "): a store's object must never be swept"
+            + " before its row commits");
       }
       return new DatabaseConfig(this);
     }

@@ -195,8 +195,8 @@ public final class ReconnectingDatabase implements AutoCloseable {
     }
 
     @Override
-    public int sweepUnreferencedObjects(Duration grace, int batchSize) {
-      return current().sweepUnreferencedObjects(grace, batchSize);
+    public int sweepUnreferencedObjects(int batchSize) {
+      return current().sweepUnreferencedObjects(batchSize);
     }
 
     @Override

@@ -34,6 +34,9 @@ import org.junit.jupiter.api.Test;
  */
 class ObjectStoreImagesTest {
 
+  private static final Duration SHORT = Duration.ofMillis(500);
+  private static final Duration GRACE = Duration.ofSeconds(2);
+
   private final Random random = new Random(13);
   private TestDatabase.Schema schema;
   private String bucket;
@@ -50,8 +53,9 @@ class ObjectStoreImagesTest {
     relay = new TcpRelay("127.0.0.1", s3.port());
     objects = S3TestServer.store(new ImageStoreLocation(bucket, "images"),
         URI.create("http://127.0.0.1:" + relay.port()));
-    db = DejaDatabase.open(schema.builder().embeddingDimension(3)
-        .imageStore(objects.location()).build(), objects);
+    // A short grace for the sweep test; production's default is an hour.
+    db = DejaDatabase.open(schema.builder().embeddingDimension(3).storeTimeout(SHORT)
+        .objectSweepGrace(GRACE).imageStore(objects.location()).build(), objects);
     repo = db.repository();
   }
 
@@ -170,11 +174,11 @@ class ObjectStoreImagesTest {
     assertEquals(0, sql("SELECT count(*) FROM cache_entry"), "no dangling row");
     assertEquals(1, S3TestServer.get().keys(bucket).size(), "the orphan object is there");
 
-    assertEquals(0, repo.sweepUnreferencedObjects(Duration.ofHours(1), 100),
+    assertEquals(0, repo.sweepUnreferencedObjects(100),
         "inside the grace period an object may still be waiting for its row");
     repo.store(entry("live"), Fixtures.image(random, 500), false);
-    Thread.sleep(1100);
-    assertEquals(1, repo.sweepUnreferencedObjects(Duration.ofSeconds(1), 100));
+    Thread.sleep(GRACE.toMillis() + 200);
+    assertEquals(1, repo.sweepUnreferencedObjects(100));
     List<String> left = S3TestServer.get().keys(bucket);
     assertEquals(1, left.size(), "a referenced object is never swept");
     assertTrue(repo.findExact(Fixtures.key("live")).isPresent());

@@ -1,6 +1,9 @@
 package dev.deja.filter;
 
 import dev.deja.db.StoredResponse;
+import dev.deja.filter.lookup.CacheLookup;
+import dev.deja.db.CacheUnavailableException;
+import dev.deja.db.ImageMissingException;
 import dev.deja.filter.http.CacheHeaders;
 import dev.deja.filter.http.CapturingResponse;
 import dev.deja.filter.http.OriginPolicy;
@@ -47,6 +50,9 @@ import org.slf4j.LoggerFactory;
  * web.xml} and configure it with init-params (see {@link FilterSettings}).
  */
 public class DejaFilter implements Filter {
+
+  /** {@code Cache-Status} detail of a hit whose image object was gone: the origin answered. */
+  static final String IMAGE_MISSING = "image-missing";
 
   private static final Logger LOG = LoggerFactory.getLogger(DejaFilter.class);
   private static final Pattern NO_CACHE = Pattern.compile("(?i)(^|,)\\s*no-cache\\b");
@@ -142,10 +148,17 @@ public class DejaFilter implements Filter {
           s.embedding(), s.candidate(), s.verdict(), s.threshold(), null, s.timings(), null);
       shadowed = true;
     }
-    if (!(result instanceof LookupResult.Miss miss)) {
-      serveHit(request, response, c, result);
-      return;
+    if (!(result instanceof LookupResult.Miss)) {
+      String unreadable = serveHit(request, response, c, result);
+      if (unreadable == null) {
+        return;
+      }
+      // The image could not be opened (gone from the object store, or the store is down):
+      // nothing was sent, so the origin answers as for a miss, and stores the image again.
+      result = new LookupResult.Miss(
+          null, null, null, cache.threshold(options), unreadable, result.timings(), null);
     }
+    LookupResult.Miss miss = (LookupResult.Miss) result;
     String status =
         miss.unavailable() != null
             ? "deja; fwd=miss; detail=" + miss.unavailable()
@@ -236,14 +249,19 @@ public class DejaFilter implements Filter {
 
   // --- hits ----------------------------------------------------------------------------------
 
-  private void serveHit(
+  /**
+   * Serves a hit. Returns null when it did, or the {@code Cache-Status} detail when the image
+   * could not be opened; then nothing has been sent and the caller asks the origin.
+   */
+  private String serveHit(
       HttpServletRequest request, HttpServletResponse response, Cacheable c, LookupResult hit)
       throws IOException {
+    String kind;
     List<String[]> headers = new ArrayList<>();
     StoredResponse image;
     if (hit instanceof LookupResult.SemanticHit s) {
       image = s.image();
-      cache.count("hit", "semantic");
+      kind = "semantic";
       headers.add(new String[] {CacheHeaders.CACHE_STATUS, "deja; hit; detail=semantic"});
       headers.add(new String[] {CacheHeaders.X_CACHE, "HIT"});
       headers.add(new String[] {CacheHeaders.X_CACHE_TYPE, "semantic"});
@@ -258,18 +276,40 @@ public class DejaFilter implements Filter {
       headers.add(new String[] {CacheHeaders.X_SEMANTIC_MATCHED_KEY, s.candidate().cacheKey()});
     } else {
       image = ((LookupResult.ExactHit) hit).image();
-      cache.count("hit", "exact");
+      kind = "exact";
       headers.add(new String[] {CacheHeaders.CACHE_STATUS, "deja; hit; detail=exact"});
       headers.add(new String[] {CacheHeaders.X_CACHE, "HIT"});
       headers.add(new String[] {CacheHeaders.X_CACHE_TYPE, "exact"});
     }
     headers.add(new String[] {CacheHeaders.X_CACHE_KEY, c.key().value()});
     headers.add(new String[] {"Server-Timing", hit.timings().serverTiming()});
-    cache.served(c, hit);
     // A semantic hit, or an exact hit through an alias, answers with an image drawn for another
     // prompt: it must not inherit the origin's downstream lifetime.
     boolean substituted = hit instanceof LookupResult.SemanticHit || image.isAlias();
-    serveImage(request, response, image, substituted, headers);
+    try {
+      serveImage(request, response, image, substituted, headers);
+    } catch (ImageMissingException | CacheUnavailableException e) {
+      if (response.isCommitted()) {
+        throw e;
+      }
+      response.reset();
+      cache.invalidate(image.cacheKey());
+      boolean missing = e instanceof ImageMissingException;
+      (missing ? cache.metrics().imageMissing : cache.metrics().imageUnreadable).increment();
+      LOG.warn("Deja: a hit's image could not be read, answering from the origin: {}",
+          e.getMessage());
+      return missing ? IMAGE_MISSING : CacheLookup.unavailableDetail(e);
+    } catch (IOException e) {
+      served(c, hit, kind); // the client went away mid-image: still a hit
+      throw e;
+    }
+    served(c, hit, kind);
+    return null;
+  }
+
+  private void served(Cacheable c, LookupResult hit, String kind) {
+    cache.count("hit", kind);
+    cache.served(c, hit);
   }
 
   private List<String[]> collapsedHeaders(Cacheable c, LookupResult.Miss miss, StoredResponse image) {
@@ -446,7 +486,10 @@ public class DejaFilter implements Filter {
     StoredResponse stale = miss == null ? null : miss.stale();
     Instant now = cache.clock().instant();
     HttpServletResponse out = (HttpServletResponse) w.getResponse();
-    if (!cache.originPolicy().staleStandsIn(stale, originStatus, now) || out.isCommitted()) {
+    // Only an image already in memory stands in: the origin's answer is dropped before the stale
+    // one is sent, so it must not depend on an object store that may fail too.
+    if (!cache.originPolicy().staleStandsIn(stale, originStatus, now) || out.isCommitted()
+        || stale.image().inMemory() == null) {
       return false;
     }
     out.reset();

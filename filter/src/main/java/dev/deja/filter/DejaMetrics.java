@@ -21,6 +21,8 @@ final class DejaMetrics {
   final Counter originAborted;
   final Counter staleServed;
   final Counter semanticShadowed;
+  final Counter imageMissing;
+  final Counter imageUnreadable;
   final Timer lookup;
   final Timer embedding;
   final Timer search;
@@ -41,6 +43,18 @@ final class DejaMetrics {
     this.semanticShadowed =
         Counter.builder("deja.semantic.shadowed")
             .description("Semantic hits found but not served (shadow mode or outside the rollout)")
+            .register(registry);
+    this.imageMissing =
+        Counter.builder("deja.image.unavailable")
+            .tag("cause", "missing")
+            .description("Hits whose image object was gone from the object store: answered by"
+                + " the origin, entry stored again")
+            .register(registry);
+    this.imageUnreadable =
+        Counter.builder("deja.image.unavailable")
+            .tag("cause", "store-down")
+            .description("Hits whose image could not be read from the object store: answered by"
+                + " the origin")
             .register(registry);
     this.staleServed =
         Counter.builder("deja.stale.served")

@@ -68,7 +68,21 @@ public final class FilterSettings {
           Setting.of("db.store-timeout", SettingTypes.DURATION,
               DatabaseConfig.DEFAULT_STORE_TIMEOUT,
               "statement timeout of stores and maintenance statements",
-              DatabaseConfig.Builder::storeTimeout));
+              DatabaseConfig.Builder::storeTimeout),
+          Setting.of("db.image-store", SettingTypes.STRING, "postgres",
+              "where new images go: postgres (image_blob.bytes) or s3://BUCKET/PREFIX",
+              DatabaseConfig.Builder::imageStore),
+          Setting.of("db.s3-endpoint", SettingTypes.STRING, null,
+              "S3 API URL for MinIO, R2, Ceph, GCS...; unset means AWS (credentials: the AWS"
+                  + " chain, e.g. AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)",
+              DatabaseConfig.Builder::s3Endpoint),
+          Setting.of("db.s3-region", SettingTypes.STRING, null,
+              "S3 signing region (unset: us-east-1; R2 wants auto)",
+              DatabaseConfig.Builder::s3Region),
+          Setting.of("db.object-sweep-grace", SettingTypes.DURATION,
+              DatabaseConfig.DEFAULT_OBJECT_SWEEP_GRACE,
+              "age before an unreferenced object may be swept (more than twice the store timeout)",
+              DatabaseConfig.Builder::objectSweepGrace));
 
   /** The embedder's settings under {@code embedding.}. */
   public static final SettingTable<EmbedderSettings.Builder> EMBEDDING =

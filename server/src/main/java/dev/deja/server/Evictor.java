@@ -28,9 +28,9 @@ final class Evictor implements AutoCloseable {
   private final ScheduledExecutorService scheduler;
 
   /** What one pass deleted. */
-  record Result(int expired, int evicted, int orphanBlobs) {
+  record Result(int expired, int evicted, int orphanBlobs, int orphanObjects) {
     int total() {
-      return expired + evicted + orphanBlobs;
+      return expired + evicted + orphanBlobs + orphanObjects;
     }
   }
 
@@ -86,14 +86,19 @@ final class Evictor implements AutoCloseable {
         break;
       }
     }
-    Result result = new Result(expired, evicted, orphans);
+    // Objects left behind by a store that died before its row committed, or whose deletion
+    // failed: one page of the bucket per pass, older than the grace period only.
+    int objects = store.sweepUnreferencedObjects(BATCH);
+    Result result = new Result(expired, evicted, orphans, objects);
     if (result.total() > 0) {
       cache.invalidateAll();
       LOG.info(
-          "Deja eviction: {} expired, {} over the byte budget, {} orphan images deleted",
+          "Deja eviction: {} expired, {} over the byte budget, {} orphan images and {} orphan"
+              + " objects deleted",
           expired,
           evicted,
-          orphans);
+          orphans,
+          objects);
     }
     return result;
   }

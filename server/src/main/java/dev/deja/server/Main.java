@@ -46,6 +46,11 @@ public final class Main {
       description = "Properties file with server settings (port, origin, db-url, ...) and filter settings")
   Path config;
 
+  @Option(names = "--migrate-images", paramLabel = "TARGET",
+      description = "Move the stored images to s3 (the --image-store bucket) or back to postgres,"
+          + " then exit; safe while gateways serve, resumable")
+  String migrateImages;
+
   /** The command's model, where the {@link Setting} options live; set by {@link #commandLine}. */
   private CommandSpec spec;
 
@@ -144,9 +149,15 @@ public final class Main {
       fail(e.getMessage());
       return;
     }
+    Main main = (Main) cli.getCommand();
     DejaServer server;
     try {
-      server = DejaServer.start(((Main) cli.getCommand()).resolve(System.getenv()));
+      ServerConfig config = main.resolve(System.getenv());
+      if (main.migrateImages != null) {
+        System.exit(ImageMigrationCommand.run(config, main.migrateImages, System.out));
+        return;
+      }
+      server = DejaServer.start(config);
     } catch (ServerConfig.ConfigException e) {
       fail(e.getMessage());
       return;

@@ -86,6 +86,11 @@ public record ServerConfig(
     DB_PASSWORD("db-password", "PASSWORD", "", "Database password"),
     DB_SCHEMA("db-schema", "SCHEMA", DEFAULT_DB_SCHEMA,
         "Database schema, created and migrated at startup"),
+    IMAGE_STORE("image-store", "LOCATION", "postgres",
+        "Where new images go: postgres, or s3://BUCKET/PREFIX (credentials from the AWS chain)"),
+    S3_ENDPOINT("s3-endpoint", "URL", null,
+        "S3 API URL for MinIO, R2, Ceph, GCS... (path-style)", "AWS"),
+    S3_REGION("s3-region", "REGION", null, "S3 signing region", "us-east-1"),
     PRESET("preset", "NAME", DEFAULT_PRESET,
         "Semantic match preset: strict, balanced, aggressive"),
     THRESHOLD("threshold", "SIMILARITY", null,
@@ -241,6 +246,12 @@ public record ServerConfig(
     filter.put("db.user", v.get(Setting.DB_USER.key));
     filter.put("db.password", v.get(Setting.DB_PASSWORD.key));
     filter.put("db.schema", v.get(Setting.DB_SCHEMA.key));
+    filter.put("db.image-store", v.get(Setting.IMAGE_STORE.key));
+    for (Setting s3 : List.of(Setting.S3_ENDPOINT, Setting.S3_REGION)) {
+      if (v.get(s3.key) != null) {
+        filter.put("db." + s3.key, v.get(s3.key));
+      }
+    }
     filter.put("preset", v.get(Setting.PRESET.key));
     if (v.get(Setting.THRESHOLD.key) != null) {
       filter.put("threshold", v.get(Setting.THRESHOLD.key));

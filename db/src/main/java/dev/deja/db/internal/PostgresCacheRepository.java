@@ -38,6 +38,7 @@ public final class PostgresCacheRepository implements CacheRepository {
   private final Writes writes;
   private final Maintenance maintenance;
   private final ImageMigration migration;
+  private final Duration sweepGrace;
 
   /**
    * @param objects the object store images are written to and read from, or {@code null} when
@@ -55,6 +56,7 @@ public final class PostgresCacheRepository implements CacheRepository {
     this.writes = new Writes(connections, images, config);
     this.maintenance = new Maintenance(connections, emf, partitionSizes, images);
     this.migration = new ImageMigration(connections, images);
+    this.sweepGrace = config.objectSweepGrace();
   }
 
   /** Which path {@link #findNearest} takes for a partition of this many rows. */
@@ -124,8 +126,8 @@ public final class PostgresCacheRepository implements CacheRepository {
   }
 
   @Override
-  public int sweepUnreferencedObjects(Duration grace, int batchSize) {
-    return maintenance.sweepObjects(grace, batchSize);
+  public int sweepUnreferencedObjects(int batchSize) {
+    return maintenance.sweepObjects(sweepGrace, batchSize);
   }
 
   @Override

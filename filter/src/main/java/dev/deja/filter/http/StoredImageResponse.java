@@ -3,7 +3,10 @@ package dev.deja.filter.http;
 import dev.deja.db.StoredResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collections;
@@ -100,7 +103,7 @@ public final class StoredImageResponse {
    * @param now the cache's clock, for {@code Age}
    */
   public Answer answer(Conditions request, StoredResponse image, boolean substituted, Instant now) {
-    int length = image.body().length;
+    int length = Math.toIntExact(image.image().length());
     String etag = HttpValidators.strongTag(image.bodySha256());
     Map<String, List<String>> h = new LinkedHashMap<>();
     lifetime(h, image, substituted);
@@ -156,24 +159,55 @@ public final class StoredImageResponse {
       Instant now)
       throws IOException {
     Answer answer = answer(Conditions.of(request), image, substituted, now);
-    response.setStatus(answer.status());
-    for (Map.Entry<String, List<String>> h : answer.headers().entrySet()) {
-      String name = h.getKey();
-      if (name.equalsIgnoreCase("Content-Type")) {
-        response.setContentType(h.getValue().get(0));
-      } else if (name.equalsIgnoreCase("Content-Length")) {
-        response.setContentLengthLong(Long.parseLong(h.getValue().get(0)));
-      } else {
-        for (String value : h.getValue()) {
-          response.addHeader(name, value);
+    // Opened before anything is committed: an object-store image that turns out to be missing
+    // (ImageMissingException) can still become a miss answered by the origin.
+    byte[] inMemory = image.image().inMemory();
+    InputStream body = answer.sendBody() && inMemory == null
+        ? image.image().open(answer.from(), answer.length())
+        : null;
+    try {
+      response.setStatus(answer.status());
+      for (Map.Entry<String, List<String>> h : answer.headers().entrySet()) {
+        String name = h.getKey();
+        if (name.equalsIgnoreCase("Content-Type")) {
+          response.setContentType(h.getValue().get(0));
+        } else if (name.equalsIgnoreCase("Content-Length")) {
+          response.setContentLengthLong(Long.parseLong(h.getValue().get(0)));
+        } else {
+          for (String value : h.getValue()) {
+            response.addHeader(name, value);
+          }
         }
       }
+      for (String[] h : dejaHeaders) {
+        response.setHeader(h[0], h[1]);
+      }
+      if (body != null) {
+        copy(body, response.getOutputStream(), answer.length());
+      } else if (answer.sendBody()) {
+        response.getOutputStream().write(inMemory, answer.from(), answer.length());
+      }
+    } finally {
+      if (body != null) {
+        body.close();
+      }
     }
-    for (String[] h : dejaHeaders) {
-      response.setHeader(h[0], h[1]);
-    }
-    if (answer.sendBody()) {
-      response.getOutputStream().write(image.body(), answer.from(), answer.length());
+  }
+
+  /**
+   * Streams exactly {@code length} bytes; a store that ends early is a cut transfer (the client
+   * must not take a short body for the image), so it throws rather than returning quietly.
+   */
+  private static void copy(InputStream in, OutputStream out, long length) throws IOException {
+    byte[] buffer = new byte[64 * 1024];
+    long left = length;
+    while (left > 0) {
+      int n = in.read(buffer, 0, (int) Math.min(buffer.length, left));
+      if (n < 0) {
+        throw new EOFException("object ended " + left + " bytes early");
+      }
+      out.write(buffer, 0, n);
+      left -= n;
     }
   }
 

@@ -1,6 +1,8 @@
 package dev.deja.filter.lookup;
 
+import dev.deja.db.CacheUnavailableException;
 import dev.deja.db.Neighbor;
+import dev.deja.db.objects.ObjectStore;
 import dev.deja.db.StoredResponse;
 import dev.deja.filter.embed.Embedder;
 import dev.deja.filter.match.MatchVerdict;
@@ -29,6 +31,16 @@ public final class CacheLookup {
   private static final Logger LOG = LoggerFactory.getLogger(CacheLookup.class);
   /** Reason shown when the database could not be asked. */
   public static final String CACHE_UNAVAILABLE = "cache-unavailable";
+  /** The database answered but the object store holding the image did not. */
+  public static final String OBJECT_STORE_UNAVAILABLE = "object-store-unavailable";
+
+  /** The {@code Cache-Status} detail for a store failure: which store failed. */
+  public static String unavailableDetail(RuntimeException e) {
+    return e instanceof CacheUnavailableException cue
+            && ObjectStore.COMPONENT.equals(cue.component())
+        ? OBJECT_STORE_UNAVAILABLE
+        : CACHE_UNAVAILABLE;
+  }
   /** Reason shown when the lookup itself failed (a bug, not an outage). */
   public static final String LOOKUP_ERROR = "cache-error";
 
@@ -272,17 +284,22 @@ public final class CacheLookup {
       RuntimeException e, float[] vector, double threshold, long start, long embed, long search) {
     breaker.recordFailure();
     failures.warn("lookup-failed", "Deja: cache lookup failed, answering from the origin", e);
-    return unavailable(vector, threshold, start, embed, search);
+    return unavailable(unavailableDetail(e), vector, threshold, start, embed, search);
   }
 
   private static LookupResult unavailable(
       float[] vector, double threshold, long start, long embed, long search) {
+    return unavailable(CACHE_UNAVAILABLE, vector, threshold, start, embed, search);
+  }
+
+  private static LookupResult unavailable(
+      String detail, float[] vector, double threshold, long start, long embed, long search) {
     return new LookupResult.Miss(
         vector,
         null,
         null,
         threshold,
-        CACHE_UNAVAILABLE,
+        detail,
         new Timings(System.nanoTime() - start, embed, search),
         null);
   }

@@ -4,6 +4,7 @@ import dev.deja.db.CacheStats;
 import dev.deja.db.CacheUnavailableException;
 import dev.deja.db.EntryFilter;
 import dev.deja.db.EntrySummary;
+import dev.deja.db.ImagePlacement;
 import dev.deja.db.PurgeCriteria;
 import java.time.Duration;
 import java.util.List;
@@ -49,6 +50,21 @@ public interface CacheMaintenance {
 
   /** Deletes up to {@code batchSize} images that no entry references; returns how many. */
   int deleteOrphanBlobs(int batchSize);
+
+  /**
+   * Deletes up to a batch of objects in the object store that no image references any more and
+   * that are older than the store's grace period; 0 for a store without an object store.
+   */
+  int sweepUnreferencedObjects(int batchSize);
+
+  /**
+   * Moves up to {@code batchSize} images into the object store ({@code toObjectStore}) or back
+   * into the database, while the cache serves; 0 means none are left to move.
+   */
+  int migrateImages(boolean toObjectStore, int batchSize);
+
+  /** How many images, and bytes, the database and the object store hold. */
+  ImagePlacement imagePlacement();
 
   /** Entry, alias and image counts, and the bytes of the stored images. */
   CacheStats stats();

@@ -21,7 +21,8 @@ public final class HotCache {
     this.cache =
         Caffeine.newBuilder()
             .maximumWeight(maxBytes)
-            .weigher((String key, StoredResponse image) -> image.body().length + ENTRY_OVERHEAD_BYTES)
+            .weigher((String key, StoredResponse image) ->
+                (int) Math.min(Integer.MAX_VALUE, image.image().length() + ENTRY_OVERHEAD_BYTES))
             .build();
   }
 
@@ -35,8 +36,11 @@ public final class HotCache {
     return image;
   }
 
+  /** Keeps {@code image} if its bytes are in memory; a streamed image is never held here. */
   public void put(String key, StoredResponse image) {
-    cache.put(key, image);
+    if (image.image().inMemory() != null) {
+      cache.put(key, image);
+    }
   }
 
   public void invalidate(String key) {

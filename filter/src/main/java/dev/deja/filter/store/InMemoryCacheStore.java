@@ -6,6 +6,7 @@ import dev.deja.db.EntryFilter;
 import dev.deja.db.EntrySource;
 import dev.deja.db.EntrySummary;
 import dev.deja.db.HitRecord;
+import dev.deja.db.ImagePlacement;
 import dev.deja.db.Neighbor;
 import dev.deja.db.NewAlias;
 import dev.deja.db.NewEntry;
@@ -355,6 +356,23 @@ public final class InMemoryCacheStore implements CacheStore {
             r.isAlias() ? EntrySource.ALIAS : EntrySource.ORIGIN, r.aliasOf(), r.createdAt(),
             r.expiresAt(), r.lastHitAt()))
         .toList();
+  }
+
+  /** The heap is this store's only image store: no objects to sweep. */
+  @Override
+  public int sweepUnreferencedObjects(int batchSize) {
+    return 0;
+  }
+
+  /** The heap is this store's only image store: nothing to move. */
+  @Override
+  public int migrateImages(boolean toObjectStore, int batchSize) {
+    return 0;
+  }
+
+  @Override
+  public synchronized ImagePlacement imagePlacement() {
+    return new ImagePlacement(blobs.size(), blobBytes, 0, 0);
   }
 
   @Override

@@ -7,6 +7,7 @@ import dev.deja.db.DejaDatabase;
 import dev.deja.db.EntryFilter;
 import dev.deja.db.EntrySummary;
 import dev.deja.db.HitRecord;
+import dev.deja.db.ImagePlacement;
 import dev.deja.db.Neighbor;
 import dev.deja.db.NewAlias;
 import dev.deja.db.NewEntry;
@@ -102,6 +103,21 @@ public final class PostgresCacheStore implements CacheStore {
   @Override
   public int deleteOrphanBlobs(int batchSize) {
     return repository.deleteOrphanBlobs(batchSize);
+  }
+
+  @Override
+  public int sweepUnreferencedObjects(int batchSize) {
+    return repository.sweepUnreferencedObjects(batchSize);
+  }
+
+  @Override
+  public int migrateImages(boolean toObjectStore, int batchSize) {
+    return repository.migrateImages(toObjectStore, batchSize);
+  }
+
+  @Override
+  public ImagePlacement imagePlacement() {
+    return repository.imagePlacement();
   }
 
   @Override

@@ -157,6 +157,21 @@ class StoreWriterTest {
     }
 
     @Override
+    public int sweepUnreferencedObjects(int batchSize) {
+      return 0;
+    }
+
+    @Override
+    public int migrateImages(boolean toObjectStore, int batchSize) {
+      return 0;
+    }
+
+    @Override
+    public dev.deja.db.ImagePlacement imagePlacement() {
+      return new dev.deja.db.ImagePlacement(0, 0, 0, 0);
+    }
+
+    @Override
     public CacheStats stats() {
       return new CacheStats(0, 0, 0, 0);
     }

@@ -2,6 +2,9 @@ package dev.deja.filter.testing;
 
 import dev.deja.db.DatabaseConfig;
 import dev.deja.db.DejaDatabase;
+import dev.deja.db.objects.ImageStoreLocation;
+import dev.deja.db.objects.ObjectStore;
+import dev.deja.db.testing.S3TestServer;
 import dev.deja.db.testing.TcpRelay;
 import dev.deja.db.testing.TestDatabase;
 import dev.deja.filter.DejaConfig;
@@ -27,7 +30,10 @@ public final class TestStores {
 
     DejaDatabase database();
 
-    /** Cuts (true) or restores (false) the network between the cache and PostgreSQL. */
+    /**
+     * Cuts (true) or restores (false) the network between the cache and PostgreSQL, or the object
+     * store for a store opened {@link #openWithObjectStore with one}.
+     */
     void down(boolean down);
 
     @Override
@@ -35,19 +41,42 @@ public final class TestStores {
   }
 
   public static Store open(Class<?> testClass, int dimension) {
+    return open(testClass, dimension, false);
+  }
+
+  /**
+   * As {@link #open(Class, int)}, with images in a new bucket of the tests' S3 API server, reached
+   * through a relay of its own: {@link Store#down} then cuts the object store, not the database.
+   */
+  public static Store openWithObjectStore(Class<?> testClass, int dimension) {
+    return open(testClass, dimension, true);
+  }
+
+  private static Store open(Class<?> testClass, int dimension, boolean objectStore) {
     TestDatabase.Schema schema = TestDatabase.isolatedSchema(testClass);
     URI target = URI.create(TestDatabase.settings().url().substring("jdbc:".length()));
     TcpRelay relay;
+    ObjectStore objects = null;
     try {
-      relay = new TcpRelay(target.getHost(), target.getPort());
+      if (objectStore) {
+        S3TestServer s3 = S3TestServer.get();
+        relay = new TcpRelay("127.0.0.1", s3.port());
+        objects = S3TestServer.store(new ImageStoreLocation(s3.newBucket(testClass), "images"),
+            URI.create("http://127.0.0.1:" + relay.port()));
+      } else {
+        relay = new TcpRelay(target.getHost(), target.getPort());
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    String relayed =
-        "jdbc:postgresql://127.0.0.1:" + relay.port() + target.getPath()
+    String url = objectStore ? TestDatabase.settings().url()
+        : "jdbc:postgresql://127.0.0.1:" + relay.port() + target.getPath()
             + (target.getQuery() == null ? "" : "?" + target.getQuery());
-    DatabaseConfig config = schema.builder().url(relayed).embeddingDimension(dimension).build();
-    DejaDatabase database = DejaDatabase.open(config);
+    DatabaseConfig.Builder config = schema.builder().url(url).embeddingDimension(dimension);
+    if (objects != null) {
+      config.imageStore(objects.location());
+    }
+    DejaDatabase database = DejaDatabase.open(config.build(), objects);
     PostgresCacheStore store = new PostgresCacheStore(database);
     return new Store() {
       @Override
