@@ -45,7 +45,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 public final class S3ObjectStore implements ObjectStore {
 
   /** Bound on one whole read on the request path; a slower store is an outage, not a wait. */
-  static final Duration READ_TIMEOUT = Duration.ofSeconds(5);
+  static final Duration READ_TIMEOUT = Duration.ofSeconds(2);
   /** Bound on a write, a delete or a listing, all off the request path. */
   static final Duration WRITE_TIMEOUT = Duration.ofSeconds(60);
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);

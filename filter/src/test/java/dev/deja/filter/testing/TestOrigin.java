@@ -28,8 +28,13 @@ public class TestOrigin extends DemoOriginServlet {
      */
     EXTRA_HEADERS,
     /** An SVG with a script in it, cacheable for a year by its headers. */
-    SVG
+    SVG,
+    /** The PNG padded to {@link #LARGE_BYTES}, the same bytes for the same prompt. */
+    LARGE
   }
+
+  /** The size of a {@link Mode#LARGE} answer: a 20 MiB image. */
+  public static final int LARGE_BYTES = 20 * 1024 * 1024;
 
   /** The SVG that {@link Mode#SVG} serves. */
   public static final String SVG_WITH_SCRIPT =
@@ -98,6 +103,12 @@ public class TestOrigin extends DemoOriginServlet {
         response.setHeader("Cache-Control", "public, max-age=31536000, immutable");
         response.setContentLength(svg.length);
         response.getOutputStream().write(svg);
+      }
+      case LARGE -> {
+        byte[] large = java.util.Arrays.copyOf(png, LARGE_BYTES);
+        response.setContentType("image/png");
+        response.setContentLength(large.length);
+        response.getOutputStream().write(large);
       }
       default -> throw new IllegalStateException(mode.toString());
     }

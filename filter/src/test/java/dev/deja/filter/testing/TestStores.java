@@ -30,6 +30,9 @@ public final class TestStores {
 
     DejaDatabase database();
 
+    /** The bucket holding the images, or null when they are in PostgreSQL. */
+    String bucket();
+
     /**
      * Cuts (true) or restores (false) the network between the cache and PostgreSQL, or the object
      * store for a store opened {@link #openWithObjectStore with one}.
@@ -77,6 +80,7 @@ public final class TestStores {
       config.imageStore(objects.location());
     }
     DejaDatabase database = DejaDatabase.open(config.build(), objects);
+    String bucket = objects == null ? null : objects.location().bucket();
     PostgresCacheStore store = new PostgresCacheStore(database);
     return new Store() {
       @Override
@@ -87,6 +91,11 @@ public final class TestStores {
       @Override
       public DejaDatabase database() {
         return database;
+      }
+
+      @Override
+      public String bucket() {
+        return bucket;
       }
 
       @Override
