@@ -11,6 +11,7 @@ import dev.deja.filter.lookup.LookupResult;
 import dev.deja.filter.lookup.Timings;
 import dev.deja.filter.request.ParsedRequest.Cacheable;
 import dev.deja.filter.request.ParsedRequest;
+import dev.deja.filter.request.QueryString;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.Filter;
@@ -580,16 +581,11 @@ public class DejaFilter implements Filter {
         || NO_CACHE.matcher(header(request, "Pragma")).find()) {
       return true;
     }
-    String query = request.getQueryString();
-    if (query == null) {
-      return false;
-    }
-    for (String pair : query.split("&")) {
-      if (pair.equals("no-cache") || pair.startsWith("no-cache=")) {
-        return !pair.equals("no-cache=false");
-      }
-    }
-    return false;
+    // The first no-cache parameter decides, whatever its value but a literal false.
+    return QueryString.parse(request.getQueryString())
+        .first("no-cache")
+        .map(p -> !"false".equals(p.rawValue()))
+        .orElse(false);
   }
 
   private static Double requestedThreshold(HttpServletRequest request) {
