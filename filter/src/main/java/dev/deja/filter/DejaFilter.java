@@ -426,12 +426,19 @@ public class DejaFilter implements Filter {
    * Whether {@code stored} may be promised in {@code Cache-Status}, decided when the headers go out:
    * the headers allow storing, the body is being captured and is not declared empty, and the store
    * answered the lookup. The body can still turn out incomplete; then it is not stored.
+   *
+   * <p>The only place the headers are judged: an answer they refuse stops being captured here, so
+   * {@link #finish} stores whatever body is still captured. Every captured byte passed through
+   * here first, since the wrapper decides its headers before the first byte.
    */
   private boolean willStore(CapturingResponse w, Outcome outcome) {
+    if (storable(w, outcome) != null) {
+      w.dropCapture();
+      return false;
+    }
     LookupResult.Miss miss = outcome.miss();
     return w.expectedLength() != 0
         && w.reserveCapture()
-        && storable(w, outcome) == null
         && (miss == null || miss.unavailable() == null)
         && cache.breakerState() == dev.deja.filter.store.CircuitBreaker.State.CLOSED;
   }
@@ -497,7 +504,7 @@ public class DejaFilter implements Filter {
       w.commitHeaders();
       if (outcome.store() && !w.failed()) { // nothing of a broken answer is kept
         byte[] body = w.capturedBody();
-        if (body != null && body.length > 0 && storable(w, outcome) == null) {
+        if (body != null && body.length > 0) { // willStore judged the headers
           LookupResult.Miss miss = outcome.miss();
           kept =
               cache.keep(
