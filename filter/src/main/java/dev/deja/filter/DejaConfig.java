@@ -28,7 +28,7 @@ import java.util.function.BiConsumer;
  */
 public final class DejaConfig {
 
-  public static final List<String> DEFAULT_PATHS = List.of("/prompt/*");
+  public static final List<String> DEFAULT_PATHS = List.of(RequestRules.DEFAULT_ROUTE + "*");
   public static final String DEFAULT_PROMPT_PARAM = "prompt";
   public static final Set<String> DEFAULT_KNOWN_PARAMS =
       Set.of(
@@ -240,6 +240,21 @@ public final class DejaConfig {
     return b.build();
   }
 
+  /**
+   * The cached route prefixes ({@code /prompt/}) named by the {@code paths} entry of {@code
+   * settings}, or the default routes without one: for a server that must keep its own paths
+   * clear of the cache's, or serve an origin on the same routes.
+   *
+   * @throws InvalidSettingException for a bad {@code paths} value
+   */
+  public static List<String> routes(Map<String, String> settings) {
+    Builder b = builder();
+    String paths = settings.get("paths");
+    if (paths != null) {
+      SETTINGS.apply(b, "paths", paths);
+    }
+    return b.paths.stream().map(DejaConfig::prefixOf).toList();
+  }
 
   public RequestRules rules() {
     return rules;

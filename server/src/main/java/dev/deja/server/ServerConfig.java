@@ -222,9 +222,11 @@ public record ServerConfig(
       throw new InvalidSettingException(
           Setting.ADMIN_PREFIX.key, prefix, "must look like /_deja (no trailing slash)");
     }
-    if (prefix.equals("/prompt") || prefix.startsWith("/prompt/")) {
-      throw new InvalidSettingException(
-          Setting.ADMIN_PREFIX.key, prefix, "overlaps the cached path");
+    for (String route : DejaConfig.routes(extra)) {
+      if ((prefix + "/").startsWith(route) || route.startsWith(prefix + "/")) {
+        throw new InvalidSettingException(
+            Setting.ADMIN_PREFIX.key, prefix, "overlaps the cached path " + route + "*");
+      }
     }
     String token = v.get(Setting.ADMIN_TOKEN.key);
     if (token != null && token.isBlank()) {

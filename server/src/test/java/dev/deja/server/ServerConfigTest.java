@@ -96,6 +96,31 @@ class ServerConfigTest {
     assertTrue(got.startsWith(message), got);
   }
 
+  @ParameterizedTest(name = "admin {0} with paths {1}")
+  @CsvSource({
+    "/prompt, ''",
+    "/prompt/admin, ''",
+    "/img, paths=/img/*",
+    "/api, paths=/api/v1/img/*",
+    "/api/v1/img/admin, 'paths=/prompt/*,/api/v1/img/*'",
+  })
+  void adminPrefix_overlappingACachedRoute_isRefused(String prefix, String paths) {
+    String[] args = paths.isEmpty()
+        ? new String[] {"--admin-prefix", prefix}
+        : new String[] {"--admin-prefix", prefix, "--set", paths};
+    assertTrue(rejected(Map.of(), args).getMessage().contains("overlaps the cached path"));
+  }
+
+  @Test
+  void adminPrefix_followsTheConfiguredPaths() {
+    ServerConfig c =
+        Main.configure(new String[] {"--admin-prefix", "/prompt", "--set", "paths=/img/*"},
+            Map.of());
+    assertEquals("/prompt", c.adminPrefix());
+    assertEquals("/promptly", Main.configure(
+        new String[] {"--admin-prefix", "/promptly"}, Map.of()).adminPrefix());
+  }
+
   @Test
   void unknownFlag_isNamed() {
     assertTrue(rejected(Map.of(), "--no-such-flag").getMessage().contains("--no-such-flag"));
