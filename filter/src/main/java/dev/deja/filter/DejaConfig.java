@@ -5,6 +5,7 @@ import dev.deja.filter.http.StoredHeaders;
 import dev.deja.filter.lookup.CacheLookup.UnseededPolicy;
 import dev.deja.filter.request.RequestRules;
 import dev.deja.filter.settings.InvalidSettingException;
+import dev.deja.filter.settings.Range;
 import dev.deja.filter.settings.Setting;
 import dev.deja.filter.settings.SettingTable;
 import dev.deja.filter.settings.SettingType;
@@ -28,7 +29,7 @@ import java.util.function.BiConsumer;
  */
 public final class DejaConfig {
 
-  public static final List<String> DEFAULT_PATHS = List.of("/prompt/*");
+  public static final List<String> DEFAULT_PATHS = List.of(RequestRules.DEFAULT_ROUTE + "*");
   public static final String DEFAULT_PROMPT_PARAM = "prompt";
   public static final Set<String> DEFAULT_KNOWN_PARAMS =
       Set.of(
@@ -99,7 +100,8 @@ public final class DejaConfig {
           setting("defaults", SettingTypes.MAP, DEFAULT_DEFAULTS,
               "values applied before keying", Builder::defaults),
           setting("maxPromptChars", SettingTypes.INTEGER, DEFAULT_MAX_PROMPT_CHARS,
-              "longer prompts pass through uncached", Builder::maxPromptChars),
+              "longer prompts pass through uncached", Builder::maxPromptChars)
+              .within(Range.atLeast(1)),
           setting("tenantHeader", SettingTypes.STRING, null,
               "request header naming the tenant; entries are never shared across tenants",
               Builder::tenantHeader),
@@ -116,7 +118,8 @@ public final class DejaConfig {
               (key, value) -> SettingTypes.integer(key, value.replace("%", "").strip()),
               DEFAULT_SEMANTIC_ROLLOUT_PERCENT,
               "percent of requests whose semantic hits are served; the others are shadowed",
-              Builder::semanticRolloutPercent),
+              Builder::semanticRolloutPercent)
+              .within(Range.between(0, 100)),
           setting("unseeded",
               SettingTypes.choice(
                   Map.of(
@@ -128,34 +131,47 @@ public final class DejaConfig {
           setting("preset", SettingTypes.STRING, DEFAULT_PRESET,
               "match preset: strict, balanced, aggressive", Builder::preset),
           setting("threshold", SettingTypes.optional(SettingTypes.DECIMAL), null,
-              "overrides the preset's similarity threshold", Builder::threshold),
+              "overrides the preset's similarity threshold", Builder::threshold)
+              .within(Range.above(0.0).atMost(1.0)),
           setting("candidates", SettingTypes.INTEGER, DEFAULT_CANDIDATES,
-              "nearest neighbours checked against threshold and guard", Builder::candidates),
+              "nearest neighbours checked against threshold and guard", Builder::candidates)
+              .within(Range.between(1, 50)),
           setting("maxBodyBytes", SettingTypes.INT_SIZE, DEFAULT_MAX_BODY_BYTES,
-              "largest origin body stored", Builder::maxBodyBytes),
+              "largest origin body stored", Builder::maxBodyBytes)
+              .within(Range.atLeast(1)),
           setting("storeThreads", SettingTypes.INTEGER, DEFAULT_STORE_THREADS,
-              "background store threads", Builder::storeThreads),
+              "background store threads", Builder::storeThreads)
+              .within(Range.between(1, 64)),
           setting("storeQueue", SettingTypes.INTEGER, DEFAULT_STORE_QUEUE,
-              "background store queue; a full queue drops the store", Builder::storeQueue),
+              "background store queue; a full queue drops the store", Builder::storeQueue)
+              .within(Range.atLeast(1)),
           setting("hotCacheBytes", SettingTypes.SIZE, DEFAULT_HOT_CACHE_BYTES,
-              "in-memory tier for hot images (0 = off)", Builder::hotCacheBytes),
+              "in-memory tier for hot images (0 = off)", Builder::hotCacheBytes)
+              .within(Range.atLeast(0L)),
           setting("memoryBudgetBytes", SettingTypes.SIZE, DEFAULT_MEMORY_BUDGET_BYTES,
-              "bytes of origin answers held for storage at once", Builder::memoryBudgetBytes),
+              "bytes of origin answers held for storage at once", Builder::memoryBudgetBytes)
+              .within(Range.atLeast(0L)),
           setting("singleFlightTimeout", SettingTypes.DURATION, DEFAULT_SINGLE_FLIGHT_TIMEOUT,
-              "how long followers wait for the leader's image", Builder::singleFlightTimeout),
+              "how long followers wait for the leader's image", Builder::singleFlightTimeout)
+              .within(Range.above(Duration.ZERO)),
           setting("singleFlightMaxWaiters", SettingTypes.INTEGER,
               DEFAULT_SINGLE_FLIGHT_MAX_WAITERS, "followers that may wait at once",
-              Builder::singleFlightMaxWaiters),
+              Builder::singleFlightMaxWaiters)
+              .within(Range.atLeast(0)),
           setting("defaultTtl", SettingTypes.optional(SettingTypes.DURATION), null,
-              "lifetime when the origin gives none", Builder::defaultTtl),
+              "lifetime when the origin gives none", Builder::defaultTtl)
+              .within(Range.above(Duration.ZERO)),
           setting("breakerFailures", SettingTypes.INTEGER, DEFAULT_BREAKER_FAILURES,
               "consecutive database failures that open the circuit breaker",
-              Builder::breakerFailures),
+              Builder::breakerFailures)
+              .within(Range.atLeast(1)),
           setting("breakerOpen", SettingTypes.DURATION, DEFAULT_BREAKER_OPEN,
-              "how long the breaker stays open before a probe", Builder::breakerOpen),
+              "how long the breaker stays open before a probe", Builder::breakerOpen)
+              .within(Range.above(Duration.ZERO)),
           setting("staleIfError", SettingTypes.DURATION, DEFAULT_STALE_IF_ERROR,
               "how long after expiry an entry may stand in for a failing origin; 0 = off",
-              Builder::staleIfError),
+              Builder::staleIfError)
+              .within(Range.atLeast(Duration.ZERO)),
           setting("semanticCacheControl", SettingTypes.STRING, DEFAULT_SEMANTIC_CACHE_CONTROL,
               "Cache-Control sent on semantic and alias hits instead of the origin's",
               Builder::semanticCacheControl),
@@ -240,6 +256,21 @@ public final class DejaConfig {
     return b.build();
   }
 
+  /**
+   * The cached route prefixes ({@code /prompt/}) named by the {@code paths} entry of {@code
+   * settings}, or the default routes without one: for a server that must keep its own paths
+   * clear of the cache's, or serve an origin on the same routes.
+   *
+   * @throws InvalidSettingException for a bad {@code paths} value
+   */
+  public static List<String> routes(Map<String, String> settings) {
+    Builder b = builder();
+    String paths = settings.get("paths");
+    if (paths != null) {
+      SETTINGS.apply(b, "paths", paths);
+    }
+    return b.paths.stream().map(DejaConfig::prefixOf).toList();
+  }
 
   public RequestRules rules() {
     return rules;
@@ -434,8 +465,7 @@ public final class DejaConfig {
     }
 
     public Builder maxPromptChars(int chars) {
-      require(chars > 0, "maxPromptChars", chars, "must be > 0");
-      this.maxPromptChars = chars;
+      this.maxPromptChars = SETTINGS.check("maxPromptChars", chars);
       return this;
     }
 
@@ -469,8 +499,7 @@ public final class DejaConfig {
 
     /** Percent of requests whose semantic hits are served; the rest are shadowed. */
     public Builder semanticRolloutPercent(int percent) {
-      require(percent >= 0 && percent <= 100, "semanticRollout", percent, "must be in [0, 100]");
-      this.semanticRolloutPercent = percent;
+      this.semanticRolloutPercent = SETTINGS.check("semanticRollout", percent);
       return this;
     }
 
@@ -481,9 +510,7 @@ public final class DejaConfig {
 
     /** Overrides the preset's similarity threshold. */
     public Builder threshold(Double value) {
-      require(
-          value == null || (value > 0 && value <= 1), "threshold", value, "must be in (0, 1]");
-      this.threshold = value;
+      this.threshold = SETTINGS.check("threshold", value);
       return this;
     }
 
@@ -495,46 +522,40 @@ public final class DejaConfig {
 
     /** How many nearest neighbours are checked against threshold and guard. */
     public Builder candidates(int k) {
-      require(k >= 1 && k <= 50, "candidates", k, "must be in [1, 50]");
-      this.candidates = k;
+      this.candidates = SETTINGS.check("candidates", k);
       return this;
     }
 
     public Builder maxBodyBytes(int bytes) {
-      require(bytes > 0, "maxBodyBytes", bytes, "must be > 0");
-      this.maxBodyBytes = bytes;
+      this.maxBodyBytes = SETTINGS.check("maxBodyBytes", bytes);
       return this;
     }
 
     public Builder storeThreads(int threads) {
-      require(threads >= 1 && threads <= 64, "storeThreads", threads, "must be in [1, 64]");
-      this.storeThreads = threads;
+      this.storeThreads = SETTINGS.check("storeThreads", threads);
       return this;
     }
 
     public Builder storeQueue(int capacity) {
-      require(capacity >= 1, "storeQueue", capacity, "must be >= 1");
-      this.storeQueue = capacity;
+      this.storeQueue = SETTINGS.check("storeQueue", capacity);
       return this;
     }
 
     /** Bytes of images kept in memory for hot keys; 0 turns the tier off. */
     public Builder hotCacheBytes(long bytes) {
-      require(bytes >= 0, "hotCacheBytes", bytes, "must be >= 0");
-      this.hotCacheBytes = bytes;
+      this.hotCacheBytes = SETTINGS.check("hotCacheBytes", bytes);
       return this;
     }
 
     /** Bytes of origin answers held for storage at once (captures and store queue). */
     public Builder memoryBudgetBytes(long bytes) {
-      require(bytes >= 0, "memoryBudgetBytes", bytes, "must be >= 0");
-      this.memoryBudgetBytes = bytes;
+      this.memoryBudgetBytes = SETTINGS.check("memoryBudgetBytes", bytes);
       return this;
     }
 
     public Builder singleFlightTimeout(Duration timeout) {
-      require(positive(timeout), "singleFlightTimeout", timeout, "must be > 0");
-      this.singleFlightTimeout = timeout;
+      this.singleFlightTimeout =
+          SETTINGS.check("singleFlightTimeout", given("singleFlightTimeout", timeout));
       return this;
     }
 
@@ -543,34 +564,29 @@ public final class DejaConfig {
      * the origin themselves, so a stampede on one prompt cannot exhaust the thread pool.
      */
     public Builder singleFlightMaxWaiters(int waiters) {
-      require(waiters >= 0, "singleFlightMaxWaiters", waiters, "must be >= 0");
-      this.singleFlightMaxWaiters = waiters;
+      this.singleFlightMaxWaiters = SETTINGS.check("singleFlightMaxWaiters", waiters);
       return this;
     }
 
     /** Lifetime when the origin gives none; null keeps entries until evicted. */
     public Builder defaultTtl(Duration ttl) {
-      require(ttl == null || positive(ttl), "defaultTtl", ttl, "must be > 0 or unset");
-      this.defaultTtl = ttl;
+      this.defaultTtl = SETTINGS.check("defaultTtl", ttl);
       return this;
     }
 
     public Builder breakerFailures(int failures) {
-      require(failures >= 1, "breakerFailures", failures, "must be >= 1");
-      this.breakerFailures = failures;
+      this.breakerFailures = SETTINGS.check("breakerFailures", failures);
       return this;
     }
 
     public Builder breakerOpen(Duration duration) {
-      require(positive(duration), "breakerOpen", duration, "must be > 0");
-      this.breakerOpen = duration;
+      this.breakerOpen = SETTINGS.check("breakerOpen", given("breakerOpen", duration));
       return this;
     }
 
     /** How long expired entries may stand in for a failing origin; zero turns it off. */
     public Builder staleIfError(Duration window) {
-      require(window != null && !window.isNegative(), "staleIfError", window, "must be >= 0");
-      this.staleIfError = window;
+      this.staleIfError = SETTINGS.check("staleIfError", given("staleIfError", window));
       return this;
     }
 
@@ -621,8 +637,10 @@ public final class DejaConfig {
       return new DejaConfig(this);
     }
 
-    private static boolean positive(Duration d) {
-      return d != null && !d.isNegative() && !d.isZero();
+    /** A value that has no "unset": null is refused (bounds are the table's, {@link Range}). */
+    private static <T> T given(String key, T value) {
+      require(value != null, key, null, "must be set");
+      return value;
     }
 
     private static void require(boolean ok, String key, Object value, String rule) {

@@ -14,6 +14,7 @@ import dev.deja.filter.lookup.LookupResult;
 import dev.deja.filter.lookup.Timings;
 import dev.deja.filter.request.ParsedRequest.Cacheable;
 import dev.deja.filter.request.ParsedRequest;
+import dev.deja.filter.request.QueryString;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.Filter;
@@ -465,12 +466,19 @@ public class DejaFilter implements Filter {
    * Whether {@code stored} may be promised in {@code Cache-Status}, decided when the headers go out:
    * the headers allow storing, the body is being captured and is not declared empty, and the store
    * answered the lookup. The body can still turn out incomplete; then it is not stored.
+   *
+   * <p>The only place the headers are judged: an answer they refuse stops being captured here, so
+   * {@link #finish} stores whatever body is still captured. Every captured byte passed through
+   * here first, since the wrapper decides its headers before the first byte.
    */
   private boolean willStore(CapturingResponse w, Outcome outcome) {
+    if (storable(w, outcome) != null) {
+      w.dropCapture();
+      return false;
+    }
     LookupResult.Miss miss = outcome.miss();
     return w.expectedLength() != 0
         && w.reserveCapture()
-        && storable(w, outcome) == null
         && (miss == null || miss.unavailable() == null)
         && cache.breakerState() == dev.deja.filter.store.CircuitBreaker.State.CLOSED;
   }
@@ -539,7 +547,7 @@ public class DejaFilter implements Filter {
       w.commitHeaders();
       if (outcome.store() && !w.failed()) { // nothing of a broken answer is kept
         byte[] body = w.capturedBody();
-        if (body != null && body.length > 0 && storable(w, outcome) == null) {
+        if (body != null && body.length > 0) { // willStore judged the headers
           LookupResult.Miss miss = outcome.miss();
           kept =
               cache.keep(
@@ -623,16 +631,11 @@ public class DejaFilter implements Filter {
         || NO_CACHE.matcher(header(request, "Pragma")).find()) {
       return true;
     }
-    String query = request.getQueryString();
-    if (query == null) {
-      return false;
-    }
-    for (String pair : query.split("&")) {
-      if (pair.equals("no-cache") || pair.startsWith("no-cache=")) {
-        return !pair.equals("no-cache=false");
-      }
-    }
-    return false;
+    // The first no-cache parameter decides, whatever its value but a literal false.
+    return QueryString.parse(request.getQueryString())
+        .first("no-cache")
+        .map(p -> !"false".equals(p.rawValue()))
+        .orElse(false);
   }
 
   private static Double requestedThreshold(HttpServletRequest request) {

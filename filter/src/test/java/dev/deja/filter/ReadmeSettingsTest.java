@@ -22,19 +22,24 @@ import org.junit.jupiter.api.Test;
 class ReadmeSettingsTest {
 
   private static final Pattern ROW =
-      Pattern.compile("^\\| `([^`]+)` \\| ([^|]+) \\|", Pattern.MULTILINE);
+      Pattern.compile("^\\| `([^`]+)` \\| ([^|]+) \\|(.*)\\|$", Pattern.MULTILINE);
   /** How the table writes "no default": {@code *(none)*}, {@code *(from preset)*}, {@code —}. */
   private static final Pattern NO_DEFAULT = Pattern.compile("\\*\\(.*\\)\\*|—");
 
   /** Rows of the "## Settings" section only: other tables have backticked first cells too. */
   private static Map<String, String> readmeDefaults() throws Exception {
+    return readmeCells(2);
+  }
+
+  /** Each row's {@code column}: 2 the default, 3 the meaning. */
+  private static Map<String, String> readmeCells(int column) throws Exception {
     String readme = Files.readString(Path.of("..", "README.md"));
     int start = readme.indexOf("\n## Settings");
     int end = readme.indexOf("\n## ", start + 1);
     Map<String, String> rows = new LinkedHashMap<>();
     Matcher m = ROW.matcher(readme.substring(start, end));
     while (m.find()) {
-      rows.put(m.group(1), m.group(2).strip());
+      rows.put(m.group(1), m.group(column).strip());
     }
     return rows;
   }
@@ -75,6 +80,17 @@ class ReadmeSettingsTest {
         return;
       }
       assertEquals(s.defaultValue(), documented, s.key() + ": README default " + cell);
+    }
+  }
+
+  @Test
+  void everyDeclaredBoundIsDocumented() throws Exception {
+    Map<String, String> meanings = readmeCells(3);
+    for (Setting<?, ?> s : FilterSettings.SETTINGS) {
+      if (s.range() != null) {
+        assertTrue(meanings.get(s.key()).contains(s.range().rule()),
+            s.key() + ": README does not say it " + s.range().rule());
+      }
     }
   }
 

@@ -9,6 +9,7 @@ import dev.deja.filter.lookup.Explanation;
 import dev.deja.filter.lookup.LookupOptions;
 import dev.deja.filter.lookup.LookupResult;
 import dev.deja.filter.request.ParsedRequest;
+import dev.deja.filter.request.QueryString;
 import dev.deja.filter.settings.InvalidSettingException;
 import dev.deja.filter.settings.SettingTypes;
 import dev.deja.filter.store.CacheMaintenance;
@@ -202,7 +203,7 @@ final class AdminServlet extends HttpServlet {
       error(resp, 400, "explain needs ?prompt=... (plus width, height, seed, model as usual)");
       return;
     }
-    String query = queryWithout(req.getQueryString(), "prompt");
+    String query = QueryString.parse(req.getQueryString()).without("prompt").raw();
     // Explained as a GET on the first cached route, with the caller's tenant when tenancy is on.
     String route = cache.config().rules().pathPrefixes().get(0);
     String path = route + URLEncoder.encode(prompt, StandardCharsets.UTF_8).replace("+", "%20");
@@ -314,19 +315,6 @@ final class AdminServlet extends HttpServlet {
       return "/";
     }
     return p.length() > 1 && p.endsWith("/") ? p.substring(0, p.length() - 1) : p;
-  }
-
-  private static String queryWithout(String query, String name) {
-    if (query == null) {
-      return null;
-    }
-    List<String> kept = new ArrayList<>();
-    for (String pair : query.split("&")) {
-      if (!pair.isEmpty() && !pair.equals(name) && !pair.startsWith(name + "=")) {
-        kept.add(pair);
-      }
-    }
-    return kept.isEmpty() ? null : String.join("&", kept);
   }
 
   private static Instant olderThan(String value) {

@@ -6,6 +6,7 @@ import dev.deja.filter.DejaCache;
 import dev.deja.filter.DejaFilter;
 import dev.deja.filter.FilterSettings;
 import dev.deja.filter.demo.DemoOriginServlet;
+import dev.deja.filter.request.RequestRules;
 import dev.deja.filter.store.CacheMaintenance;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -84,6 +85,7 @@ public final class DejaServer implements AutoCloseable {
         demoServer =
             demoServer(
                 demoOrigin,
+                cache.config().rules(),
                 RequestLimits.forPrompts(cache.config().rules().maxPromptChars()));
         origin = URI.create("http://127.0.0.1:" + port(demoServer));
       }
@@ -208,9 +210,7 @@ public final class DejaServer implements AutoCloseable {
       context.addServlet(proxy, "/*");
     } else {
       // Only the cached routes reach the origin; anything else is not this gateway's business.
-      for (String prefix : cache.config().rules().pathPrefixes()) {
-        context.addServlet(proxy, prefix + "*"); // one holder, one mapping per route
-      }
+      onRoutes(context, proxy, cache.config().rules());
       context.addServlet(new ServletHolder("not-fronted", new NotFrontedServlet()), "/");
     }
 
@@ -240,8 +240,9 @@ public final class DejaServer implements AutoCloseable {
     return http;
   }
 
-  private static Server demoServer(DemoOriginServlet servlet, RequestLimits limits)
-      throws Exception {
+  /** The demo origin, answering on the cache's routes, as the real image API would. */
+  private static Server demoServer(
+      DemoOriginServlet servlet, RequestRules rules, RequestLimits limits) throws Exception {
     QueuedThreadPool threads = new QueuedThreadPool(64, 4);
     threads.setName("deja-demo-origin");
     Server demo = new Server(threads);
@@ -252,12 +253,20 @@ public final class DejaServer implements AutoCloseable {
     connector.setPort(0);
     demo.addConnector(connector);
     ServletContextHandler context = new ServletContextHandler("/");
-    context.addServlet(new ServletHolder("demo-origin", servlet), "/prompt/*");
+    onRoutes(context, new ServletHolder("demo-origin", servlet), rules);
     // It reads the decoded path: let "f%2F1.8" decode to "f/1.8" instead of failing.
     context.getServletHandler().setDecodeAmbiguousURIs(true);
     demo.setHandler(context);
     demo.start();
     return demo;
+  }
+
+  /** Maps {@code holder} on every cached route: one holder, one mapping per route. */
+  private static void onRoutes(
+      ServletContextHandler context, ServletHolder holder, RequestRules rules) {
+    for (String route : rules.pathPrefixes()) {
+      context.addServlet(holder, route + "*");
+    }
   }
 
   private static int port(Server server) {

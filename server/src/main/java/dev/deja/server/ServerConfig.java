@@ -5,6 +5,7 @@ import dev.deja.filter.DejaConfig;
 import dev.deja.filter.FilterSettings;
 import dev.deja.filter.settings.InvalidSettingException;
 import dev.deja.filter.settings.KeyStyle;
+import dev.deja.filter.settings.Range;
 import dev.deja.filter.settings.SettingTypes;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -58,6 +59,8 @@ public record ServerConfig(
   public static final String DEFAULT_EVICTION_INTERVAL = "60s";
   public static final String DEFAULT_SHUTDOWN_TIMEOUT = "30s";
   public static final String DEFAULT_PRESET = DejaConfig.DEFAULT_PRESET;
+  /** Server durations are timeouts and intervals: zero would mean "never wait" or "spin". */
+  private static final Range<Duration> POSITIVE = Range.above(Duration.ZERO);
 
   /**
    * The server's own settings, each declared once: its key (the flag without dashes and the
@@ -66,21 +69,22 @@ public record ServerConfig(
    * and the file keys are all derived from these constants.
    */
   enum Setting {
-    PORT("port", "PORT", Integer.toString(DEFAULT_PORT), "HTTP port; 0 picks a free one"),
+    PORT("port", "PORT", Integer.toString(DEFAULT_PORT), "HTTP port; 0 picks a free one",
+        Range.between(0, 65535)),
     HOST("host", "ADDR", DEFAULT_HOST, "Address to listen on"),
     ORIGIN("origin", "URL", DEFAULT_ORIGIN, "Image API to forward misses to"),
     DEMO_ORIGIN("demo-origin", "BOOL", "false",
         "Serve misses from the built-in offline origin instead of --origin"),
     DEMO_DELAY_MS("demo-delay-ms", "MS", Long.toString(DEFAULT_DEMO_DELAY_MS),
-        "Generation delay of the demo origin, in milliseconds"),
+        "Generation delay of the demo origin, in milliseconds", Range.between(0, 600_000)),
     ORIGIN_TIMEOUT("origin-timeout", "DURATION", DEFAULT_ORIGIN_TIMEOUT,
-        "Total time an origin request may take"),
+        "Total time an origin request may take", POSITIVE),
     CONNECT_TIMEOUT("connect-timeout", "DURATION", DEFAULT_CONNECT_TIMEOUT,
-        "Origin connect timeout"),
+        "Origin connect timeout", POSITIVE),
     IDLE_TIMEOUT("idle-timeout", "DURATION", DEFAULT_IDLE_TIMEOUT,
-        "Origin connection idle timeout"),
+        "Origin connection idle timeout", POSITIVE),
     MAX_CONNECTIONS("max-connections", "N", Integer.toString(DEFAULT_MAX_CONNECTIONS),
-        "Pooled connections to the origin"),
+        "Pooled connections to the origin", Range.between(1, 10_000)),
     DB_URL("db-url", "JDBC_URL", DEFAULT_DB_URL, "PostgreSQL with pgvector"),
     DB_USER("db-user", "USER", DEFAULT_DB_USER, "Database user"),
     DB_PASSWORD("db-password", "PASSWORD", "", "Database password"),
@@ -104,12 +108,12 @@ public record ServerConfig(
     PASS_THROUGH_OTHER_PATHS("pass-through-other-paths", "BOOL", "true",
         "Proxy paths outside the cached routes to the origin uncached; false answers them 404"),
     EVICTION_INTERVAL("eviction-interval", "DURATION", DEFAULT_EVICTION_INTERVAL,
-        "How often expired and over-budget entries are deleted"),
+        "How often expired and over-budget entries are deleted", POSITIVE),
     MAX_CACHE_BYTES("max-cache-bytes", "SIZE", null,
         "Byte budget of stored images, e.g. 10GB; least recently hit entries go first",
-        "unbounded"),
+        "unbounded", Range.above(0L)),
     SHUTDOWN_TIMEOUT("shutdown-timeout", "DURATION", DEFAULT_SHUTDOWN_TIMEOUT,
-        "Time to drain in-flight requests and queued stores on stop");
+        "Time to drain in-flight requests and queued stores on stop", POSITIVE);
 
     final String key;
     final String env;
@@ -118,12 +122,23 @@ public record ServerConfig(
     final String doc;
     /** What an unset value means, for the help text. */
     private final String unset;
+    /** The bounds of the parsed value, or null. */
+    final Range<?> range;
 
     Setting(String key, String paramLabel, String defaultValue, String doc) {
-      this(key, paramLabel, defaultValue, doc, null);
+      this(key, paramLabel, defaultValue, doc, null, null);
+    }
+
+    Setting(String key, String paramLabel, String defaultValue, String doc, Range<?> range) {
+      this(key, paramLabel, defaultValue, doc, null, range);
     }
 
     Setting(String key, String paramLabel, String defaultValue, String doc, String unset) {
+      this(key, paramLabel, defaultValue, doc, unset, null);
+    }
+
+    Setting(String key, String paramLabel, String defaultValue, String doc, String unset,
+        Range<?> range) {
       this.key = key;
       // Derived, not declared: DEJA_ and the key in upper snake case, for every setting alike.
       this.env = "DEJA_" + key.toUpperCase(Locale.ROOT).replace('-', '_');
@@ -131,6 +146,20 @@ public record ServerConfig(
       this.defaultValue = defaultValue;
       this.doc = doc;
       this.unset = unset;
+      this.range = range;
+    }
+
+    /**
+     * Returns {@code value} (parsed from {@code text}) when within {@link #range}.
+     *
+     * @throws InvalidSettingException naming the key, the text and the range otherwise
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    <T> T check(T value, String text) {
+      if (range != null && !((Range) range).contains((Comparable) value)) {
+        throw new InvalidSettingException(key, text, range.rule());
+      }
+      return value;
     }
 
     /** The command-line flag. */
@@ -227,9 +256,11 @@ public record ServerConfig(
       throw new InvalidSettingException(
           Setting.ADMIN_PREFIX.key, prefix, "must look like /_deja (no trailing slash)");
     }
-    if (prefix.equals("/prompt") || prefix.startsWith("/prompt/")) {
-      throw new InvalidSettingException(
-          Setting.ADMIN_PREFIX.key, prefix, "overlaps the cached path");
+    for (String route : DejaConfig.routes(extra)) {
+      if ((prefix + "/").startsWith(route) || route.startsWith(prefix + "/")) {
+        throw new InvalidSettingException(
+            Setting.ADMIN_PREFIX.key, prefix, "overlaps the cached path " + route + "*");
+      }
     }
     String token = v.get(Setting.ADMIN_TOKEN.key);
     if (token != null && token.isBlank()) {
@@ -264,16 +295,14 @@ public record ServerConfig(
     }
     return new ServerConfig(
         v.get(Setting.HOST.key),
-        SettingTypes.integer(Setting.PORT.key, v.get(Setting.PORT.key), 0, 65535),
+        integer(v, Setting.PORT),
         origin,
         demo,
-        SettingTypes.integer(Setting.DEMO_DELAY_MS.key, v.get(Setting.DEMO_DELAY_MS.key), 0,
-            600_000),
+        integer(v, Setting.DEMO_DELAY_MS),
         duration(v, Setting.ORIGIN_TIMEOUT),
         duration(v, Setting.CONNECT_TIMEOUT),
         duration(v, Setting.IDLE_TIMEOUT),
-        SettingTypes.integer(Setting.MAX_CONNECTIONS.key, v.get(Setting.MAX_CONNECTIONS.key), 1,
-            10_000),
+        integer(v, Setting.MAX_CONNECTIONS),
         token,
         prefix,
         bool(v, Setting.PUBLIC_EXPLAIN),
@@ -309,21 +338,17 @@ public record ServerConfig(
     return SettingTypes.bool(s.key, v.get(s.key).strip());
   }
 
-  /** Server durations are timeouts and intervals: zero would mean "never wait" or "spin". */
+  private static int integer(Map<String, String> v, Setting s) {
+    return s.check(SettingTypes.integer(s.key, v.get(s.key)), v.get(s.key));
+  }
+
   private static Duration duration(Map<String, String> v, Setting s) {
-    Duration d = SettingTypes.duration(s.key, v.get(s.key));
-    if (d.isZero()) {
-      throw new InvalidSettingException(s.key, v.get(s.key), "must be more than 0");
-    }
-    return d;
+    return s.check(SettingTypes.duration(s.key, v.get(s.key)), v.get(s.key));
   }
 
   private static long cacheBytes(String value) {
-    long n = SettingTypes.size(Setting.MAX_CACHE_BYTES.key, value);
-    if (n <= 0) {
-      throw new InvalidSettingException(Setting.MAX_CACHE_BYTES.key, value, "must be more than 0");
-    }
-    return n;
+    Setting s = Setting.MAX_CACHE_BYTES;
+    return s.check(SettingTypes.size(s.key, value), value);
   }
 
   /** The database URL for logs (no credentials: user and password are separate settings). */

@@ -23,7 +23,8 @@ class OtherPathsTest {
   @Test
   void byDefault_otherPathsReachTheOrigin() throws Exception {
     try (DejaServer server = TestServers.start(SCHEMA, "--set", "semantic=false")) {
-      // The demo origin serves /prompt/* only: a proxied /other reaches it and is its own 404.
+      // The demo origin serves the cached routes only: a proxied /other reaches it and is its
+      // own 404.
       var other = get(server, "/other/path");
       assertEquals(404, other.statusCode());
       assertFalse(TestServers.text(other).contains("not served by this gateway"));
@@ -42,6 +43,16 @@ class OtherPathsTest {
       assertEquals(200, get(server, imagePath("a kite", "seed=2&width=8&height=8")).statusCode());
       assertEquals(200, get(server, "/_deja/health").statusCode());
       assertEquals(1, server.demoOrigin().calls(), "only the image reached the origin");
+    }
+  }
+
+  @Test
+  void theDemoOriginAnswersOnTheConfiguredRoutes() throws Exception {
+    try (DejaServer server =
+        TestServers.start(SCHEMA, "--set", "semantic=false", "--set", "paths=/img/*")) {
+      assertEquals(200, get(server, "/img/a%20kite?seed=2&width=8&height=8").statusCode());
+      assertEquals(404, get(server, imagePath("a kite", "seed=2&width=8&height=8")).statusCode());
+      assertEquals(1, server.demoOrigin().calls(), "only the configured route reached it");
     }
   }
 }

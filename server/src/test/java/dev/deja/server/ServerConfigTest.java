@@ -96,6 +96,71 @@ class ServerConfigTest {
     assertTrue(got.startsWith(message), got);
   }
 
+  @ParameterizedTest(name = "admin {0} with paths {1}")
+  @CsvSource({
+    "/prompt, ''",
+    "/prompt/admin, ''",
+    "/img, paths=/img/*",
+    "/api, paths=/api/v1/img/*",
+    "/api/v1/img/admin, 'paths=/prompt/*,/api/v1/img/*'",
+  })
+  void adminPrefix_overlappingACachedRoute_isRefused(String prefix, String paths) {
+    String[] args = paths.isEmpty()
+        ? new String[] {"--admin-prefix", prefix}
+        : new String[] {"--admin-prefix", prefix, "--set", paths};
+    assertTrue(rejected(Map.of(), args).getMessage().contains("overlaps the cached path"));
+  }
+
+  @Test
+  void adminPrefix_followsTheConfiguredPaths() {
+    ServerConfig c =
+        Main.configure(new String[] {"--admin-prefix", "/prompt", "--set", "paths=/img/*"},
+            Map.of());
+    assertEquals("/prompt", c.adminPrefix());
+    assertEquals("/promptly", Main.configure(
+        new String[] {"--admin-prefix", "/promptly"}, Map.of()).adminPrefix());
+  }
+
+  /** The enum is the server's settings table: its defaults are what an empty command line gets. */
+  @Test
+  void everyDeclaredDefault_isWhatResolvingGivesAndWithinItsBounds() {
+    ServerConfig defaults = Main.configure(new String[0], Map.of());
+    for (ServerConfig.Setting s : ServerConfig.Setting.values()) {
+      if (s.defaultValue != null && !s.defaultValue.isEmpty()) {
+        assertEquals(defaults, Main.configure(new String[] {s.flag(), s.defaultValue}, Map.of()),
+            s.key);
+      }
+    }
+  }
+
+  @Test
+  void everyDeclaredBound_isEnforced() {
+    for (ServerConfig.Setting s : ServerConfig.Setting.values()) {
+      if (s.range == null) {
+        continue;
+      }
+      Object below = s.range.minExcluded() ? s.range.min() : step(s.range.min(), -1);
+      assertTrue(rejected(Map.of(), s.flag(), text(below)).getMessage()
+          .endsWith(s.range.rule()), s.key);
+      if (s.range.max() != null) {
+        assertTrue(rejected(Map.of(), s.flag(), text(step(s.range.max(), 1))).getMessage()
+            .endsWith(s.range.rule()), s.key);
+      }
+    }
+  }
+
+  private static Object step(Object bound, int direction) {
+    if (bound instanceof Integer i) {
+      return i + direction;
+    }
+    return (Long) bound + direction;
+  }
+
+  /** A bound as a flag's text: durations in the duration grammar. */
+  private static String text(Object value) {
+    return value instanceof Duration d ? d.toMillis() + "ms" : String.valueOf(value);
+  }
+
   @Test
   void unknownFlag_isNamed() {
     assertTrue(rejected(Map.of(), "--no-such-flag").getMessage().contains("--no-such-flag"));

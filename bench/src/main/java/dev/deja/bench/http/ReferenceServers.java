@@ -1,9 +1,6 @@
 package dev.deja.bench.http;
 
-import jakarta.servlet.http.HttpServlet;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
-import java.io.IOException;
+import java.util.Map;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
@@ -27,7 +24,8 @@ public final class ReferenceServers implements AutoCloseable {
       throws Exception {
     originServlet = new PaddedOriginServlet(delayMs, imageBytes);
     ServletContextHandler originContext = Jetty.context("/prompt/*", originServlet);
-    originContext.addServlet(new ServletHolder(new DelayServlet(originServlet)), "/_origin/*");
+    originContext.addServlet(new ServletHolder(
+        new OriginControlServlet(originServlet, Map.of("/calls", originServlet::calls))), "/_origin/*");
     // Every in-flight request sleeps in a thread: room for 64 connections per client, twice.
     origin = Jetty.server(originPort, 400, originContext);
     ceiling = Jetty.server(ceilingPort, 200, Jetty.context("/prompt/*", new CeilingServlet(imageBytes)));
@@ -68,33 +66,5 @@ public final class ReferenceServers implements AutoCloseable {
     System.out.println("READY origin=" + servers.originPort() + " ceiling=" + servers.ceilingPort());
     System.out.flush();
     servers.origin.join();
-  }
-
-  /** {@code /_origin/delay?ms=N} sets the delay; {@code /_origin/calls} reports requests served. */
-  private static final class DelayServlet extends HttpServlet {
-    private static final long serialVersionUID = 1L;
-    private final transient PaddedOriginServlet origin;
-
-    DelayServlet(PaddedOriginServlet origin) {
-      this.origin = origin;
-    }
-
-    @Override
-    protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-      doPost(req, resp);
-    }
-
-    @Override
-    protected void doPost(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-      resp.setContentType("text/plain");
-      if ("/delay".equals(req.getPathInfo()) && req.getParameter("ms") != null) {
-        origin.setDelayMillis(Long.parseLong(req.getParameter("ms")));
-        resp.getWriter().println("ok");
-      } else if ("/calls".equals(req.getPathInfo())) {
-        resp.getWriter().println(origin.calls());
-      } else {
-        resp.sendError(404);
-      }
-    }
   }
 }

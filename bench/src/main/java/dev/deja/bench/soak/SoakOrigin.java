@@ -1,15 +1,13 @@
 package dev.deja.bench.soak;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.deja.bench.http.BenchImages;
 import dev.deja.bench.http.Jetty;
+import dev.deja.bench.http.OriginControlServlet;
 import dev.deja.filter.demo.DemoOriginServlet;
 import jakarta.servlet.ServletOutputStream;
-import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -58,7 +56,8 @@ public final class SoakOrigin implements AutoCloseable {
   private SoakOrigin(int port, long delayMs, Faults faults) throws Exception {
     servlet = new SoakServlet(delayMs, faults);
     ServletContextHandler context = Jetty.context("/prompt/*", servlet);
-    context.addServlet(new ServletHolder(new ControlServlet(servlet)), "/_origin/*");
+    context.addServlet(new ServletHolder(
+        new OriginControlServlet(servlet, Map.of("/stats", servlet::stats))), "/_origin/*");
     // Every in-flight request sleeps in a thread (the delay, a drip): room for 2x 64 connections.
     server = Jetty.server(port, 200, context);
     server.start();
@@ -186,35 +185,6 @@ public final class SoakOrigin implements AutoCloseable {
       }
       count("ok", body.length);
       out.write(body);
-    }
-  }
-
-  private static final class ControlServlet extends HttpServlet {
-    private static final long serialVersionUID = 1L;
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private final transient SoakServlet origin;
-
-    ControlServlet(SoakServlet origin) {
-      this.origin = origin;
-    }
-
-    @Override
-    protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-      doPost(req, resp);
-    }
-
-    @Override
-    protected void doPost(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-      if ("/delay".equals(req.getPathInfo()) && req.getParameter("ms") != null) {
-        origin.setDelayMillis(Long.parseLong(req.getParameter("ms")));
-        resp.setContentType("text/plain");
-        resp.getOutputStream().write("ok\n".getBytes(StandardCharsets.UTF_8));
-      } else if ("/stats".equals(req.getPathInfo())) {
-        resp.setContentType("application/json");
-        JSON.writeValue(resp.getOutputStream(), origin.stats());
-      } else {
-        resp.sendError(404);
-      }
     }
   }
 }

@@ -310,6 +310,11 @@ public final class CapturingResponse extends HttpServletResponseWrapper {
     }
   }
 
+  /** Stops keeping a copy (the answer may not be stored) and gives its bytes back. */
+  public void dropCapture() {
+    drop();
+  }
+
   private void drop() {
     capturable = false;
     releaseCapture();

@@ -39,12 +39,9 @@ public record Partition(
         paramsHash);
   }
 
-  /** The route of the original image API; other cached routes get their own partitions. */
-  static final String DEFAULT_ROUTE = "/prompt/";
-
   /** Hash of the parameters that have no readable part in the bucket; null when there are none. */
   private static String otherParamsHash(ImageRequest request) {
-    boolean otherRoute = !DEFAULT_ROUTE.equals(request.path());
+    boolean otherRoute = !RequestRules.DEFAULT_ROUTE.equals(request.path());
     // The origin may well draw /prompt/?prompt=x differently from /prompt/x: never share images
     // between the two. Path-style requests add nothing, so their existing buckets stay valid.
     boolean promptInQuery = request.promptLocation() == ImageRequest.PromptLocation.QUERY;

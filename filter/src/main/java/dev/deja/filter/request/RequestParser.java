@@ -1,13 +1,7 @@
 package dev.deja.filter.request;
 
 import dev.deja.filter.text.Normalize;
-import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -214,65 +208,22 @@ public final class RequestParser {
 
   /** Query parameters in order of appearance; names and values form-decoded once. */
   private static Map<String, List<String>> parseQuery(String rawQuery) {
-    Map<String, List<String>> params = new LinkedHashMap<>();
-    if (rawQuery == null || rawQuery.isEmpty()) {
-      return params;
+    try {
+      return QueryString.parse(rawQuery).decoded();
+    } catch (QueryString.MalformedException e) {
+      throw new InvalidRequestException("bad-encoding");
     }
-    for (String pair : rawQuery.split("&")) {
-      if (pair.isEmpty()) {
-        continue;
-      }
-      int eq = pair.indexOf('=');
-      // Query strings are form-encoded: '+' is a space there, as the origin's servlet reads it.
-      String name = decode((eq < 0 ? pair : pair.substring(0, eq)).replace('+', ' '));
-      String value = eq < 0 ? "" : decode(pair.substring(eq + 1).replace('+', ' '));
-      params.computeIfAbsent(name, n -> new ArrayList<>(1)).add(value);
-    }
-    return params;
   }
 
   /**
-   * Percent-decodes exactly once as UTF-8. In the path '+' stays a plus sign, as the original
-   * system did and as servlet containers decode paths. Broken escapes or invalid UTF-8 make the
-   * request uncacheable rather than guessing.
+   * Percent-decodes a path exactly once as UTF-8 ('+' stays a plus sign, as the original system
+   * did and as servlet containers decode paths). Broken escapes or invalid UTF-8 make the request
+   * uncacheable rather than guessing.
    */
-  static String decode(String raw) {
-    if (raw.indexOf('%') < 0) {
-      return raw;
-    }
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(raw.length());
-    for (int i = 0; i < raw.length(); i++) {
-      char c = raw.charAt(i);
-      if (c == '%') {
-        if (i + 2 >= raw.length()) {
-          throw new InvalidRequestException("bad-encoding");
-        }
-        int hi = Character.digit(raw.charAt(i + 1), 16);
-        int lo = Character.digit(raw.charAt(i + 2), 16);
-        if (hi < 0 || lo < 0) {
-          throw new InvalidRequestException("bad-encoding");
-        }
-        bytes.write((hi << 4) | lo);
-        i += 2;
-      } else if (c < 0x80) {
-        bytes.write(c);
-      } else {
-        byte[] utf8 = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
-        if (Character.isHighSurrogate(c) && i + 1 < raw.length()) {
-          utf8 = raw.substring(i, i + 2).getBytes(StandardCharsets.UTF_8);
-          i++;
-        }
-        bytes.writeBytes(utf8);
-      }
-    }
+  private static String decode(String raw) {
     try {
-      return StandardCharsets.UTF_8
-          .newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(bytes.toByteArray()))
-          .toString();
-    } catch (CharacterCodingException e) {
+      return QueryString.percentDecode(raw);
+    } catch (QueryString.MalformedException e) {
       throw new InvalidRequestException("bad-encoding");
     }
   }

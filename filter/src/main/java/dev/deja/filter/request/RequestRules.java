@@ -28,6 +28,12 @@ public record RequestRules(
     int maxPromptChars,
     String tenantHeader) {
 
+  /**
+   * The route of the original image API, {@code /prompt/{prompt}}: the default of the {@code
+   * paths} setting, and the route whose partitions carry no route hash ({@link Partition}).
+   */
+  public static final String DEFAULT_ROUTE = "/prompt/";
+
   public RequestRules {
     pathPrefixes = List.copyOf(pathPrefixes);
     knownParams = Set.copyOf(knownParams);

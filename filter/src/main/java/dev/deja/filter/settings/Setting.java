@@ -14,11 +14,18 @@ import java.util.function.BiConsumer;
  *     unset by default
  * @param doc one line: what it does
  * @param setter applies a parsed value to the builder; may reject it with an exception
+ * @param range the bounds of the value, or null; the builder enforces them by asking its table
+ *     ({@link SettingTable#check}), so a bound is declared here and nowhere else
  * @param <B> the builder
  * @param <T> the value
  */
 public record Setting<B, T>(
-    String key, SettingType<T> type, T defaultValue, String doc, BiConsumer<B, T> setter) {
+    String key,
+    SettingType<T> type,
+    T defaultValue,
+    String doc,
+    BiConsumer<B, T> setter,
+    Range<?> range) {
 
   public Setting {
     Objects.requireNonNull(key, "key");
@@ -30,12 +37,28 @@ public record Setting<B, T>(
   /** Shorthand for the declaration tables. */
   public static <B, T> Setting<B, T> of(
       String key, SettingType<T> type, T defaultValue, String doc, BiConsumer<B, T> setter) {
-    return new Setting<>(key, type, defaultValue, doc, setter);
+    return new Setting<>(key, type, defaultValue, doc, setter, null);
+  }
+
+  /** This setting with its value bounded by {@code range}. */
+  public <C extends Comparable<? super C>> Setting<B, T> within(Range<C> range) {
+    return new Setting<>(key, type, defaultValue, doc, setter, range);
+  }
+
+  /**
+   * Returns {@code value} when within {@link #range} (or when there is none).
+   *
+   * @throws InvalidSettingException naming this key and the range otherwise
+   * @throws ClassCastException when {@code value} is not of the range's type
+   */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  public T check(T value) {
+    return range == null ? value : (T) ((Range) range).check(key, (Comparable) value);
   }
 
   /** This setting under {@code prefix + key}, e.g. {@code embedding.} when nested in the filter. */
   public Setting<B, T> prefixed(String prefix) {
-    return new Setting<>(prefix + key, type, defaultValue, doc, setter);
+    return new Setting<>(prefix + key, type, defaultValue, doc, setter, range);
   }
 
   /**

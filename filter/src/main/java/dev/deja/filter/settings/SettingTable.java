@@ -64,6 +64,22 @@ public final class SettingTable<B> {
     return Optional.ofNullable(bySpelling.get(key));
   }
 
+  /**
+   * Returns {@code value} when it is within the declared range of the setting {@code key}: how
+   * a builder enforces the bounds its table declares.
+   *
+   * @throws InvalidSettingException naming the key and the range when it is not
+   * @throws IllegalArgumentException for an unknown key (a programming error)
+   */
+  @SuppressWarnings("unchecked")
+  public <T> T check(String key, T value) {
+    Setting<B, ?> s = bySpelling.get(key);
+    if (s == null) {
+      throw unknown(key);
+    }
+    return ((Setting<B, T>) s).check(value);
+  }
+
   /** Whether {@code key}, in either spelling, is one of these settings. */
   public boolean knows(String key) {
     return bySpelling.containsKey(key);
