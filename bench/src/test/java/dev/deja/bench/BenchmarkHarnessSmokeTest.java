@@ -64,6 +64,7 @@ class BenchmarkHarnessSmokeTest {
       opts.put("semantic-connections", "2");
       opts.put("exact-prompts", "5");
       opts.put("semantic-bases", "10");
+      opts.put("eval-dir", EvalSample.dir().toString());
       List<Path> files = HttpBenchmark.run(opts);
       assertEquals(3, files.size());
     }
@@ -81,8 +82,8 @@ class BenchmarkHarnessSmokeTest {
     assertTrue(read(results, "http-miss").path("runs").path(1).path("classes").has("MISS"));
 
     ScaleBenchmark.run(Map.of("db-url", db.url(), "db-user", db.user(), "db-password",
-        db.password(), "sizes", "400", "queries", "10", "texts", "600", "keep-schema",
-        SCALE.name(), "work", dir.resolve("work").toString(), "out", results.toString()));
+        db.password(), "sizes", "400", "queries", "10", "texts", "600", "eval-dir",
+        EvalSample.dir().toString(), "keep-schema", SCALE.name(), "work", dir.resolve("work").toString(), "out", results.toString()));
     JsonNode scale = read(results, "scale");
     JsonNode queries = scale.path("sizes").path(0).path("queries");
     // Below the HNSW threshold every partition is scanned exactly: recall must be perfect.

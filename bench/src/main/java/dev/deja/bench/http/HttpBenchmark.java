@@ -1,5 +1,6 @@
 package dev.deja.bench.http;
 
+import dev.deja.bench.EvalData;
 import dev.deja.bench.http.LoadGenerator.Result;
 import java.io.IOException;
 import java.net.URI;
@@ -36,7 +37,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * origin directly). Writes one JSON file per scenario into {@code --out}.
  *
  * <p>Options: {@code --deja-port --nginx-port --ceiling-port --origin-port --server-pid --out
- * --eval-dir --db-url --db-schema --scenarios exact,semantic,miss --warmup s --measure s
+ * --eval-dir (see {@link EvalData}) --db-url --db-schema --scenarios exact,semantic,miss --warmup s --measure s
  * --miss-measure s --connections 1,16,64 --exact-prompts n --semantic-bases n --label suffix
  * --delay-ms n --server-kind text --command text}.
  */
@@ -64,7 +65,7 @@ public final class HttpBenchmark {
     for (int i = 0; i + 1 < args.length; i += 2) {
       opts.put(args[i].replaceFirst("^--", ""), args[i + 1]);
     }
-    new HttpBenchmark(opts).runAll();
+    EvalData.exitIfMissing(() -> new HttpBenchmark(opts).runAll());
   }
 
   /** Runs the scenarios the options name; returns the result files written. */
@@ -74,7 +75,7 @@ public final class HttpBenchmark {
 
   private List<Path> runAll() throws Exception {
     List<Path> files = new ArrayList<>();
-    Corpus corpus = Corpus.load(Path.of(opt("eval-dir", "/work/shared/eval")));
+    Corpus corpus = Corpus.load(EvalData.dir(opts.get("eval-dir")));
     for (String scenario : opt("scenarios", "exact,semantic,miss").split(",")) {
       Map<String, Object> result = switch (scenario.trim()) {
         case "exact" -> exact(corpus);

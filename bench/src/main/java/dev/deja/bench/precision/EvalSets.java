@@ -20,8 +20,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Builds the labelled pair sets from the files in the shared evaluation directory (see its
- * README.md) and from the hand-written image-prompt paraphrases and near misses bundled with the
+ * Builds the labelled pair sets from the files in the evaluation directory ({@link
+ * dev.deja.bench.EvalData}; {@code bench/scripts/fetch-eval-data.sh} fetches it) and from the hand-written image-prompt paraphrases and near misses bundled with the
  * harness.
  */
 final class EvalSets {

@@ -1,6 +1,7 @@
 package dev.deja.bench.precision;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.deja.bench.EvalData;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -36,10 +37,11 @@ import org.HdrHistogram.Histogram;
  *
  * <pre>
  * mvn -B -q -pl bench -am exec:java -Dexec.mainClass=dev.deja.bench.precision.PrecisionHarness \
- *     -Dexec.args="--eval-dir ../shared/eval"
+ *     -Dexec.args="--eval-dir DIR"
  * </pre>
  *
- * Options: {@code --eval-dir DIR} (default ../shared/eval, then /work/shared/eval), {@code --out
+ * Options: {@code --eval-dir DIR} (else {@code DEJA_EVAL_DIR}, else ../shared/eval beside the
+ * repository: {@link EvalData}; {@code bench/scripts/fetch-eval-data.sh} fetches it), {@code --out
  * DIR} (default docs of the repository), {@code --pairs FILE} (repeatable; TSV prompt_a,
  * prompt_b, label 1/0), {@code --only-pairs} (skip the bundled sets), {@code --coco-images N}
  * (default 2000), {@code --model NAME} (a bundled model), {@code --vector-cache FILE}, {@code
@@ -61,11 +63,13 @@ public final class PrecisionHarness {
   private PrecisionHarness() {}
 
   public static void main(String[] args) throws Exception {
-    Options o = Options.parse(args);
-    Report report = run(o);
-    if (o.write) {
-      report.write(o.out);
-    }
+    EvalData.exitIfMissing(() -> {
+      Options o = Options.parse(args);
+      Report report = run(o);
+      if (o.write) {
+        report.write(o.out);
+      }
+    });
   }
 
   static final class Options {
@@ -105,9 +109,9 @@ public final class PrecisionHarness {
       if (o.onlyPairs && evalDir == null) {
         o.evalDir = null; // the bundled sets are skipped: no evaluation directory needed
       } else {
-        o.evalDir = resolveEvalDir(evalDir);
+        o.evalDir = EvalData.dir(evalDir);
       }
-      o.out = out != null ? Path.of(out) : repoRoot().resolve("docs");
+      o.out = out != null ? Path.of(out) : EvalData.repoRoot().resolve("docs");
       if (o.onlyPairs && o.pairs.isEmpty()) {
         throw new IllegalArgumentException("--only-pairs needs at least one --pairs FILE");
       }
@@ -120,40 +124,6 @@ public final class PrecisionHarness {
       }
       return args[i];
     }
-  }
-
-  /** The given directory, else ../shared/eval from the repository root or here, else /work. */
-  static Path resolveEvalDir(String given) {
-    List<Path> candidates = new ArrayList<>();
-    if (given != null) {
-      candidates.add(Path.of(given));
-      candidates.add(repoRoot().resolve(given));
-    }
-    candidates.add(Path.of("../shared/eval"));
-    candidates.add(repoRoot().resolve("../shared/eval"));
-    candidates.add(Path.of("/work/shared/eval"));
-    for (Path p : candidates) {
-      if (Files.isRegularFile(p.resolve("paws_wiki_final_dev.tsv"))) {
-        return p.toAbsolutePath().normalize();
-      }
-    }
-    if (given != null) {
-      return Path.of(given);
-    }
-    throw new IllegalArgumentException("evaluation data not found; tried " + candidates
-        + " (pass --eval-dir DIR)");
-  }
-
-  /** The working directory when it holds bench/, else its parent when that does. */
-  static Path repoRoot() {
-    Path here = Path.of("").toAbsolutePath();
-    if (Files.isDirectory(here.resolve("bench"))) {
-      return here;
-    }
-    if (here.getParent() != null && Files.isDirectory(here.getParent().resolve("bench"))) {
-      return here.getParent();
-    }
-    return here;
   }
 
   static Report run(Options o) throws Exception {

@@ -16,6 +16,11 @@ final class Notes {
       bench/scripts/run-benchmarks.sh report    # re-render this file from bench/results/*.json
       ```
 
+      Every HTTP scenario, the soak and the scale benchmark read COCO captions and PAWS sentences \
+      from the public evaluation data, which is not in the repository: fetch it once \
+      with `bench/scripts/fetch-eval-data.sh DIR` and run with `DEJA_EVAL_DIR=DIR` (the benchmarks' \
+      `--eval-dir DIR`; default `../shared/eval` beside the repository root).
+
       Each run writes `bench/results/<date>-<scenario>.json` and regenerates the `## HTTP` and \
       `## Scale` sections of this file and the plots in `bench/results/plots/`. The harness \
       itself is tested in CI at tiny sizes by `BenchmarkHarnessSmokeTest` (bench module; needs \

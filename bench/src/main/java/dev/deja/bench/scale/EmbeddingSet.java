@@ -16,8 +16,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Real texts with their real embeddings: COCO captions and PAWS sentences from the shared eval
- * set, embedded once with the production embedder ({@link Embedders#createDefault()}) and cached
+ * Real texts with their real embeddings: COCO captions and PAWS sentences from the evaluation
+ * directory ({@link dev.deja.bench.EvalData}), embedded once with the production embedder ({@link Embedders#createDefault()}) and cached
  * in {@code bench/work/} (gitignored), since embedding thousands of texts takes minutes on 2
  * cores.
  */

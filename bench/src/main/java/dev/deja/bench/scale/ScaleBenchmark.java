@@ -1,5 +1,6 @@
 package dev.deja.bench.scale;
 
+import dev.deja.bench.EvalData;
 import dev.deja.bench.http.BenchImages;
 import dev.deja.bench.http.Results;
 import dev.deja.db.CacheRepository;
@@ -44,7 +45,7 @@ import org.postgresql.copy.CopyIn;
  * during the load and rebuilt with the migration's definition, timed.
  *
  * <p>Options: {@code --db-url --db-user --sizes 10000,100000 --queries 300 --k 3 --texts 12000
- * --work bench/work --eval-dir /work/shared/eval --out bench/results --keep-schema name
+ * --work bench/work --eval-dir DIR (see {@link EvalData}) --out bench/results --keep-schema name
  * --command text}.
  */
 public final class ScaleBenchmark {
@@ -86,7 +87,7 @@ public final class ScaleBenchmark {
     for (int i = 0; i + 1 < args.length; i += 2) {
       opts.put(args[i].replaceFirst("^--", ""), args[i + 1]);
     }
-    run(opts);
+    EvalData.exitIfMissing(() -> run(opts));
   }
 
   /** Runs every size the options name and writes one result file; returns its path. */
@@ -95,7 +96,7 @@ public final class ScaleBenchmark {
   }
 
   private Path runAll() throws Exception {
-    EmbeddingSet set = EmbeddingSet.load(Path.of(opt("eval-dir", "/work/shared/eval")),
+    EmbeddingSet set = EmbeddingSet.load(EvalData.dir(opts.get("eval-dir")),
         Path.of(opt("work", "bench/work")), Integer.parseInt(opt("texts", "12000")));
     List<Map<String, Object>> sizes = new ArrayList<>();
     String label = "";

@@ -1,5 +1,6 @@
 package dev.deja.bench.soak;
 
+import dev.deja.bench.EvalData;
 import dev.deja.bench.http.HttpBenchmark;
 import dev.deja.bench.http.HttpWire;
 import dev.deja.bench.http.Results;
@@ -64,7 +65,7 @@ import org.jfree.data.xy.XYSeriesCollection;
  * <p>Options: {@code --deja-port --server-pid --origin-port --duration 30m --clients 32 --rate 20
  * --burst-clients 6 --burst-every 2 --abort-percent 4 (0-7; the rest of the 7 % go to fresh
  * seeds) --sample 10 --drain 10 --out bench/results --label 30m
- * --eval-dir /work/shared/eval --admin-prefix /_deja --server-kind text --command text}.
+ * --eval-dir DIR (see {@link EvalData}) --admin-prefix /_deja --server-kind text --command text}.
  */
 public final class SoakBenchmark {
 
@@ -101,7 +102,7 @@ public final class SoakBenchmark {
     this.dejaPort = intOpt("deja-port", 0);
     this.pid = Long.parseLong(opt("server-pid", "-1"));
     HttpBenchmark.Corpus corpus = HttpBenchmark.Corpus.load(
-        Path.of(opt("eval-dir", "/work/shared/eval")));
+        EvalData.dir(opts.get("eval-dir")));
     this.prompts = new Prompts(corpus, new Random(Long.parseLong(opt("random-seed", "11"))));
     this.pacerInterval = (long) (1e9 / Double.parseDouble(opt("rate", "20")));
   }
@@ -111,7 +112,7 @@ public final class SoakBenchmark {
     for (int i = 0; i + 1 < args.length; i += 2) {
       opts.put(args[i].replaceFirst("^--", ""), args[i + 1]);
     }
-    System.exit(run(opts) ? 0 : 1);
+    EvalData.exitIfMissing(() -> System.exit(run(opts) ? 0 : 1));
   }
 
   /** Runs the soak the options describe; false when the gateway died or did not drain. */

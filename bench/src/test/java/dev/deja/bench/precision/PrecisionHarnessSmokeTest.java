@@ -3,6 +3,7 @@ package dev.deja.bench.precision;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.deja.bench.EvalSample;
 import dev.deja.filter.match.MatchPreset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -39,6 +40,22 @@ class PrecisionHarnessSmokeTest {
     assertTrue(Files.readString(out.resolve("PRECISION.md")).contains("| tiny | BALANCED |"));
     assertTrue(Files.readString(out.resolve("precision.json")).contains("\"BALANCED\""));
     assertTrue(Files.size(out.resolve("precision-roc.png")) > 1000);
+  }
+
+  @Test
+  void run_onTheShippedSampleEvalDir_readsEverySet() throws Exception {
+    PrecisionHarness.Options o = PrecisionHarness.Options.parse(new String[] {
+        "--eval-dir", EvalSample.dir().toString(), "--coco-images", "10", "--threads", "1",
+        "--no-write"});
+    PrecisionHarness.Report report = PrecisionHarness.run(o);
+
+    for (String set : new String[] {EvalSets.PAWS, EvalSets.COCO, EvalSets.SWAPS,
+        EvalSets.IMAGE_POSITIVES}) {
+      Counts c = report.presets.get(set).get(MatchPreset.BALANCED);
+      assertTrue(c.positives() + c.negatives() > 0, set + " is empty");
+    }
+    assertEquals(120, report.presets.get(EvalSets.PAWS).get(MatchPreset.BALANCED).positives()
+        + report.presets.get(EvalSets.PAWS).get(MatchPreset.BALANCED).negatives());
   }
 
   @Test

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.deja.bench.EvalSample;
 import dev.deja.bench.http.HttpBenchmark;
 import dev.deja.bench.http.HttpWire;
 import dev.deja.db.testing.TestDatabase;
@@ -97,6 +98,7 @@ class SoakSmokeTest {
       // (see the soak results); this test checks the harness, not that.
       opts.put("abort-percent", "0");
       opts.put("out", out.toString());
+      opts.put("eval-dir", EvalSample.dir().toString());
       assertTrue(SoakBenchmark.run(opts), "single-flight drained, gateway alive");
     }
     Path json;
