@@ -4,7 +4,7 @@ import java.util.Objects;
 
 /**
  * The cache's store could not answer: unreachable, too slow, or failing. Thrown by {@link
- * CacheRepository} and by every store of the filter's storage contract; one type for both,
+ * CacheStore} and by every store of the filter's storage contract; one type for both,
  * because the caller's reaction is the same whichever store failed (answer from the origin, retry a
  * background write), and {@link #component()} already says which store it was.
  *

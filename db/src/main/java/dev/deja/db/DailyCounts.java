@@ -5,7 +5,7 @@ import java.util.Objects;
 
 /**
  * Request outcomes to add to one day's counters (UTC day). Callers aggregate in memory and flush
- * now and then; {@link CacheRepository#recordOutcomes} adds, it never overwrites.
+ * now and then; {@link CacheStore#recordOutcomes} adds, it never overwrites.
  */
 public record DailyCounts(
     LocalDate day,

@@ -45,10 +45,10 @@ public final class DejaDatabase implements AutoCloseable {
 
   private final HikariDataSource dataSource;
   private final EntityManagerFactory emf;
-  private final CacheRepository repository;
+  private final CacheStore repository;
   private final ObjectStore objects;
 
-  private DejaDatabase(HikariDataSource ds, EntityManagerFactory emf, CacheRepository repo,
+  private DejaDatabase(HikariDataSource ds, EntityManagerFactory emf, CacheStore repo,
       ObjectStore objects) {
     this.dataSource = ds;
     this.emf = emf;
@@ -135,7 +135,7 @@ public final class DejaDatabase implements AutoCloseable {
   }
 
   /** The repository; thread-safe, one per database. */
-  public CacheRepository repository() {
+  public CacheStore repository() {
     return repository;
   }
 

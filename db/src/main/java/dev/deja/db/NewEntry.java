@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * An origin response to cache. The image goes separately to {@link CacheRepository#store}; its
+ * An origin response to cache. The image goes separately to {@link CacheStore#store}; its
  * SHA-256 is computed there.
  *
  * @param cacheKey exact cache key, 64 lowercase hex chars

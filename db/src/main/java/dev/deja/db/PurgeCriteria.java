@@ -3,7 +3,7 @@ package dev.deja.db;
 import java.time.Instant;
 
 /**
- * Which entries {@link CacheRepository#purge} deletes; {@code null} fields do not restrict. At
+ * Which entries {@link CacheStore#purge} deletes; {@code null} fields do not restrict. At
  * least one field must be set, so a purge never empties the cache by accident.
  */
 public record PurgeCriteria(String model, String bucket, Instant createdBefore) {

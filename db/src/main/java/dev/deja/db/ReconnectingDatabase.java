@@ -28,7 +28,7 @@ public final class ReconnectingDatabase implements AutoCloseable {
 
   private final DatabaseConfig config;
   private final AtomicReference<DejaDatabase> database = new AtomicReference<>();
-  private final CacheRepository repository = new Deferred();
+  private final CacheStore repository = new Deferred();
   private final ScheduledExecutorService retries;
   private volatile RuntimeException lastFailure;
   private volatile boolean closed;
@@ -97,7 +97,7 @@ public final class ReconnectingDatabase implements AutoCloseable {
   }
 
   /** The repository: the real one once connected; until then every call fails as unavailable. */
-  public CacheRepository repository() {
+  public CacheStore repository() {
     return repository;
   }
 
@@ -123,7 +123,7 @@ public final class ReconnectingDatabase implements AutoCloseable {
     }
   }
 
-  private CacheRepository current() {
+  private CacheStore current() {
     DejaDatabase db = database.get();
     if (db == null) {
       throw new CacheUnavailableException("postgresql", "connect", lastFailure);
@@ -132,7 +132,7 @@ public final class ReconnectingDatabase implements AutoCloseable {
   }
 
   /** Delegates to the opened database's repository, or fails as unavailable. */
-  private final class Deferred implements CacheRepository {
+  private final class Deferred implements CacheStore {
     @Override
     public Optional<StoredResponse> findExactOrStale(String cacheKey, Duration staleFor) {
       return current().findExactOrStale(cacheKey, staleFor);
@@ -213,6 +213,10 @@ public final class ReconnectingDatabase implements AutoCloseable {
     public CacheStats stats() {
       return current().stats();
     }
+
+    /** The pool belongs to the database, closed with {@link ReconnectingDatabase#close()}. */
+    @Override
+    public void close() {}
 
     @Override
     public List<EntrySummary> list(EntryFilter filter, int limit, int offset) {

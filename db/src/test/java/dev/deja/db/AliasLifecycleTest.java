@@ -19,7 +19,7 @@ class AliasLifecycleTest {
 
   @RegisterExtension
   static final OpenDatabase DB = new OpenDatabase(AliasLifecycleTest.class);
-  private final CacheRepository repo = DB.repository();
+  private final CacheStore repo = DB.repository();
   final Random random = new Random(3);
 
   private String targetWithAlias(String name) {

@@ -36,7 +36,7 @@ class CacheRepositoryTest {
 
   @RegisterExtension
   static final OpenDatabase DB = new OpenDatabase(CacheRepositoryTest.class);
-  private final CacheRepository repo = DB.repository();
+  private final CacheStore repo = DB.repository();
   final Random random = new Random(42);
 
   @Test

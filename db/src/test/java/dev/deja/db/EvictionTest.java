@@ -20,7 +20,7 @@ class EvictionTest {
 
   TestDatabase.Schema schema;
   DejaDatabase db;
-  CacheRepository repo;
+  CacheStore repo;
 
   @BeforeEach
   void open() {

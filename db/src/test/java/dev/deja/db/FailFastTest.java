@@ -54,7 +54,7 @@ class FailFastTest {
   @Test
   void lookups_afterDatabaseStops_failFastWithCacheUnavailable() throws Exception {
     try (TcpRelay proxy = proxy(); DejaDatabase db = DejaDatabase.open(viaProxy(proxy))) {
-      CacheRepository repo = db.repository();
+      CacheStore repo = db.repository();
       float[] v = unitVector(new Random(1), 384);
       repo.store(entry(key("ff-stop"), "p", "ff", v, null), IMG, false);
       assertTrue(repo.findExact(key("ff-stop")).isPresent());
@@ -70,7 +70,7 @@ class FailFastTest {
   @Test
   void lookups_whenDatabaseStopsAnswering_failFastWithCacheUnavailable() throws Exception {
     try (TcpRelay proxy = proxy(); DejaDatabase db = DejaDatabase.open(viaProxy(proxy))) {
-      CacheRepository repo = db.repository();
+      CacheStore repo = db.repository();
       float[] v = unitVector(new Random(2), 384);
       repo.store(entry(key("ff-silent"), "p", "ffs", v, null), IMG, false);
       proxy.goSilent();
@@ -85,7 +85,7 @@ class FailFastTest {
   void lookup_blockedInsideDatabase_isCancelledByLookupTimeout() throws Exception {
     try (DejaDatabase db = DejaDatabase.open(SCHEMA.config());
         Connection locker = TestDatabase.connect()) {
-      CacheRepository repo = db.repository();
+      CacheStore repo = db.repository();
       repo.store(entry(key("ff-lock"), "p", "ffl", null, null), IMG, false);
       locker.setAutoCommit(false);
       try (Statement s = locker.createStatement()) {
@@ -104,7 +104,7 @@ class FailFastTest {
   void lookups_afterDatabaseTerminatesPoolConnections_recoverOrFailFast() throws Exception {
     try (DejaDatabase db = DejaDatabase.open(SCHEMA.config());
         Connection admin = TestDatabase.connect()) {
-      CacheRepository repo = db.repository();
+      CacheStore repo = db.repository();
       repo.store(entry(key("ff-term"), "p", "fft", null, null), IMG, false);
       try (Statement s = admin.createStatement()) {
         // This schema's pool only: other caches on the cluster (other tests, a soak) are not ours.

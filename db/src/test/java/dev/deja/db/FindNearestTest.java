@@ -25,7 +25,7 @@ class FindNearestTest {
 
   @RegisterExtension
   static final OpenDatabase DB = new OpenDatabase(FindNearestTest.class);
-  private final CacheRepository repo = DB.repository();
+  private final CacheStore repo = DB.repository();
   static final byte[] IMG = {1, 2, 3};
 
   @Test

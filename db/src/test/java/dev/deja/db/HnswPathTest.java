@@ -40,7 +40,7 @@ class HnswPathTest {
   // Just above the threshold: expired rows still count, so it stays on the HNSW path.
   static final int EXPIRING_ROWS = PostgresCacheRepository.HNSW_PARTITION_THRESHOLD + 100;
   static DejaDatabase db;
-  static CacheRepository repo;
+  static CacheStore repo;
   static BigPartition big;
   static BigPartition expiring;
   static BigPartition thinned;
@@ -125,7 +125,7 @@ class HnswPathTest {
     try (DejaDatabase hnswLoving = DejaDatabase.open(
         SCHEMA.builder().url(prefersHnsw).embeddingDimension(DIM).build());
         Connection c = hnswLoving.dataSource().getConnection()) {
-      CacheRepository trapped = hnswLoving.repository();
+      CacheStore trapped = hnswLoving.repository();
       for (int p = 0; p < 20; p++) {
         float[] q = perturb(r, small[r.nextInt(SMALL)], 0.2);
         try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM (SELECT 1 FROM"

@@ -52,12 +52,12 @@ class ManagementTimeoutTest {
   }
 
   private static void assertCancelledWhileLocked(String operation,
-      Function<CacheRepository, Executable> call) throws Exception {
+      Function<CacheStore, Executable> call) throws Exception {
     DatabaseConfig config = SCHEMA.builder().embeddingDimension(TestDatabase.DEFAULT_DIMENSION)
         .storeTimeout(STORE_TIMEOUT).build();
     try (DejaDatabase db = DejaDatabase.open(config);
         Connection locker = TestDatabase.connect()) {
-      CacheRepository repo = db.repository();
+      CacheStore repo = db.repository();
       repo.store(entry(key("mt-" + operation), "p", "mt", null, null), new byte[] {1}, false);
       locker.setAutoCommit(false);
       try (Statement s = locker.createStatement()) {

@@ -43,7 +43,7 @@ class ObjectStoreImagesTest {
   private TcpRelay relay;
   private ObjectStore objects;
   private DejaDatabase db;
-  private CacheRepository repo;
+  private CacheStore repo;
 
   @BeforeEach
   void open() throws Exception {
@@ -197,7 +197,7 @@ class ObjectStoreImagesTest {
     }
     try (DejaDatabase both = DejaDatabase.open(legacy.builder().embeddingDimension(3)
         .imageStore(objects.location()).build(), reopen())) {
-      CacheRepository r = both.repository();
+      CacheStore r = both.repository();
       assertEquals(new ImagePlacement(5, 5010, 0, 0), r.imagePlacement());
       assertEquals(2, r.migrateImages(true, 2), "one batch");
       ImagePlacement half = r.imagePlacement();

@@ -36,7 +36,7 @@ class ReadmeCookbookTest {
   @BeforeAll
   static void populate() {
     db = DejaDatabase.open(SCHEMA.config());
-    CacheRepository repo = db.repository();
+    CacheStore repo = db.repository();
     Random r = new Random(7);
     float[] base = unitVector(r, TestDatabase.DEFAULT_DIMENSION);
     String target = key("cookbook-0");

@@ -54,7 +54,7 @@ class RealClusterStopTest {
       DatabaseConfig config = DatabaseConfig.builder().url(url).user("postgres")
           .embeddingDimension(TestDatabase.DEFAULT_DIMENSION).build();
       try (DejaDatabase db = DejaDatabase.open(config)) {
-        CacheRepository repo = db.repository();
+        CacheStore repo = db.repository();
         float[] v = unitVector(new Random(8), TestDatabase.DEFAULT_DIMENSION);
         repo.store(entry(key("real-stop"), "p", "rs", v, null), new byte[] {1}, false);
         assertTrue(repo.findExact(key("real-stop")).isPresent());
@@ -80,7 +80,7 @@ class RealClusterStopTest {
           .user(pg.getUsername()).password(pg.getPassword())
           .embeddingDimension(TestDatabase.DEFAULT_DIMENSION).build();
       try (DejaDatabase db = DejaDatabase.open(config)) {
-        CacheRepository repo = db.repository();
+        CacheStore repo = db.repository();
         float[] v = unitVector(new Random(8), TestDatabase.DEFAULT_DIMENSION);
         repo.store(entry(key("real-stop"), "p", "rs", v, null), new byte[] {1}, false);
         pg.stop();
@@ -89,7 +89,7 @@ class RealClusterStopTest {
     }
   }
 
-  private static void assertFailsFast(CacheRepository repo, float[] v) {
+  private static void assertFailsFast(CacheStore repo, float[] v) {
     for (int i = 0; i < 3; i++) {
       long t0 = System.nanoTime();
       assertThrows(CacheUnavailableException.class, () -> repo.findExact(key("real-stop")));

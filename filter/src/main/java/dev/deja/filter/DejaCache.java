@@ -19,7 +19,7 @@ import dev.deja.filter.request.ParsedRequest;
 import dev.deja.filter.request.RequestParser;
 import dev.deja.filter.store.BackgroundExecutors;
 import dev.deja.filter.store.ByteBudget;
-import dev.deja.filter.store.CacheStore;
+import dev.deja.db.CacheStore;
 import dev.deja.filter.store.CircuitBreaker;
 import dev.deja.filter.store.HotCache;
 import dev.deja.filter.store.StoreWriter;

@@ -12,7 +12,6 @@ import dev.deja.filter.match.SemanticMatcher;
 import dev.deja.filter.settings.Setting;
 import dev.deja.filter.settings.SettingTable;
 import dev.deja.filter.settings.SettingTypes;
-import dev.deja.filter.store.PostgresCacheStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import jakarta.servlet.FilterConfig;
@@ -177,7 +176,7 @@ public final class FilterSettings {
     DejaCache.Builder cache =
         DejaCache.builder()
             .config(config)
-            .store(new PostgresCacheStore(db.repository()))
+            .store(db.repository())
             .matcher(matcher(config))
             .meterRegistry(registry)
             .closing(db);

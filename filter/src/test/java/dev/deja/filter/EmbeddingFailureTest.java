@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.deja.filter.embed.Embedder;
 import dev.deja.filter.embed.EmbeddingException;
-import dev.deja.filter.store.CacheStore;
+import dev.deja.db.CacheStore;
 import dev.deja.filter.testing.CacheHarness;
 import dev.deja.filter.testing.FilterHarness;
 import dev.deja.filter.testing.TestOrigin;

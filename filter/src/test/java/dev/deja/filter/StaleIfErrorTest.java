@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.deja.filter.store.CacheStore;
+import dev.deja.db.CacheStore;
 import dev.deja.filter.testing.CacheHarness;
 import dev.deja.filter.testing.FilterHarness;
 import dev.deja.filter.testing.TestOrigin;

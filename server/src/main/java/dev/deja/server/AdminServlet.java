@@ -12,7 +12,7 @@ import dev.deja.filter.request.ParsedRequest;
 import dev.deja.filter.request.QueryString;
 import dev.deja.filter.settings.InvalidSettingException;
 import dev.deja.filter.settings.SettingTypes;
-import dev.deja.filter.store.CacheMaintenance;
+import dev.deja.db.CacheMaintenance;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;

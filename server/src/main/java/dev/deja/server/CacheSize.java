@@ -1,7 +1,7 @@
 package dev.deja.server;
 
 import dev.deja.db.CacheStats;
-import dev.deja.filter.store.CacheMaintenance;
+import dev.deja.db.CacheMaintenance;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;

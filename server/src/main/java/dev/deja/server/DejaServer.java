@@ -7,7 +7,7 @@ import dev.deja.filter.DejaFilter;
 import dev.deja.filter.FilterSettings;
 import dev.deja.filter.demo.DemoOriginServlet;
 import dev.deja.filter.request.RequestRules;
-import dev.deja.filter.store.CacheMaintenance;
+import dev.deja.db.CacheMaintenance;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import jakarta.servlet.DispatcherType;

@@ -1,7 +1,7 @@
 package dev.deja.server;
 
 import dev.deja.filter.DejaCache;
-import dev.deja.filter.store.CacheMaintenance;
+import dev.deja.db.CacheMaintenance;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;

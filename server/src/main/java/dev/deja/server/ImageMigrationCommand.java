@@ -3,7 +3,7 @@ package dev.deja.server;
 import dev.deja.db.ImagePlacement;
 import dev.deja.filter.DejaCache;
 import dev.deja.filter.FilterSettings;
-import dev.deja.filter.store.CacheMaintenance;
+import dev.deja.db.CacheMaintenance;
 import java.io.PrintStream;
 import java.util.Locale;
 

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.deja.db.DejaDatabase;
 import dev.deja.db.testing.TestDatabase;
-import dev.deja.filter.store.CacheStore;
+import dev.deja.db.CacheStore;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;

@@ -98,7 +98,7 @@ final class Notes {
       """;
 
   static final String SCALE_SETUP = """
-      `dev.deja.bench.scale.ScaleBenchmark` calls `CacheRepository.findNearest` (the production \
+      `dev.deja.bench.scale.ScaleBenchmark` calls `CacheStore.findNearest` (the production \
       query path, HNSW with iterative scan above %4$,d rows per partition, exact scan below) \
       on tables bulk-loaded with binary `COPY` into the db module's `cache_entry` (one shared \
       100 KB image blob). Vectors are real: %d COCO captions and PAWS sentences embedded once \

@@ -3,7 +3,7 @@ package dev.deja.bench.scale;
 import dev.deja.bench.EvalData;
 import dev.deja.bench.http.BenchImages;
 import dev.deja.bench.http.Results;
-import dev.deja.db.CacheRepository;
+import dev.deja.db.CacheStore;
 import dev.deja.db.DatabaseConfig;
 import dev.deja.db.DejaDatabase;
 import dev.deja.db.Neighbor;
@@ -34,7 +34,7 @@ import org.postgresql.copy.CopyIn;
 
 /**
  * Nearest-neighbour lookup at 10k, 100k and 1M entries, straight against {@link
- * CacheRepository#findNearest} (the production query path), with recall measured against an exact
+ * CacheStore#findNearest} (the production query path), with recall measured against an exact
  * scan of the same partition.
  *
  * <p>Data: real embeddings of real texts ({@link EmbeddingSet}), each row a text's vector plus
@@ -403,7 +403,7 @@ public final class ScaleBenchmark {
 
   // --- measurement ----------------------------------------------------------------------------
 
-  private Map<String, Object> queries(CacheRepository repo, Connection c, EmbeddingSet set,
+  private Map<String, Object> queries(CacheStore repo, Connection c, EmbeddingSet set,
       Layout layout) throws SQLException {
     int q = Integer.parseInt(opt("queries", "300"));
     com.pgvector.PGvector.registerTypes(c);

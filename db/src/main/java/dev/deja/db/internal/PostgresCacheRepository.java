@@ -1,6 +1,6 @@
 package dev.deja.db.internal;
 
-import dev.deja.db.CacheRepository;
+import dev.deja.db.CacheStore;
 import dev.deja.db.CacheStats;
 import dev.deja.db.DailyCounts;
 import dev.deja.db.DatabaseConfig;
@@ -29,7 +29,7 @@ import javax.sql.DataSource;
  * hand-written JDBC on the request path; {@link Maintenance} is the management plane. They share
  * the time budgets ({@link BoundConnections}) and the partition-size cache.
  */
-public final class PostgresCacheRepository implements CacheRepository {
+public final class PostgresCacheRepository implements CacheStore {
 
   /** See {@link Lookups#HNSW_PARTITION_THRESHOLD}; public for the benchmarks and docs. */
   public static final int HNSW_PARTITION_THRESHOLD = Lookups.HNSW_PARTITION_THRESHOLD;
@@ -139,6 +139,10 @@ public final class PostgresCacheRepository implements CacheRepository {
   public ImagePlacement imagePlacement() {
     return migration.placement();
   }
+
+  /** The pool belongs to the {@link dev.deja.db.DejaDatabase}, which closes it. */
+  @Override
+  public void close() {}
 
   @Override
   public CacheStats stats() {

@@ -1,6 +1,6 @@
 package dev.deja.db.testing;
 
-import dev.deja.db.CacheRepository;
+import dev.deja.db.CacheStore;
 import dev.deja.db.DejaDatabase;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -12,7 +12,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *
  * <pre>{@code
  * @RegisterExtension static final OpenDatabase DB = new OpenDatabase(MyTest.class);
- * private final CacheRepository repo = DB.repository();
+ * private final CacheStore repo = DB.repository();
  * }</pre>
  */
 public final class OpenDatabase implements BeforeAllCallback, AfterAllCallback {
@@ -48,7 +48,7 @@ public final class OpenDatabase implements BeforeAllCallback, AfterAllCallback {
     return db;
   }
 
-  public CacheRepository repository() {
+  public CacheStore repository() {
     return db.repository();
   }
 }

@@ -8,7 +8,7 @@ import dev.deja.filter.embed.Embedder;
 import dev.deja.filter.match.MatchVerdict;
 import dev.deja.filter.match.SemanticMatcher;
 import dev.deja.filter.request.ParsedRequest.Cacheable;
-import dev.deja.filter.store.CacheStore;
+import dev.deja.db.CacheStore;
 import dev.deja.filter.store.CircuitBreaker;
 import dev.deja.filter.store.HotCache;
 import dev.deja.filter.store.RateLimitedLog;

@@ -1,5 +1,6 @@
 package dev.deja.filter.store;
 
+import dev.deja.db.CacheStore;
 import dev.deja.db.CacheStats;
 import dev.deja.db.DailyCounts;
 import dev.deja.db.EntryFilter;
@@ -11,6 +12,7 @@ import dev.deja.db.Neighbor;
 import dev.deja.db.NewAlias;
 import dev.deja.db.NewEntry;
 import dev.deja.db.PurgeCriteria;
+import dev.deja.db.StoreOutcome;
 import dev.deja.db.StoredResponse;
 import java.time.Clock;
 import java.time.Duration;
@@ -30,7 +32,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * A complete {@link CacheStore} in the heap: the same semantics as {@link PostgresCacheStore}
+ * A complete {@link CacheStore} in the heap: the same semantics as the PostgreSQL store ({@code DejaDatabase#repository()})
  * (both pass {@code CacheStoreContract}), with nearest neighbours found by an exact cosine scan
  * of the partition. For tests that specify the filter's behaviour without a database, and for a
  * single instance whose cache may vanish on restart.
@@ -176,14 +178,14 @@ public final class InMemoryCacheStore implements CacheStore {
   }
 
   @Override
-  public synchronized void store(NewEntry e, byte[] body, boolean replace) {
+  public synchronized StoreOutcome store(NewEntry e, byte[] body, boolean replace) {
     Objects.requireNonNull(e, "entry");
     Objects.requireNonNull(body, "body");
     Instant now = clock.instant();
     Row existing = rows.get(e.cacheKey());
     // Without replace only an expired entry gives way; a live one (even an alias) is kept.
     if (existing != null && !replace && existing.servableAt(now, Duration.ZERO)) {
-      return;
+      return StoreOutcome.ALREADY_PRESENT;
     }
     String sha = StoredResponse.sha256Of(body);
     if (blobs.putIfAbsent(sha, body.clone()) == null) {
@@ -196,22 +198,27 @@ public final class InMemoryCacheStore implements CacheStore {
     if (existing != null) {
       // Aliases served the old image; the new one was not judged similar to their prompts.
       removeAliasesOf(e.cacheKey());
+      return StoreOutcome.REPLACED;
     }
+    return StoreOutcome.STORED;
   }
 
   @Override
-  public synchronized void storeAlias(NewAlias a) {
+  public synchronized StoreOutcome storeAlias(NewAlias a) {
     Objects.requireNonNull(a, "alias");
     Instant now = clock.instant();
     Row target = rows.get(a.targetKey());
-    if (rows.containsKey(a.cacheKey()) || target == null
-        || !target.servableAt(now, Duration.ZERO)) {
-      return;
+    if (rows.containsKey(a.cacheKey())) {
+      return StoreOutcome.ALREADY_PRESENT;
+    }
+    if (target == null || !target.servableAt(now, Duration.ZERO)) {
+      return StoreOutcome.TARGET_MISSING;
     }
     rows.put(a.cacheKey(), new Row(a.cacheKey(), a.request().prompt(), a.request().model(),
         a.request().bucket(), null, null, target.status(), target.contentType(),
         target.headers(), target.sha256(), now, earlier(a.expiresAt(), target.expiresAt()),
         target.key(), a.similarity(), null));
+    return StoreOutcome.STORED;
   }
 
   /** The earlier of two expiries, null meaning never (SQL's {@code least}, which skips nulls). */
@@ -234,8 +241,10 @@ public final class InMemoryCacheStore implements CacheStore {
   }
 
   @Override
-  public synchronized void recordOutcomes(DailyCounts c) {
-    outcomes.merge(c.day(), c, InMemoryCacheStore::sum);
+  public synchronized void recordOutcomes(Collection<DailyCounts> counts) {
+    for (DailyCounts c : counts) {
+      outcomes.merge(c.day(), c, InMemoryCacheStore::sum);
+    }
   }
 
   /** The outcomes recorded for {@code day} so far, all zero when none. */

@@ -1,5 +1,6 @@
 package dev.deja.filter.store;
 
+import dev.deja.db.CacheStore;
 import dev.deja.db.CacheUnavailableException;
 import dev.deja.db.DailyCounts;
 import dev.deja.db.HitRecord;
@@ -215,7 +216,7 @@ public final class StoreWriter implements AutoCloseable {
       return;
     }
     try {
-      store.recordOutcomes(counts);
+      store.recordOutcomes(List.of(counts));
     } catch (RuntimeException e) {
       failures.warn("outcomes-failed", "Deja: could not record daily counters", e);
     }

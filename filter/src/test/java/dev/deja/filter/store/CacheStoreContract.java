@@ -1,5 +1,6 @@
 package dev.deja.filter.store;
 
+import dev.deja.db.CacheStore;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,5 +1,7 @@
 package dev.deja.filter.store;
 
+import dev.deja.db.CacheStore;
+
 /** The storage contract on the heap: no database, milliseconds per test. */
 class InMemoryCacheStoreTest extends CacheStoreContract {
 

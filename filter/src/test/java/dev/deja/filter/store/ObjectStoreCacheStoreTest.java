@@ -1,5 +1,6 @@
 package dev.deja.filter.store;
 
+import dev.deja.db.CacheStore;
 import dev.deja.filter.testing.TestStores;
 
 /**

@@ -1,5 +1,6 @@
 package dev.deja.filter.store;
 
+import dev.deja.db.CacheStore;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,6 +15,7 @@ import dev.deja.db.Neighbor;
 import dev.deja.db.NewAlias;
 import dev.deja.db.NewEntry;
 import dev.deja.db.PurgeCriteria;
+import dev.deja.db.StoreOutcome;
 import dev.deja.db.StoredResponse;
 import java.time.Clock;
 import java.time.Duration;
@@ -38,8 +40,8 @@ class StoreWriterTest {
     }
 
     @Override
-    public synchronized void recordOutcomes(DailyCounts counts) {
-      outcomes.add(counts);
+    public synchronized void recordOutcomes(Collection<DailyCounts> counts) {
+      outcomes.addAll(counts);
     }
   }
 
@@ -120,16 +122,20 @@ class StoreWriterTest {
     }
 
     @Override
-    public void store(NewEntry entry, byte[] body, boolean replace) {}
+    public StoreOutcome store(NewEntry entry, byte[] body, boolean replace) {
+      return StoreOutcome.STORED;
+    }
 
     @Override
-    public void storeAlias(NewAlias alias) {}
+    public StoreOutcome storeAlias(NewAlias alias) {
+      return StoreOutcome.STORED;
+    }
 
     @Override
     public void recordHits(Collection<HitRecord> batch) {}
 
     @Override
-    public void recordOutcomes(DailyCounts counts) {}
+    public void recordOutcomes(Collection<DailyCounts> counts) {}
 
     @Override
     public boolean delete(String key) {

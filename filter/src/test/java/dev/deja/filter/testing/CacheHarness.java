@@ -3,7 +3,7 @@ package dev.deja.filter.testing;
 import dev.deja.filter.DejaCache;
 import dev.deja.filter.DejaConfig;
 import dev.deja.filter.embed.Embedder;
-import dev.deja.filter.store.CacheStore;
+import dev.deja.db.CacheStore;
 
 /**
  * The filter over real Jetty in front of {@code origin}, on a store of its own: the in-memory one

@@ -9,9 +9,8 @@ import dev.deja.db.testing.TcpRelay;
 import dev.deja.db.testing.TestDatabase;
 import dev.deja.filter.DejaConfig;
 import dev.deja.filter.match.SemanticMatcher;
-import dev.deja.filter.store.CacheStore;
+import dev.deja.db.CacheStore;
 import dev.deja.filter.store.InMemoryCacheStore;
-import dev.deja.filter.store.PostgresCacheStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -81,7 +80,7 @@ public final class TestStores {
     }
     DejaDatabase database = DejaDatabase.open(config.build(), objects);
     String bucket = objects == null ? null : objects.location().bucket();
-    PostgresCacheStore store = new PostgresCacheStore(database);
+    CacheStore store = database.repository();
     return new Store() {
       @Override
       public CacheStore cacheStore() {
@@ -113,7 +112,7 @@ public final class TestStores {
 
       @Override
       public void close() {
-        store.close();
+        database.close();
         try {
           relay.close();
         } catch (IOException e) {

@@ -1,24 +1,19 @@
-package dev.deja.filter.store;
+package dev.deja.db;
 
-import dev.deja.db.CacheUnavailableException;
-import dev.deja.db.DailyCounts;
-import dev.deja.db.HitRecord;
-import dev.deja.db.Neighbor;
-import dev.deja.db.NewAlias;
-import dev.deja.db.NewEntry;
-import dev.deja.db.StoredResponse;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * Where cached images live: the request half of the storage contract, with the management half
- * inherited from {@link CacheMaintenance}. The filter and its host see only these interfaces;
- * {@link PostgresCacheStore} (PostgreSQL + pgvector) and {@link InMemoryCacheStore} implement
- * them, and both pass one contract test suite.
+ * inherited from {@link CacheMaintenance}. The filter and its host see only these interfaces; the
+ * PostgreSQL + pgvector store ({@link DejaDatabase#repository()}, images as bytea or in an object
+ * store) and the filter's in-memory store implement them, and all pass one contract test suite.
  *
  * <p>Every method may throw {@link CacheUnavailableException}; the filter then answers from the
- * origin. Implementations must be thread-safe.
+ * origin. Implementations must be thread-safe. The PostgreSQL store gives up on a lookup after
+ * {@link DatabaseConfig#lookupTimeout()} and on anything else after {@link
+ * DatabaseConfig#storeTimeout()}.
  */
 public interface CacheStore extends CacheMaintenance, AutoCloseable {
 
@@ -55,21 +50,29 @@ public interface CacheStore extends CacheMaintenance, AutoCloseable {
    *
    * @param body the complete response body, stored once however many entries share it
    * @param replace replace a live entry of the same key
+   * @return what happened, for the caller's counters
    */
-  void store(NewEntry entry, byte[] body, boolean replace);
+  StoreOutcome store(NewEntry entry, byte[] body, boolean replace);
 
   /**
    * Records an alias after a semantic hit. A concurrent duplicate is a no-op, and so is an alias
    * whose target is missing or expired. The alias never outlives its target.
    */
-  void storeAlias(NewAlias alias);
+  StoreOutcome storeAlias(NewAlias alias);
 
   /** Adds hit counts; called in batches from a background thread. */
   void recordHits(Collection<HitRecord> hits);
 
-  /** Adds request outcomes to the daily counters; called in batches from a background thread. */
-  void recordOutcomes(DailyCounts counts);
+  /**
+   * Adds request outcomes to the daily counters, in one batch; several servers add to the same
+   * day. Called from a background thread.
+   */
+  void recordOutcomes(Collection<DailyCounts> counts);
 
+  /**
+   * Releases what the store owns. The PostgreSQL store's pool belongs to its {@link DejaDatabase},
+   * which closes it.
+   */
   @Override
   void close();
 }

@@ -1,11 +1,5 @@
-package dev.deja.filter.store;
+package dev.deja.db;
 
-import dev.deja.db.CacheStats;
-import dev.deja.db.CacheUnavailableException;
-import dev.deja.db.EntryFilter;
-import dev.deja.db.EntrySummary;
-import dev.deja.db.ImagePlacement;
-import dev.deja.db.PurgeCriteria;
 import java.time.Duration;
 import java.util.List;
 
@@ -38,6 +32,11 @@ public interface CacheMaintenance {
    * @return entries deleted; fewer than {@code batchSize} means none are left
    */
   int deleteExpired(Duration keepFor, int batchSize);
+
+  /** Deletes up to {@code batchSize} expired entries, none kept for stale-if-error. */
+  default int deleteExpired(int batchSize) {
+    return deleteExpired(Duration.ZERO, batchSize);
+  }
 
   /**
    * Deletes entries, least recently hit first (an entry never hit counts from its creation), until
