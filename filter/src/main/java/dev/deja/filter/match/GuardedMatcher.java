@@ -12,7 +12,9 @@ import java.util.Objects;
  * // v.reason(): "ok", "below-threshold", "number-mismatch", "attribute-mismatch", ...
  * }</pre>
  *
- * <p>Immutable and thread-safe; a decision allocates a little and takes microseconds.
+ * <p>Thread-safe. Its only state is the guard's bounded cache of prompt analyses ({@link
+ * PromptAnalyses}): a stored prompt is analysed once while it stays cached, not once per
+ * comparison. A decision allocates a little and takes microseconds.
  */
 public final class GuardedMatcher implements SemanticMatcher {
 
