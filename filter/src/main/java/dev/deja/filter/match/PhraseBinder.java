@@ -65,7 +65,7 @@ final class PhraseBinder {
         } else if (!hasNoun && next.kind == Kind.BREAK && end + 1 < n
             && tokens.get(end - 1).attribute && tokens.get(end + 1).kind == Kind.CONTENT
             && tokens.get(end + 1).attribute) {
-          end++; // "black and white tiles", "a long, narrow kitchen": one phrase
+          end++; // "black and white shoes", "a long, narrow room": one phrase
         } else {
           break;
         }
@@ -115,8 +115,8 @@ final class PhraseBinder {
       }
       i = end;
     }
-    // one binding per noun phrase: its attributes as a set, so "a small blue book on a large red
-    // book" differs from "a small large book on a blue red book" although every attribute is
+    // one binding per noun phrase: its attributes as a set, so "a small blue box on a large red
+    // box" differs from "a large blue box on a small red box" although every attribute is
     // about a book, and adjective order inside a phrase does not matter
     for (int p = 0; p < nouns.size(); p++) {
       List<String> group = groups.get(p);
@@ -135,7 +135,7 @@ final class PhraseBinder {
       DraftToken t = tokens.get(k);
       if (t.kind == Kind.NUMBER) {
         // a count binds to the noun phrase right after it ("two red cats"); a year, an ordinal or
-        // a number that stands alone ("in 1949 ,") binds to nothing
+        // a number that stands alone ("built in 1990, it ...") binds to nothing
         boolean count = t.number.length() < 4 && !t.dayOfMonth;
         boolean adjacent = k + 1 < n && phraseOf[k + 1] >= 0;
         numbers.add(new Binding(t.number,

@@ -102,8 +102,8 @@ final class PromptAnalysis {
   final List<Binding> numbers;
   /**
    * Nouns whose number a determiner states ("a", "the", "these"...): only for those must singular
-   * and plural agree ("the dog" / "the dogs"), not for bare nouns in prose ("routine conflict" /
-   * "routine conflicts").
+   * and plural agree ("the dog" / "the dogs"), not for bare nouns in prose, where a plural
+   * often names a kind rather than a count.
    */
   final Set<String> numberMarked;
   /** Heads introduced by "a"/"an" (an implicit count of one). */

@@ -132,7 +132,7 @@ final class TokenClassifier {
           t.dayBeforeMonth = true;
         }
       } else if (t.text.equals("first") && adverbial(tokens, i)) {
-        // "he first appeared", "at first": an adverb, not the first of anything
+        // "she first painted it", "at first": an adverb, not the first of anything
         t.kind = Kind.STOP;
         t.stem = t.text;
       }

@@ -192,10 +192,10 @@ class GuardedMatcherTest {
   @Test
   void changedContentWordsNeedAStrongerEmbeddingMatchThanReorderedOnes() {
     // given a cached sentence that differs from the request by one replaced content word
-    String request = "Most of these hotels were built along Biddle Avenue from Oak Street to Pine"
-        + " Street";
-    String cached = "Most of these homes were built along Biddle Avenue from Oak Street to Pine"
-        + " Street";
+    String request = "Most of these houses were built along the old river road from the mill to"
+        + " the church";
+    String cached = "Most of these barns were built along the old river road from the mill to"
+        + " the church";
     // when the embeddings are only as close as the threshold asks, then it is not served
     MatchVerdict v = BALANCED.decide(request, cached, 0.90, BALANCED.threshold());
     assertFalse(v.accepted());
@@ -216,8 +216,8 @@ class GuardedMatcherTest {
   @Test
   void toBeforeAVerbIsNoDirection() {
     // "from a faucet" / "to get a drink": not "to" against "from" a place
-    MatchVerdict v = BALANCED.decide("A calico cat drinking from a sink faucet",
-        "Cat attempting to get a drink out of a faucet", 0.99, Double.NaN);
+    MatchVerdict v = BALANCED.decide("A cat drinking from a kitchen faucet",
+        "A cat trying to get a drink out of a faucet", 0.99, Double.NaN);
     assertFalse(MatchGuard.OPPOSITE_MISMATCH.equals(v.reason()), v::reason);
   }
 
