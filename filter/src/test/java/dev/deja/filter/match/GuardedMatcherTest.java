@@ -295,11 +295,18 @@ class GuardedMatcherTest {
     assertEquals(MatchPreset.DEFAULT.threshold(), GuardedMatcher.defaults().threshold());
   }
 
+  /** The same rule as the configuration's threshold setting, (0, 1] (issue #12 item 2). */
   @Test
-  void custom_rejectsAThresholdOutsideCosineRange() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> GuardedMatcher.custom(1.5, GuardStrictness.STANDARD));
-    assertTrue(e.getMessage().contains("threshold"));
+  void custom_acceptsOnlyThresholdsTheConfigurationAccepts() {
+    for (double bad : new double[] {1.5, 0.0, -0.5, Double.NaN}) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> GuardedMatcher.custom(bad, GuardStrictness.STANDARD), () -> "threshold " + bad);
+      assertTrue(e.getMessage().contains("threshold " + GuardedMatcher.THRESHOLD_RULE),
+          e.getMessage());
+      assertFalse(GuardedMatcher.isValidThreshold(bad));
+    }
+    assertEquals(1.0, GuardedMatcher.custom(1.0, GuardStrictness.STANDARD).threshold());
+    assertEquals(0.01, GuardedMatcher.custom(0.01, GuardStrictness.STANDARD).threshold());
     assertThrows(NullPointerException.class, () -> GuardedMatcher.custom(0.9, null));
   }
 
