@@ -75,7 +75,7 @@ final class Bindings {
   /**
    * Both name no noun, or one names a part of the other ("blue cell phone" / "phone is blue").
    * For spatial relations too: their nouns are left out of the order check, so they must agree
-   * here ("hidden by a Belgian family" is not "hidden by a Jewish family").
+   * here ("a lamp behind a sofa" is not "a lamp behind a chair").
    */
   private static boolean nested(Set<String> p, Set<String> q) {
     return p.isEmpty() ? q.isEmpty() : !q.isEmpty() && (p.containsAll(q) || q.containsAll(p));

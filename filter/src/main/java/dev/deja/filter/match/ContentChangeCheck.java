@@ -27,8 +27,8 @@ final class ContentChangeCheck implements GuardCheck {
 
   /**
    * The similarity a pair with changed content words must reach: higher for short prompts, where
-   * one added word is a large part of the picture yet moves the embedding little ("a samurai in a
-   * bamboo forest" / "... holding a sword": 0.949).
+   * one added word is a large part of the picture yet moves the embedding little (an object added
+   * to a six-word prompt can leave the similarity near 0.95).
    */
   private static double changedContentBar(GuardPair p) {
     PromptAnalysis a = p.a();

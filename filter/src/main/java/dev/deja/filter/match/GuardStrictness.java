@@ -9,7 +9,7 @@ package dev.deja.filter.match;
  * prompts the English word lists cannot read (other languages, other scripts).
  *
  * <p>STRICT also asks more of the embedding when content words were added, dropped or replaced
- * ("hotels" / "homes", "a cat on a sofa" / "a cat on a sofa with a dog"): such a pair needs a
+ * ("houses" / "barns", "a cat on a sofa" / "a cat on a sofa with a dog"): such a pair needs a
  * cosine similarity of at least 0.94 whatever the threshold, 0.96 when the longer prompt has at
  * most {@value #SHORT_PROMPT_WORDS} content words; below that only prompts with the same content
  * words (reordered where allowed, other function words, style or punctuation) are served. The bars

@@ -12,7 +12,9 @@ import java.util.Objects;
  * // v.reason(): "ok", "below-threshold", "number-mismatch", "attribute-mismatch", ...
  * }</pre>
  *
- * <p>Immutable and thread-safe; a decision allocates a little and takes microseconds.
+ * <p>Thread-safe. Its only state is the guard's bounded cache of prompt analyses ({@link
+ * PromptAnalyses}): a stored prompt is analysed once while it stays cached, not once per
+ * comparison. A decision allocates a little and takes microseconds.
  */
 public final class GuardedMatcher implements SemanticMatcher {
 
@@ -22,13 +24,25 @@ public final class GuardedMatcher implements SemanticMatcher {
   private final double threshold;
   private final MatchGuard guard;
 
+  /**
+   * The rule for a configured threshold, {@value #THRESHOLD_RULE}: a cosine similarity above 0 (a
+   * threshold of 0 or below would serve unrelated prompts) and at most 1. The configuration
+   * ({@code DejaConfig.Builder.threshold}) states the same rule; it should call {@link
+   * #isValidThreshold} so the two cannot drift apart.
+   */
+  public static final String THRESHOLD_RULE = "must be in (0, 1]";
+
   private GuardedMatcher(double threshold, GuardStrictness strictness) {
-    if (Double.isNaN(threshold) || threshold < -1.0 || threshold > 1.0) {
-      throw new IllegalArgumentException(
-          "threshold must be a cosine similarity in [-1, 1], was " + threshold);
+    if (!isValidThreshold(threshold)) {
+      throw new IllegalArgumentException("threshold " + THRESHOLD_RULE + ", was " + threshold);
     }
     this.threshold = threshold;
     this.guard = new MatchGuard(Objects.requireNonNull(strictness, "strictness"));
+  }
+
+  /** True when {@code threshold} satisfies {@link #THRESHOLD_RULE}; false for NaN. */
+  public static boolean isValidThreshold(double threshold) {
+    return threshold > 0.0 && threshold <= 1.0;
   }
 
   /** The matcher of a named preset. */
@@ -45,7 +59,8 @@ public final class GuardedMatcher implements SemanticMatcher {
   /**
    * A custom operating point.
    *
-   * @throws IllegalArgumentException when the threshold is not in [-1, 1]
+   * @throws IllegalArgumentException when the threshold is not in (0, 1] ({@link
+   *     #isValidThreshold})
    */
   public static GuardedMatcher custom(double threshold, GuardStrictness strictness) {
     return new GuardedMatcher(threshold, strictness);

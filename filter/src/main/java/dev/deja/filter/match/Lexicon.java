@@ -23,7 +23,7 @@ final class Lexicon {
 
   /**
    * Function words that mark the role of the phrase after them; they take part in the word-order
-   * check ("from New York to Chapel Hill" is not "to New York from Chapel Hill").
+   * check ("from the port to the castle" is not "to the port from the castle").
    */
   static final Set<String> ROLE_MARKERS = WordLists.set("role-markers.txt");
 
@@ -165,7 +165,7 @@ final class Lexicon {
   /** Forms of "be" (and "look") over which a predicative attribute binds back ("the car is red"). */
   static final Set<String> COPULAS = WordLists.set("copulas.txt");
 
-  /** Frequent verbs that end a noun phrase ("the sunflower stood tall"). */
+  /** Frequent verbs that end a noun phrase ("the tree stood tall"). */
   static final Set<String> COMMON_VERBS = WordLists.set("common-verbs.txt");
 
   /** Words that, alone in a comma-separated part, only frame the prompt ("..., photo"). */

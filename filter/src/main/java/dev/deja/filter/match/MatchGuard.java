@@ -75,9 +75,16 @@ public final class MatchGuard {
       new ContentChangeCheck());
 
   private final GuardStrictness strictness;
+  private final PromptAnalyses analyses;
 
+  /** A guard with its own bounded cache of analyses ({@link PromptAnalyses}). */
   public MatchGuard(GuardStrictness strictness) {
+    this(strictness, new PromptAnalyses());
+  }
+
+  MatchGuard(GuardStrictness strictness, PromptAnalyses analyses) {
     this.strictness = Objects.requireNonNull(strictness, "strictness");
+    this.analyses = Objects.requireNonNull(analyses, "analyses");
   }
 
   public GuardStrictness strictness() {
@@ -108,7 +115,9 @@ public final class MatchGuard {
   /**
    * One request prompt, analysed once (lazily, at the first check) and checked against any number
    * of cached prompts; each verdict is exactly what {@link MatchGuard#check(String, String,
-   * double)} gives. Not thread-safe: one request, one thread.
+   * double)} gives. Both the request's and the candidates' analyses come from the guard's
+   * {@link PromptAnalyses}, so a stored prompt met again is not analysed again. Not thread-safe:
+   * one request, one thread.
    */
   public final class Request {
     private final String prompt;
@@ -123,9 +132,9 @@ public final class MatchGuard {
         return MatchVerdict.accept();
       }
       if (analysis == null) {
-        analysis = PromptAnalysis.of(prompt);
+        analysis = analyses.of(prompt);
       }
-      return MatchGuard.this.check(analysis, PromptAnalysis.of(cachedPrompt), similarity);
+      return MatchGuard.this.check(analysis, analyses.of(cachedPrompt), similarity);
     }
   }
 

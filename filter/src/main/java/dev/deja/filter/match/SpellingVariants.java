@@ -12,7 +12,7 @@ import java.util.Set;
  * Spelling variants: a content word of one side without partner on the other, one inserted letter
  * away from exactly one such word of the other side, the shorter at least {@value
  * #MIN_VARIANT_LENGTH} letters long, takes that word's stem ("travelled" / "traveled", "jewellery"
- * / "jewelery", "Mohammed" / "Mohamed", "colour" / "color" is in the synonym list). Order and
+ * / "jewelery", a name spelt with one letter doubled; "colour" / "color" is in the synonym list). Order and
  * overlap then treat the two as one word. A replaced letter is not a variant: "horse" / "house",
  * "beach" / "bench" are different things.
  */

@@ -192,10 +192,10 @@ class GuardedMatcherTest {
   @Test
   void changedContentWordsNeedAStrongerEmbeddingMatchThanReorderedOnes() {
     // given a cached sentence that differs from the request by one replaced content word
-    String request = "Most of these hotels were built along Biddle Avenue from Oak Street to Pine"
-        + " Street";
-    String cached = "Most of these homes were built along Biddle Avenue from Oak Street to Pine"
-        + " Street";
+    String request = "Most of these houses were built along the old river road from the mill to"
+        + " the church";
+    String cached = "Most of these barns were built along the old river road from the mill to"
+        + " the church";
     // when the embeddings are only as close as the threshold asks, then it is not served
     MatchVerdict v = BALANCED.decide(request, cached, 0.90, BALANCED.threshold());
     assertFalse(v.accepted());
@@ -216,8 +216,8 @@ class GuardedMatcherTest {
   @Test
   void toBeforeAVerbIsNoDirection() {
     // "from a faucet" / "to get a drink": not "to" against "from" a place
-    MatchVerdict v = BALANCED.decide("A calico cat drinking from a sink faucet",
-        "Cat attempting to get a drink out of a faucet", 0.99, Double.NaN);
+    MatchVerdict v = BALANCED.decide("A cat drinking from a kitchen faucet",
+        "A cat trying to get a drink out of a faucet", 0.99, Double.NaN);
     assertFalse(MatchGuard.OPPOSITE_MISMATCH.equals(v.reason()), v::reason);
   }
 
@@ -295,11 +295,18 @@ class GuardedMatcherTest {
     assertEquals(MatchPreset.DEFAULT.threshold(), GuardedMatcher.defaults().threshold());
   }
 
+  /** The same rule as the configuration's threshold setting, (0, 1] (issue #12 item 2). */
   @Test
-  void custom_rejectsAThresholdOutsideCosineRange() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> GuardedMatcher.custom(1.5, GuardStrictness.STANDARD));
-    assertTrue(e.getMessage().contains("threshold"));
+  void custom_acceptsOnlyThresholdsTheConfigurationAccepts() {
+    for (double bad : new double[] {1.5, 0.0, -0.5, Double.NaN}) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> GuardedMatcher.custom(bad, GuardStrictness.STANDARD), () -> "threshold " + bad);
+      assertTrue(e.getMessage().contains("threshold " + GuardedMatcher.THRESHOLD_RULE),
+          e.getMessage());
+      assertFalse(GuardedMatcher.isValidThreshold(bad));
+    }
+    assertEquals(1.0, GuardedMatcher.custom(1.0, GuardStrictness.STANDARD).threshold());
+    assertEquals(0.01, GuardedMatcher.custom(0.01, GuardStrictness.STANDARD).threshold());
     assertThrows(NullPointerException.class, () -> GuardedMatcher.custom(0.9, null));
   }
 
