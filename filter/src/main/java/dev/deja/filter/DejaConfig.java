@@ -5,6 +5,7 @@ import dev.deja.filter.http.StoredHeaders;
 import dev.deja.filter.lookup.CacheLookup.UnseededPolicy;
 import dev.deja.filter.request.RequestRules;
 import dev.deja.filter.settings.InvalidSettingException;
+import dev.deja.filter.match.GuardedMatcher;
 import dev.deja.filter.settings.Range;
 import dev.deja.filter.settings.Setting;
 import dev.deja.filter.settings.SettingTable;
@@ -132,7 +133,7 @@ public final class DejaConfig {
               "match preset: strict, balanced, aggressive", Builder::preset),
           setting("threshold", SettingTypes.optional(SettingTypes.DECIMAL), null,
               "overrides the preset's similarity threshold", Builder::threshold)
-              .within(Range.above(0.0).atMost(1.0)),
+              .within(GuardedMatcher.THRESHOLDS),
           setting("candidates", SettingTypes.INTEGER, DEFAULT_CANDIDATES,
               "nearest neighbours checked against threshold and guard", Builder::candidates)
               .within(Range.between(1, 50)),

@@ -19,7 +19,7 @@ import java.util.TreeMap;
  * only {@code paws-tune}: the held-out half is for reporting, not for reading).
  *
  * <pre>
- * java -cp filter/target/classes:bench/target/classes dev.deja.bench.precision.GuardReplay \
+ * java -cp filter/target/classes:bench/target/classes:CAFFEINE_JAR dev.deja.bench.precision.GuardReplay \
  *     /tmp/pairs.tsv [--threshold 0.85] [--strictness STRICT] [--show paws-tune]
  * </pre>
  */

@@ -1,5 +1,6 @@
 package dev.deja.filter.match;
 
+import dev.deja.filter.settings.Range;
 import java.util.Objects;
 
 /**
@@ -25,12 +26,14 @@ public final class GuardedMatcher implements SemanticMatcher {
   private final MatchGuard guard;
 
   /**
-   * The rule for a configured threshold, {@value #THRESHOLD_RULE}: a cosine similarity above 0 (a
-   * threshold of 0 or below would serve unrelated prompts) and at most 1. The configuration
-   * ({@code DejaConfig.Builder.threshold}) states the same rule; it should call {@link
-   * #isValidThreshold} so the two cannot drift apart.
+   * The thresholds a matcher accepts, and the configuration's {@code threshold} setting with it: a
+   * cosine similarity above 0 (a threshold of 0 or below would serve unrelated prompts) and at
+   * most 1.
    */
-  public static final String THRESHOLD_RULE = "must be in (0, 1]";
+  public static final Range<Double> THRESHOLDS = Range.above(0.0).atMost(1.0);
+
+  /** {@link #THRESHOLDS} in words, for error messages. */
+  public static final String THRESHOLD_RULE = THRESHOLDS.rule();
 
   private GuardedMatcher(double threshold, GuardStrictness strictness) {
     if (!isValidThreshold(threshold)) {
@@ -40,9 +43,9 @@ public final class GuardedMatcher implements SemanticMatcher {
     this.guard = new MatchGuard(Objects.requireNonNull(strictness, "strictness"));
   }
 
-  /** True when {@code threshold} satisfies {@link #THRESHOLD_RULE}; false for NaN. */
+  /** True when {@code threshold} is within {@link #THRESHOLDS}; false for NaN. */
   public static boolean isValidThreshold(double threshold) {
-    return threshold > 0.0 && threshold <= 1.0;
+    return !Double.isNaN(threshold) && THRESHOLDS.contains(threshold);
   }
 
   /** The matcher of a named preset. */
