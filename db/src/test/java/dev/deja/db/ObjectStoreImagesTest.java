@@ -173,6 +173,8 @@ class ObjectStoreImagesTest {
     }
     assertEquals(0, sql("SELECT count(*) FROM cache_entry"), "no dangling row");
     assertEquals(1, S3TestServer.get().keys(bucket).size(), "the orphan object is there");
+    // Someone else's file under the same prefix: not Deja's to sweep, however old.
+    S3TestServer.get().putObject(bucket, "images/README.txt", new byte[] {1});
 
     assertEquals(0, repo.sweepUnreferencedObjects(100),
         "inside the grace period an object may still be waiting for its row");
@@ -180,7 +182,8 @@ class ObjectStoreImagesTest {
     Thread.sleep(GRACE.toMillis() + 200);
     assertEquals(1, repo.sweepUnreferencedObjects(100));
     List<String> left = S3TestServer.get().keys(bucket);
-    assertEquals(1, left.size(), "a referenced object is never swept");
+    assertEquals(2, left.size(), "a referenced object and a foreign one are never swept");
+    assertTrue(left.contains("images/README.txt"));
     assertTrue(repo.findExact(Fixtures.key("live")).isPresent());
   }
 

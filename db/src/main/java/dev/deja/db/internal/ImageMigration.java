@@ -49,7 +49,10 @@ final class ImageMigration {
   /** Moves up to {@code batchSize} images from PostgreSQL to the object store; returns how many. */
   int toObjectStore(int batchSize) {
     requirePositive("batchSize", batchSize);
-    objects.store(); // an object store must be configured
+    if (!objects.writesObjects()) {
+      throw new IllegalStateException("moving images to an object store needs one: set the image"
+          + " store to s3://BUCKET/PREFIX first");
+    }
     int moved = 0;
     try {
       for (String[] blob : rows(IN_DATABASE, batchSize)) {

@@ -150,7 +150,8 @@ final class ObjectImages {
     sweepCursor = page.size() < Math.min(batchSize, 1000) ? null : page.get(page.size() - 1).uri();
     List<String> old = new ArrayList<>();
     for (StoredObject o : page) {
-      if (o.lastModified() != null && o.lastModified().isBefore(cutoff)) {
+      // Only Deja's own objects: anything else that shares the prefix is left alone.
+      if (objects.owns(o.uri()) && o.lastModified() != null && o.lastModified().isBefore(cutoff)) {
         old.add(o.uri());
       }
     }

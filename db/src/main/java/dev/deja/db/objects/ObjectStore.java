@@ -47,11 +47,14 @@ public interface ObjectStore extends AutoCloseable {
 
   /**
    * Up to {@code max} objects under this store's prefix, in key order, starting after {@code
-   * afterUri} ({@code null}: from the first).
+   * afterUri} ({@code null}: from the first): every object there, Deja's or not ({@link #owns}).
    */
   List<StoredObject> list(String afterUri, int max);
 
-  /** Whether {@code uri} names an object this store writes (its bucket and prefix). */
+  /**
+   * Whether {@code uri} names an object this store writes: its bucket and prefix, and a name of the
+   * form {@code <sha256>-<nonce>}. The sweep deletes nothing else.
+   */
   boolean owns(String uri);
 
   /** Checks that the bucket can be reached, so a wrong name fails at startup, not per image. */

@@ -2,6 +2,7 @@ package dev.deja.db.objects;
 
 import dev.deja.db.CacheUnavailableException;
 import dev.deja.db.ImageMissingException;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -15,6 +16,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.regex.Pattern;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.core.ResponseInputStream;
@@ -53,6 +55,8 @@ public final class S3ObjectStore implements ObjectStore {
   private static final Duration SOCKET_TIMEOUT = Duration.ofSeconds(30);
   private static final int MAX_CONNECTIONS = 64;
   private static final SecureRandom NONCES = new SecureRandom();
+  private static final Pattern OBJECT_NAME =
+      Pattern.compile("[0-9a-f]{64}-[0-9a-f]{12}");
 
   private final S3Client s3;
   private final ImageStoreLocation location;
@@ -115,7 +119,8 @@ public final class S3ObjectStore implements ObjectStore {
 
   @Override
   public boolean owns(String uri) {
-    return uri != null && uri.startsWith(uriPrefix);
+    return uri != null && uri.startsWith(uriPrefix)
+        && OBJECT_NAME.matcher(uri.substring(uriPrefix.length())).matches();
   }
 
   @Override
@@ -167,8 +172,7 @@ public final class S3ObjectStore implements ObjectStore {
     }
     request.range("bytes=" + from + "-" + (from + count - 1));
     try {
-      ResponseInputStream<GetObjectResponse> in = s3.getObject(request.build());
-      return in;
+      return new Body(s3.getObject(request.build()), count);
     } catch (NoSuchKeyException e) {
       throw new ImageMissingException(uri);
     } catch (SdkException e) {
@@ -199,13 +203,13 @@ public final class S3ObjectStore implements ObjectStore {
         r.bucket(location.bucket()).prefix(keyPrefix).maxKeys(max)
             .overrideConfiguration(c -> c.apiCallTimeout(WRITE_TIMEOUT));
         if (afterUri != null) {
-          r.startAfter(key(afterUri));
+          r.startAfter(afterUri.substring(("s3://" + location.bucket() + "/").length()));
         }
       });
       List<StoredObject> out = new ArrayList<>();
       for (S3Object o : page.contents()) {
-        out.add(new StoredObject(uriPrefix + o.key().substring(keyPrefix.length()),
-            o.lastModified(), o.size() == null ? 0 : o.size()));
+        out.add(new StoredObject("s3://" + location.bucket() + "/" + o.key(), o.lastModified(),
+            o.size() == null ? 0 : o.size()));
       }
       return out;
     } catch (SdkException e) {
@@ -236,10 +240,51 @@ public final class S3ObjectStore implements ObjectStore {
   private String key(String uri) {
     if (!owns(uri)) {
       throw new CacheUnavailableException(COMPONENT, "address",
-          new IllegalArgumentException(uri + " is not under " + uriPrefix
+          new IllegalArgumentException(uri + " is not an image object under " + uriPrefix
               + ": the image store setting changed while entries still point elsewhere"));
     }
     return keyPrefix + uri.substring(uriPrefix.length());
+  }
+
+  /**
+   * An object's bytes as the SDK streams them. Closing it before the end aborts the connection
+   * (a client that went away mid-image) instead of reading the rest of the object to reuse it.
+   */
+  private static final class Body extends FilterInputStream {
+    private final ResponseInputStream<GetObjectResponse> response;
+    private long left;
+
+    Body(ResponseInputStream<GetObjectResponse> response, long count) {
+      super(response);
+      this.response = response;
+      this.left = count;
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = super.read();
+      if (b >= 0) {
+        left--;
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] buffer, int off, int len) throws IOException {
+      int n = super.read(buffer, off, len);
+      if (n > 0) {
+        left -= n;
+      }
+      return n;
+    }
+
+    @Override
+    public void close() throws IOException {
+      if (left > 0) {
+        response.abort();
+      }
+      super.close();
+    }
   }
 
   private static String md5(byte[] bytes) {

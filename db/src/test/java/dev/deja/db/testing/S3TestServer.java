@@ -92,6 +92,12 @@ public final class S3TestServer {
         .map(o -> o.key()).toList();
   }
 
+  /** Writes an object behind Deja's back. */
+  public void putObject(String bucket, String key, byte[] bytes) {
+    admin.putObject(r -> r.bucket(bucket).key(key),
+        software.amazon.awssdk.core.sync.RequestBody.fromBytes(bytes));
+  }
+
   /** Deletes an object behind Deja's back. */
   public void deleteObject(String bucket, String key) {
     admin.deleteObject(r -> r.bucket(bucket).key(key));
