@@ -54,6 +54,11 @@ public final class S3ObjectStore implements ObjectStore {
   /** Between two reads of a streamed body: a stalled store must not hold a client forever. */
   private static final Duration SOCKET_TIMEOUT = Duration.ofSeconds(30);
   private static final int MAX_CONNECTIONS = 64;
+  /**
+   * Longest wait for a pooled connection: when slow clients hold every connection streaming large
+   * images, other hits fail open to the origin at once instead of queueing behind them.
+   */
+  private static final Duration ACQUIRE_TIMEOUT = Duration.ofMillis(500);
   private static final SecureRandom NONCES = new SecureRandom();
   private static final Pattern OBJECT_NAME =
       Pattern.compile("[0-9a-f]{64}-[0-9a-f]{12}");
@@ -101,6 +106,7 @@ public final class S3ObjectStore implements ObjectStore {
         .httpClientBuilder(Apache5HttpClient.builder()
             .maxConnections(MAX_CONNECTIONS)
             .connectionTimeout(CONNECT_TIMEOUT)
+            .connectionAcquisitionTimeout(ACQUIRE_TIMEOUT)
             .socketTimeout(SOCKET_TIMEOUT));
     if (endpoint != null) {
       builder.endpointOverride(endpoint).forcePathStyle(true);
