@@ -31,6 +31,10 @@ final class ImageMigrationCommand {
       default -> throw new ServerConfig.ConfigException(
           "--migrate-images must be s3 or postgres but was '" + target + "'");
     };
+    if (toObjects && "postgres".equals(config.filterSettings().get("db.image-store"))) {
+      throw new ServerConfig.ConfigException(
+          "--migrate-images=s3 needs --image-store=s3://BUCKET/PREFIX: the bucket to move into");
+    }
     try (DejaCache cache = FilterSettings.of(config.filterSettings()).open()) {
       CacheMaintenance store = cache.store();
       ImagePlacement start = store.imagePlacement();
