@@ -219,6 +219,10 @@ class ObjectStoreGatewayTest {
     assertTrue(noBucket.getMessage().contains("--image-store=s3://BUCKET/PREFIX"),
         noBucket.getMessage());
     assertEquals(1, noBucket.getMessage().lines().count());
+    ServerConfig.ConfigException outOfNothing = assertThrows(ServerConfig.ConfigException.class,
+        () -> ImageMigrationCommand.run(postgres, "postgres", System.out));
+    assertTrue(outOfNothing.getMessage().endsWith("the bucket to move the images out of"),
+        outOfNothing.getMessage());
   }
 
   @Test
@@ -253,9 +257,11 @@ class ObjectStoreGatewayTest {
           return false;
         }
       });
-      get(server, path);
+      // The answer drawn while the bucket was missing was kept and retried: it lands by itself.
       awaitEntries(1);
       assertEquals(1, s3.keys(missing).size());
+      assertEquals("HIT", get(server, path).headers().firstValue("X-Cache").orElseThrow());
+      assertEquals(1, server.demoOrigin().calls());
     } finally {
       log.detachAppender(lines);
     }
