@@ -24,9 +24,6 @@ import java.io.PrintStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -305,12 +302,6 @@ class ObjectStoreGatewayTest {
   }
 
   private long sql(String query) throws Exception {
-    try (Connection c = TestDatabase.connect(); Statement s = c.createStatement()) {
-      s.execute("SET search_path = " + schema.name());
-      try (ResultSet rs = s.executeQuery(query)) {
-        rs.next();
-        return rs.getLong(1);
-      }
-    }
+    return schema.queryLong(query);
   }
 }
