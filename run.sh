@@ -2,6 +2,8 @@
 # Runs Deja on :8080 in one command:
 #   ./run.sh                 in front of the built-in offline demo origin (no network needed)
 #   ./run.sh --real-origin   in front of https://image.pollinations.ai
+#   ./run.sh --image-store=s3://deja/images --s3-endpoint=http://127.0.0.1:9090
+#                            images in an S3-compatible bucket (README, "Images in an object store")
 # Starts the project's own PostgreSQL + pgvector unless DEJA_DB_URL is set, builds the server jar
 # when it is missing or older than the sources, and passes any other argument to the server
 # (`./run.sh --help` lists them).
@@ -10,12 +12,33 @@ cd "$(dirname "$0")"
 
 origin=(--demo-origin)
 args=()
+image_store="${DEJA_IMAGE_STORE:-postgres}"
+previous=
 for arg in "$@"; do
   case "${arg}" in
     --real-origin) origin=() ;;
     *) args+=("${arg}") ;;
   esac
+  case "${arg}" in
+    --image-store=*) image_store="${arg#--image-store=}" ;;
+  esac
+  if [[ "${previous}" == --image-store ]]; then
+    image_store="${arg}"
+  fi
+  previous="${arg}"
 done
+
+# The server reads S3 credentials from the standard AWS chain. Without any, it still starts and
+# serves from the origin, but stores nothing: say so here rather than in a stack trace.
+if [[ "${image_store}" == s3://* && ( -z "${AWS_ACCESS_KEY_ID:-}" || -z "${AWS_SECRET_ACCESS_KEY:-}" ) \
+    && -z "${AWS_PROFILE:-}" && ! -f "${AWS_SHARED_CREDENTIALS_FILE:-${HOME}/.aws/credentials}" ]]; then
+  cat >&2 <<HINT
+run.sh: --image-store=${image_store} needs S3 credentials, and none were found: set
+run.sh:   export AWS_ACCESS_KEY_ID=... AWS_SECRET_ACCESS_KEY=...
+run.sh: (a local S3Mock accepts any values; MinIO wants its root user and password), or
+run.sh: AWS_PROFILE, or ~/.aws/credentials. Continuing: an instance or container role may apply.
+HINT
+fi
 
 if [[ -z "${DEJA_DB_URL:-}" ]]; then
   settings="$(db/local-pg.sh start)"

@@ -1,5 +1,6 @@
 package dev.deja.db;
 
+import dev.deja.db.objects.ObjectStore;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -63,9 +64,9 @@ public final class ReconnectingDatabase implements AutoCloseable {
       return new ReconnectingDatabase(config, DejaDatabase.open(config), retryEvery);
     } catch (CacheUnavailableException e) {
       LOG.warn(
-          "Deja: cache database {} unreachable at startup ({}); serving without the cache and"
+          "Deja: {} unreachable at startup ({}); serving from the origin without the cache and"
               + " retrying every {}",
-          DatabaseConfig.maskUrl(config.url()), e.getMessage(), retryEvery);
+          unreachablePart(config, e), e.getMessage(), retryEvery);
       ReconnectingDatabase db = new ReconnectingDatabase(config, null, retryEvery);
       db.lastFailure = e;
       return db;
@@ -82,8 +83,8 @@ public final class ReconnectingDatabase implements AutoCloseable {
         opened.close();
         return;
       }
-      LOG.info("Deja: cache database {} reachable again; caching resumes",
-          DatabaseConfig.maskUrl(config.url()));
+      LOG.info("Deja: cache database {} and images in {} reachable again; caching resumes",
+          DatabaseConfig.maskUrl(config.url()), config.imageStore());
       retries.shutdown();
     } catch (SchemaMismatchException e) {
       lastFailure = e;
@@ -126,9 +127,21 @@ public final class ReconnectingDatabase implements AutoCloseable {
   private CacheStore current() {
     DejaDatabase db = database.get();
     if (db == null) {
-      throw new CacheUnavailableException("postgresql", "connect", lastFailure);
+      // Whichever part failed to open is the one reported (Cache-Status detail, metrics).
+      String component = lastFailure instanceof CacheUnavailableException cue
+          ? cue.component() : "postgresql";
+      throw new CacheUnavailableException(component, "connect", lastFailure);
     }
     return db.repository();
+  }
+
+  /** What an open failed to reach, for the log: the database, or the bucket of the images. */
+  private static String unreachablePart(DatabaseConfig config, CacheUnavailableException e) {
+    if (ObjectStore.COMPONENT.equals(e.component())) {
+      return "image store " + config.imageStore()
+          + (config.s3Endpoint() == null ? "" : " at " + config.s3Endpoint());
+    }
+    return "cache database " + DatabaseConfig.maskUrl(config.url());
   }
 
   /** Delegates to the opened database's repository, or fails as unavailable. */

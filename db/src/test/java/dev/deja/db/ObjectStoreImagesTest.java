@@ -17,9 +17,6 @@ import dev.deja.db.testing.TcpRelay;
 import dev.deja.db.testing.TestDatabase;
 import java.io.InputStream;
 import java.net.URI;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -274,13 +271,7 @@ class ObjectStoreImagesTest {
   }
 
   private long sql(String query) throws Exception {
-    try (Connection c = TestDatabase.connect(); Statement s = c.createStatement()) {
-      s.execute("SET search_path = " + schema.name());
-      try (ResultSet rs = s.executeQuery(query)) {
-        rs.next();
-        return rs.getLong(1);
-      }
-    }
+    return schema.queryLong(query);
   }
 
   /** Writes the object, then the "process dies": the database is cut and nothing is cleaned up. */

@@ -1,5 +1,6 @@
 package dev.deja.server;
 
+import dev.deja.db.CacheUnavailableException;
 import dev.deja.filter.DejaCache;
 import dev.deja.db.CacheMaintenance;
 import java.time.Duration;
@@ -88,7 +89,14 @@ final class Evictor implements AutoCloseable {
     }
     // Objects left behind by a store that died before its row committed, or whose deletion
     // failed: one page of the bucket per pass, older than the grace period only.
-    int objects = store.sweepUnreferencedObjects(BATCH);
+    // The rows above are already gone: an object store that is down must not hide that (the
+    // in-memory tier is still cleared below); the sweep simply waits for the next pass.
+    int objects = 0;
+    try {
+      objects = store.sweepUnreferencedObjects(BATCH);
+    } catch (CacheUnavailableException e) {
+      LOG.warn("Deja: object sweep skipped, retrying next pass: {}", e.getMessage());
+    }
     Result result = new Result(expired, evicted, orphans, objects);
     if (result.total() > 0) {
       cache.invalidateAll();

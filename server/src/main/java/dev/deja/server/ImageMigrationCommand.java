@@ -22,7 +22,8 @@ final class ImageMigrationCommand {
   /**
    * Runs the migration; returns the process exit status.
    *
-   * @param target {@code s3} (into the configured {@code --image-store}) or {@code postgres}
+   * @param target {@code s3} (into the configured {@code --image-store}) or {@code postgres} (out
+   *     of it); either way the bucket is the configured one
    */
   static int run(ServerConfig config, String target, PrintStream out) {
     boolean toObjects = switch (target.toLowerCase(Locale.ROOT)) {
@@ -31,6 +32,11 @@ final class ImageMigrationCommand {
       default -> throw new ServerConfig.ConfigException(
           "--migrate-images must be s3 or postgres but was '" + target + "'");
     };
+    if ("postgres".equals(config.filterSettings().get("db.image-store"))) {
+      throw new ServerConfig.ConfigException("--migrate-images=" + target
+          + " needs --image-store=s3://BUCKET/PREFIX: the bucket to move the images "
+          + (toObjects ? "into" : "out of"));
+    }
     try (DejaCache cache = FilterSettings.of(config.filterSettings()).open()) {
       CacheMaintenance store = cache.store();
       ImagePlacement start = store.imagePlacement();

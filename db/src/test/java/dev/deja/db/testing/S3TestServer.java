@@ -71,7 +71,11 @@ public final class S3TestServer {
     String name = (testClass.getSimpleName().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "")
         + "-" + UUID.randomUUID().toString().substring(0, 8));
     name = name.length() > 63 ? name.substring(name.length() - 63) : name;
-    String bucket = name.replaceAll("^[^a-z0-9]+", "b");
+    return createBucket(name.replaceAll("^[^a-z0-9]+", "b"));
+  }
+
+  /** Creates {@code bucket}, e.g. one a gateway was started with before it existed. */
+  public String createBucket(String bucket) {
     admin.createBucket(r -> r.bucket(bucket));
     return bucket;
   }

@@ -140,6 +140,17 @@ public final class TestDatabase {
           .maxPoolSize(8);
     }
 
+    /** The number {@code query} (e.g. a {@code count(*)}) returns, run inside this schema. */
+    public long queryLong(String query) throws SQLException {
+      try (Connection c = connect(); Statement s = c.createStatement()) {
+        s.execute("SET search_path = " + name);
+        try (java.sql.ResultSet rs = s.executeQuery(query)) {
+          rs.next();
+          return rs.getLong(1);
+        }
+      }
+    }
+
     /** Drops the schema and everything in it. */
     public void drop() {
       try (Connection c = connect(); Statement s = c.createStatement()) {
