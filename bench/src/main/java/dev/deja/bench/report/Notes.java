@@ -143,6 +143,50 @@ final class Notes {
       scale-1m-reuse` after a `scale-1m` run.
       """;
 
+  static final String IMAGE_STORAGE_SETUP = """
+      `dev.deja.bench.http.ImageStorageBenchmark` starts everything itself on loopback: the \
+      bench origin (padded PNGs of the row's size, no delay), the real `DejaFilter` in Jetty 12 \
+      (the bench's `StandInServer`, `semantic=false`: exact hits never touch the model), the \
+      PostgreSQL 15 + pgvector already running for the tests, and, for the S3 backend, %1$s \
+      (S3Mock 4.11.0, a Spring Boot Java server writing objects to local files, `-Xmx512m`, \
+      full JIT). The load generator, the filter, S3Mock and PostgreSQL share the 2 cores. Per \
+      image size and backend: a fresh schema (and bucket), %2$d distinct prompts requested \
+      once through the filter (stored in the background and awaited in `cache_entry`), then \
+      hit at random by %3$d keep-alive connections, %4$s s warm-up discarded, %5$s s measured. \
+      *hot*: the in-memory tier holds every image (`hotCacheBytes` twice the data), so a hit \
+      reads no store at all; *cold*: a new filter on the same schema with `hotCacheBytes=0`, so \
+      every hit is one `findExact` in PostgreSQL and, for S3, one `GetObject` (images up to \
+      1 MiB are read whole during the lookup; larger ones would be streamed). Settings are the \
+      defaults: pool of %6$d connections, lookup timeout %7$d ms, S3 read timeout 2 s. \
+      *vs postgres* is requests/s against the postgres row of the same size and tier; \
+      *answers* counts `X-Cache` classes (anything but `HIT/exact` means a lookup failed open \
+      to the origin). The footprint entries go through `CacheRepository.store` (what the \
+      filter's store writer calls), 4 at a time, each with its own incompressible image and a \
+      384-dimension embedding with a model id, as a semantic deployment stores them.""";
+
+  static final String IMAGE_STORAGE_REPRODUCE = """
+      **Reproduce** (from the repository root; PostgreSQL with pgvector from `DEJA_DB_URL`, \
+      `DEJA_DB_USER`, `DEJA_DB_PASSWORD` as for the tests; the build copies the S3Mock jar to \
+      `bench/target/s3mock/`; about 6 minutes):
+
+      ```sh
+      mvn -B -q -pl bench -am compile exec:java -Dexec.skip \\
+          -Dexec.mainClass=dev.deja.bench.http.ImageStorageBenchmark \\
+          -Dexec.args="--out bench/results --doc docs/BENCHMARKS.md"
+      ```
+
+      Options: `--sizes 102400,1048576 --backends postgres,s3 --tiers hot,cold --keys 200 \
+      --connections 16 --warmup 3 --measure 15 --footprint-entries 10000 --footprint-bytes \
+      102400`; `--s3-endpoint URL` measures another S3 API (MinIO, R2; credentials from the \
+      AWS chain) instead of starting S3Mock. `ImageStorageSmokeTest` runs it at tiny sizes in CI.
+      """;
+
+  static final String IMAGE_STORAGE_ANALYSIS = """
+      ### What the image-storage numbers say
+
+      TODO
+      """;
+
   static String kind(String key) {
     return switch (key) {
       case "large-near" -> "large partition, paraphrase of a cached prompt";
