@@ -45,23 +45,27 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Options: {@code --db-url --db-user --db-password} (default {@code DEJA_DB_URL},
  * {@code DEJA_DB_USER}, {@code DEJA_DB_PASSWORD}) {@code --sizes 102400,1048576 --backends
- * postgres,s3 --tiers hot,cold --keys 200 --connections 16 --warmup 3 --measure 15
- * --reference 5} (seconds of the object store read alone, for reference) {@code
+ * postgres,s3 --tiers hot,cold --keys 200 --connections 16 --warmup 3 --first-warmup 10
+ * --measure 15 --reference 5} (seconds of the object store read alone, for reference) {@code
  * --footprint-entries 10000 --footprint-bytes 102400 --s3-endpoint URL} (else S3Mock is started
  * from {@code --s3mock-jar}, default the system property {@code deja.s3mock.jar} or {@code
- * bench/target/s3mock/s3mock.jar}) {@code --out bench/results --label suffix --doc
- * docs/BENCHMARKS.md} (renders the "Image storage" section) {@code --command text}.
+ * bench/target/s3mock/s3mock.jar}) {@code --schema-prefix bench_img_ --out bench/results --label
+ * suffix --doc docs/BENCHMARKS.md} (renders the "Image storage" section) {@code --command text}.
  */
 public final class ImageStorageBenchmark {
 
-  /** Every schema this benchmark makes starts so, and is dropped before and after use. */
+  /** Every schema this benchmark makes starts so ({@code --schema-prefix}); dropped after use. */
   static final String SCHEMA_PREFIX = "bench_img_";
+  /** How it is run (docs/BENCHMARKS.md), recorded with the arguments in each result file. */
+  static final String COMMAND = "mvn -B -q -pl bench -am compile exec:java -Dexec.skip"
+      + " -Dexec.mainClass=" + ImageStorageBenchmark.class.getName();
   /** The bundled model's dimension: what a semantic deployment stores per entry. */
   static final int EMBEDDING_DIMENSION = 384;
   private static final String FOOTPRINT_MODEL_ID = "bench-footprint";
 
   private final Map<String, String> opts;
   private final List<Map<String, Object>> references = new ArrayList<>();
+  private int cells;
   private S3Endpoint s3;
 
   private ImageStorageBenchmark(Map<String, String> opts) {
@@ -73,6 +77,7 @@ public final class ImageStorageBenchmark {
     for (int i = 0; i + 1 < args.length; i += 2) {
       opts.put(args[i].replaceFirst("^--", ""), args[i + 1]);
     }
+    opts.putIfAbsent("command", COMMAND + " -Dexec.args=\"" + String.join(" ", args) + "\"");
     run(opts);
     // The filter's and the SDK's pools hold non-daemon threads that outlive their close.
     System.exit(0);
@@ -90,6 +95,7 @@ public final class ImageStorageBenchmark {
     result.put("machine", Results.machine());
     result.put("command", opt("command", ""));
     result.put("warmup_s", warmup());
+    result.put("first_warmup_s", Math.max(warmup(), firstWarmup()));
     result.put("measure_s", measure());
     result.put("connections", intOpt("connections", 16));
     result.put("keys", intOpt("keys", 200));
@@ -140,7 +146,7 @@ public final class ImageStorageBenchmark {
   /** Fills a fresh schema with {@code --keys} images of {@code bytes} and measures each tier. */
   private List<Map<String, Object>> cells(int originPort, int bytes, String backend)
       throws Exception {
-    String schema = SCHEMA_PREFIX + backend + "_" + bytes;
+    String schema = schemaPrefix() + backend + "_" + bytes;
     dropSchema(schema);
     Map<String, String> settings = new LinkedHashMap<>();
     settings.put("db.url", dbUrl());
@@ -180,8 +186,7 @@ public final class ImageStorageBenchmark {
         for (int threads : new int[] {1, intOpt("connections", 16)}) {
           Map<String, Object> ref = new LinkedHashMap<>();
           ref.put("image_bytes", bytes);
-          ref.putAll(s3.readLoop(bucket(settings), threads, Math.min(warmup(), 2),
-              referenceSeconds()));
+          ref.putAll(s3.readLoop(bucket(settings), threads, warmup(), referenceSeconds()));
           references.add(ref);
           log("s3 alone %d B: %s", bytes, ref);
         }
@@ -206,7 +211,9 @@ public final class ImageStorageBenchmark {
 
   private Map<String, Object> cell(int port, int bytes, String backend, String tier,
       List<String> paths) throws InterruptedException {
-    Result r = LoadGenerator.run(port, intOpt("connections", 16), warmup(), measure(),
+    // The first cell also warms the JIT up for every later one (same filter code): give it longer.
+    double warmup = cells++ == 0 ? Math.max(warmup(), firstWarmup()) : warmup();
+    Result r = LoadGenerator.run(port, intOpt("connections", 16), warmup, measure(),
         Long.MAX_VALUE, () -> paths.get(ThreadLocalRandom.current().nextInt(paths.size())));
     Map<String, Object> run = new LinkedHashMap<>();
     run.put("backend", backend);
@@ -240,7 +247,7 @@ public final class ImageStorageBenchmark {
    * measures the two tables: heap, TOAST (with its index), indexes, total.
    */
   private Map<String, Object> footprint(String backend, int entries, int bytes) throws Exception {
-    String schema = SCHEMA_PREFIX + "footprint_" + backend;
+    String schema = schemaPrefix() + "footprint_" + backend;
     dropSchema(schema);
     DatabaseConfig.Builder config = DatabaseConfig.builder().url(dbUrl()).user(dbUser())
         .password(dbPassword()).schema(schema).embeddingDimension(EMBEDDING_DIMENSION);
@@ -442,6 +449,14 @@ public final class ImageStorageBenchmark {
 
   private double warmup() {
     return Double.parseDouble(opt("warmup", "3"));
+  }
+
+  private String schemaPrefix() {
+    return opt("schema-prefix", SCHEMA_PREFIX);
+  }
+
+  private double firstWarmup() {
+    return Double.parseDouble(opt("first-warmup", "10"));
   }
 
   private double referenceSeconds() {

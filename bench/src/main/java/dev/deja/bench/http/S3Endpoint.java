@@ -57,7 +57,8 @@ final class S3Endpoint implements AutoCloseable {
       throw new IllegalStateException("S3Mock jar not found at " + jar + " (--s3mock-jar; the"
           + " bench build copies it to bench/target/s3mock/s3mock.jar)");
     }
-    if (System.getProperty("aws.accessKeyId") == null && System.getenv("AWS_ACCESS_KEY_ID") == null) {
+    if (System.getProperty("aws.accessKeyId") == null
+        && System.getenv("AWS_ACCESS_KEY_ID") == null) {
       System.setProperty("aws.accessKeyId", MOCK_ACCESS_KEY);
       System.setProperty("aws.secretAccessKey", MOCK_SECRET_KEY);
     }

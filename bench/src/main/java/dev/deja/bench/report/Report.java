@@ -439,9 +439,54 @@ public final class Report {
     s.append(String.format(Locale.ROOT, Notes.IMAGE_STORAGE_SETUP, n.path("object_store").asText(),
         n.path("keys").asInt(), n.path("connections").asInt(), n.path("warmup_s").asText(),
         n.path("measure_s").asText(), n.path("pool_size").asInt(),
-        n.path("lookup_timeout_ms").asLong())).append("\n\n");
+        n.path("lookup_timeout_ms").asLong(), n.has("first_warmup_s")
+            ? "The first cell, which also warms the JIT up for the others, had "
+                + n.path("first_warmup_s").asText() + " s of warm-up. "
+            : "")).append("\n\n");
     s.append(Notes.IMAGE_STORAGE_REPRODUCE).append('\n');
     s.append("### Exact hits by backend and tier\n\n");
+    s.append(hits(n));
+    // Labelled runs (--label) of the same benchmark, e.g. a throughput-only rerun: the same
+    // tables, so that run-to-run spread on this shared machine is on the page too.
+    for (Map.Entry<String, JsonNode> e : latest.entrySet()) {
+      if (e.getKey().startsWith(IMAGE_STORAGE + "-")) {
+        JsonNode other = e.getValue();
+        s.append(String.format(Locale.ROOT, "#### Run `%s`%n%n%s%n", e.getKey(),
+            machine(other))).append(hits(other));
+      }
+    }
+    JsonNode footprints = n.path("footprint");
+    if (footprints.size() > 0) {
+      JsonNode first = footprints.get(0);
+      s.append(String.format(Locale.ROOT, "### PostgreSQL footprint: %,d entries of %s images%n%n",
+          first.path("entries").asInt(), imageSize(first.path("image_bytes").asLong())));
+      s.append("MiB as `pg_relation_size` (heap), the TOAST relation with its index, and"
+          + " `pg_indexes_size`; *total* is `pg_total_relation_size` of both tables.\n\n");
+      s.append("| backend | cache_entry heap | cache_entry TOAST | cache_entry indexes |"
+          + " image_blob heap | image_blob TOAST | image_blob indexes | total | total per 10k"
+          + " entries | in the bucket |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+      for (JsonNode f : footprints) {
+        JsonNode e = f.path("cache_entry");
+        JsonNode b = f.path("image_blob");
+        long total = e.path("total").asLong() + b.path("total").asLong();
+        s.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
+            f.path("backend").asText(), fmt(mib(e.path("heap").asLong())),
+            fmt(mib(e.path("toast").asLong())), fmt(mib(e.path("indexes").asLong())),
+            fmt(mib(b.path("heap").asLong())), fmt(mib(b.path("toast").asLong())),
+            fmt(mib(b.path("indexes").asLong())), fmt(mib(total)),
+            fmt(mib(total) * 10_000 / f.path("entries").asDouble()),
+            f.has("object_bytes") ? String.format(Locale.ROOT, "%,d objects, %s MiB",
+                f.path("objects").asLong(), fmt(mib(f.path("object_bytes").asLong()))) : "-"));
+      }
+      s.append('\n');
+    }
+    s.append(Notes.IMAGE_STORAGE_ANALYSIS);
+    return s.toString();
+  }
+
+  /** The hit table and the object store alone, of one image-storage result. */
+  private static String hits(JsonNode n) {
+    StringBuilder s = new StringBuilder();
     s.append("| image | backend | tier | requests/s | MB/s | p50 ms | p99 ms | p99.9 ms |"
         + " vs postgres | answers |\n|---:|---|---|---:|---:|---:|---:|---:|---:|---|\n");
     Map<String, JsonNode> postgres = new LinkedHashMap<>();
@@ -475,32 +520,6 @@ public final class Report {
       }
       s.append('\n');
     }
-    JsonNode footprints = n.path("footprint");
-    if (footprints.size() > 0) {
-      JsonNode first = footprints.get(0);
-      s.append(String.format(Locale.ROOT, "### PostgreSQL footprint: %,d entries of %s images%n%n",
-          first.path("entries").asInt(), imageSize(first.path("image_bytes").asLong())));
-      s.append("MiB as `pg_relation_size` (heap), the TOAST relation with its index, and"
-          + " `pg_indexes_size`; *total* is `pg_total_relation_size` of both tables.\n\n");
-      s.append("| backend | cache_entry heap | cache_entry TOAST | cache_entry indexes |"
-          + " image_blob heap | image_blob TOAST | image_blob indexes | total | total per 10k"
-          + " entries | in the bucket |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-      for (JsonNode f : footprints) {
-        JsonNode e = f.path("cache_entry");
-        JsonNode b = f.path("image_blob");
-        long total = e.path("total").asLong() + b.path("total").asLong();
-        s.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
-            f.path("backend").asText(), fmt(mib(e.path("heap").asLong())),
-            fmt(mib(e.path("toast").asLong())), fmt(mib(e.path("indexes").asLong())),
-            fmt(mib(b.path("heap").asLong())), fmt(mib(b.path("toast").asLong())),
-            fmt(mib(b.path("indexes").asLong())), fmt(mib(total)),
-            fmt(mib(total) * 10_000 / f.path("entries").asDouble()),
-            f.has("object_bytes") ? String.format(Locale.ROOT, "%,d objects, %s MiB",
-                f.path("objects").asLong(), fmt(mib(f.path("object_bytes").asLong()))) : "-"));
-      }
-      s.append('\n');
-    }
-    s.append(Notes.IMAGE_STORAGE_ANALYSIS);
     return s.toString();
   }
 
