@@ -260,7 +260,7 @@ public final class HttpBenchmark {
   }
 
   /** Requests every path once (a few at a time) and then until all answer {@code expect}. */
-  private void fill(int port, List<String> paths, String expect) throws Exception {
+  static void fill(int port, List<String> paths, String expect) throws Exception {
     once(port, paths, 8);
     if (expect == null) {
       // Misses are stored in the background: the second pass waits for them to land.
@@ -286,7 +286,8 @@ public final class HttpBenchmark {
     });
   }
 
-  private Map<String, Object> run(String target, Result r) {
+  /** One measurement window as it goes into a result file. */
+  static Map<String, Object> run(String target, Result r) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("target", target);
     m.put("connections", r.connections());
