@@ -40,7 +40,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * background), then hit at random by {@code --connections} keep-alive connections for {@code
  * --warmup} + {@code --measure} seconds, first with a hot tier holding every image, then by a new
  * filter on the same schema with {@code hotCacheBytes=0}. The footprint entries go through {@link
- * dev.deja.db.CacheRepository#store} (the call the filter's store writer makes), each with its own
+ * dev.deja.db.CacheStore#store} (the call the filter's store writer makes), each with its own
  * incompressible image and a 384-dimension embedding, as a semantic deployment stores them.
  *
  * <p>Options: {@code --db-url --db-user --db-password} (default {@code DEJA_DB_URL},

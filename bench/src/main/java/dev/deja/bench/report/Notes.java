@@ -161,7 +161,7 @@ final class Notes {
       defaults: pool of %6$d connections, lookup timeout %7$d ms, S3 read timeout 2 s. \
       *vs postgres* is requests/s against the postgres row of the same size and tier; \
       *answers* counts `X-Cache` classes (anything but `HIT/exact` means a lookup failed open \
-      to the origin). The footprint entries go through `CacheRepository.store` (what the \
+      to the origin). The footprint entries go through `CacheStore.store` (what the \
       filter's store writer calls), 4 at a time, each with its own incompressible image and a \
       384-dimension embedding with a model id, as a semantic deployment stores them.""";
 
