@@ -62,6 +62,14 @@ public interface CacheMaintenance {
    */
   int migrateImages(boolean toObjectStore, int batchSize);
 
+  /**
+   * Starts, in the background, one pass of the store's index upkeep and returns at once: for
+   * PostgreSQL, partial HNSW indexes built for partitions that grew large and dropped for ones
+   * that shrank or went cold (docs/DATABASE.md). Call it periodically, e.g. with each eviction
+   * pass; a store without such indexes does nothing.
+   */
+  default void maintainIndexes() {}
+
   /** How many images, and bytes, the database and the object store hold. */
   ImagePlacement imagePlacement();
 

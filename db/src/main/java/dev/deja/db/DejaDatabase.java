@@ -147,6 +147,7 @@ public final class DejaDatabase implements AutoCloseable {
   @Override
   public void close() {
     try {
+      repository.close(); // its background index work first: it has its own connection
       emf.close();
     } finally {
       try {

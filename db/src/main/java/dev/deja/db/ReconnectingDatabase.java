@@ -213,6 +213,11 @@ public final class ReconnectingDatabase implements AutoCloseable {
     }
 
     @Override
+    public void maintainIndexes() {
+      current().maintainIndexes();
+    }
+
+    @Override
     public int migrateImages(boolean toObjectStore, int batchSize) {
       return current().migrateImages(toObjectStore, batchSize);
     }

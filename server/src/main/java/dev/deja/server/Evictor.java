@@ -97,6 +97,13 @@ final class Evictor implements AutoCloseable {
     } catch (CacheUnavailableException e) {
       LOG.warn("Deja: object sweep skipped, retrying next pass: {}", e.getMessage());
     }
+    // Partial HNSW indexes follow the partitions' sizes; the pass runs on the store's own
+    // thread, so a build of minutes never holds up eviction.
+    try {
+      store.maintainIndexes();
+    } catch (CacheUnavailableException e) {
+      LOG.warn("Deja: index upkeep skipped, retrying next pass: {}", e.getMessage());
+    }
     Result result = new Result(expired, evicted, orphans, objects);
     if (result.total() > 0) {
       cache.invalidateAll();

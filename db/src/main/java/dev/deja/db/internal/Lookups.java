@@ -65,13 +65,15 @@ final class Lookups {
 
   private final BoundConnections connections;
   private final PartitionSizes partitionSizes;
+  private final PartitionIndexes indexes;
   private final ObjectImages objects;
   private final int embeddingDimension;
 
-  Lookups(BoundConnections connections, PartitionSizes partitionSizes, ObjectImages objects,
-      DatabaseConfig config) {
+  Lookups(BoundConnections connections, PartitionSizes partitionSizes, PartitionIndexes indexes,
+      ObjectImages objects, DatabaseConfig config) {
     this.connections = connections;
     this.partitionSizes = partitionSizes;
+    this.indexes = indexes;
     this.objects = objects;
     this.embeddingDimension = config.embeddingDimension();
   }
@@ -162,9 +164,11 @@ final class Lookups {
     }
     PGvector query = new PGvector(vector);
     try (Connection c = connections.lookup()) {
-      long size = partitionSizes.of(c, partition, HNSW_PARTITION_THRESHOLD + 1);
       List<Neighbor> result;
-      if (usesHnsw(size)) {
+      // HNSW only through an index that can serve this partition: its own partial one, or the
+      // global one while it exists and the partition is large enough. See PartitionIndexes.
+      if (indexes.hasValidIndex(partition) || indexes.globalIndex()
+          && usesHnsw(partitionSizes.of(c, partition, HNSW_PARTITION_THRESHOLD + 1))) {
         result = nearestHnsw(c, partition, query, k);
         if (result.size() < k) {
           // HNSW (even iterative) can come back short; an exact scan is slower but never wrong.

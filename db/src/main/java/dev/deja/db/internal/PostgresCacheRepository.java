@@ -34,6 +34,7 @@ public final class PostgresCacheRepository implements CacheStore {
   /** See {@link Lookups#HNSW_PARTITION_THRESHOLD}; public for the benchmarks and docs. */
   public static final int HNSW_PARTITION_THRESHOLD = Lookups.HNSW_PARTITION_THRESHOLD;
 
+  private final PartitionIndexes indexes;
   private final Lookups lookups;
   private final Writes writes;
   private final Maintenance maintenance;
@@ -52,7 +53,8 @@ public final class PostgresCacheRepository implements CacheStore {
     BoundConnections connections = new BoundConnections(dataSource, config);
     PartitionSizes partitionSizes = new PartitionSizes();
     ObjectImages images = new ObjectImages(objects, connections);
-    this.lookups = new Lookups(connections, partitionSizes, images, config);
+    this.indexes = new PartitionIndexes(config);
+    this.lookups = new Lookups(connections, partitionSizes, indexes, images, config);
     this.writes = new Writes(connections, images, config);
     this.maintenance = new Maintenance(connections, emf, partitionSizes, images);
     this.migration = new ImageMigration(connections, images);
@@ -140,9 +142,35 @@ public final class PostgresCacheRepository implements CacheStore {
     return migration.placement();
   }
 
-  /** The pool belongs to the {@link dev.deja.db.DejaDatabase}, which closes it. */
   @Override
-  public void close() {}
+  public void maintainIndexes() {
+    indexes.requestPass();
+  }
+
+  /**
+   * One pass of {@link #maintainIndexes} in the caller's thread, builds included (minutes for a
+   * large partition): for benchmarks and tools that must know the indexes are in place.
+   */
+  public void maintainIndexesNow() {
+    try {
+      indexes.runPass();
+    } catch (java.sql.SQLException e) {
+      throw Failures.unavailable("maintainIndexes", e);
+    }
+  }
+
+  PartitionIndexes partitionIndexes() {
+    return indexes;
+  }
+
+  /**
+   * Stops the partition-index thread (a build in progress is cancelled and cleaned up by the next
+   * pass). The pool belongs to the {@link dev.deja.db.DejaDatabase}, which closes it.
+   */
+  @Override
+  public void close() {
+    indexes.close();
+  }
 
   @Override
   public CacheStats stats() {
