@@ -55,16 +55,18 @@ final class PartitionIndexes implements AutoCloseable {
   static final String HNSW_WITH = "WITH (m = 16, ef_construction = 64)";
 
   /**
-   * When to build and drop. {@code buildAbove} is the lookup's own HNSW threshold, so that a
+   * When to build and drop. {@code dropGlobal}: drop the global index (V2) once every warm
+   * partition above {@code buildAbove} has its own valid index, since then it only costs
+   * (inserts 2.6x slower, twice the index size, measured in docs/DATABASE.md). {@code buildAbove} is the lookup's own HNSW threshold, so that a
    * partition served by the global index gets its own; dropping waits until it is well below
    * (half), so a partition near the line is not rebuilt and dropped over and over.
    */
   record Settings(long buildAbove, long dropBelow, Duration coldAfter, Duration retryAfter,
-      Duration buildTimeout, String maintenanceWorkMem) {
+      Duration buildTimeout, String maintenanceWorkMem, boolean dropGlobal) {
 
     static final Settings DEFAULTS = new Settings(Lookups.HNSW_PARTITION_THRESHOLD,
         Lookups.HNSW_PARTITION_THRESHOLD / 2, Duration.ofDays(7), Duration.ofMinutes(10),
-        Duration.ZERO, "256MB");
+        Duration.ZERO, "256MB", true);
 
     Settings {
       if (dropBelow < 0 || dropBelow > buildAbove) {
@@ -82,8 +84,9 @@ final class PartitionIndexes implements AutoCloseable {
   }
 
   /** What one pass did. */
-  record Pass(boolean ran, int built, int failed, int dropped, int recovered) {
-    static final Pass SKIPPED = new Pass(false, 0, 0, 0, 0);
+  record Pass(boolean ran, int built, int failed, int dropped, int recovered,
+      boolean droppedGlobal) {
+    static final Pass SKIPPED = new Pass(false, 0, 0, 0, 0, false);
   }
 
   private record Snapshot(Set<Partition> valid, boolean globalIndex) {}
@@ -201,12 +204,17 @@ final class PartitionIndexes implements AutoCloseable {
     }
     refresh(c);
     List<Map.Entry<Partition, Long>> wanted = new ArrayList<>();
+    int waiting = 0; // failed builds not yet due for a retry
     for (Map.Entry<Partition, Long> size : sizes.entrySet()) {
       Entry e = registry.get(size.getKey());
-      if (size.getValue() > s.buildAbove
-          && (e == null || e.state.equals("invalid") && e.retryDue)
-          && !cold(c, size.getKey(), s.coldAfter)) {
+      if (size.getValue() <= s.buildAbove || e != null && e.state.equals("valid")
+          || cold(c, size.getKey(), s.coldAfter)) {
+        continue;
+      }
+      if (e == null || e.retryDue) {
         wanted.add(size);
+      } else {
+        waiting++;
       }
     }
     wanted.sort(Map.Entry.<Partition, Long>comparingByValue(Comparator.reverseOrder()));
@@ -223,7 +231,16 @@ final class PartitionIndexes implements AutoCloseable {
         failed++;
       }
     }
-    return new Pass(true, built, failed, dropped, recovered);
+    // Every warm large partition has its own index now: the global one only slows inserts.
+    boolean droppedGlobal = false;
+    if (s.dropGlobal && failed == 0 && waiting == 0 && !closed && snapshot.globalIndex) {
+      LOG.info("Deja partition indexes ({}): every large partition has its own index; dropping"
+          + " the global {}", config.schema(), GLOBAL_INDEX);
+      dropIndex(c, GLOBAL_INDEX);
+      refresh(c);
+      droppedGlobal = true;
+    }
+    return new Pass(true, built, failed, dropped, recovered, droppedGlobal);
   }
 
   /**

@@ -44,7 +44,7 @@ class PartitionIndexesTest {
   static final String MODEL = "flux";
   static final String EMBEDDER = "e5";
   static final PartitionIndexes.Settings SETTINGS = new PartitionIndexes.Settings(1_000, 500,
-      Duration.ofDays(7), Duration.ZERO, Duration.ZERO, "64MB");
+      Duration.ofDays(7), Duration.ZERO, Duration.ZERO, "64MB", true);
   static DejaDatabase db;
   static PostgresCacheRepository repo;
   static PartitionIndexes indexes;
@@ -176,7 +176,7 @@ class PartitionIndexesTest {
 
     // Not before the retry delay...
     indexes.settings(new PartitionIndexes.Settings(1_000, 500, Duration.ofDays(7),
-        Duration.ofHours(1), Duration.ZERO, "64MB"));
+        Duration.ofHours(1), Duration.ZERO, "64MB", true));
     assertEquals(0, indexes.runPass().built());
     assertEquals("invalid", state(cancelled));
     // ...then built.
@@ -249,6 +249,32 @@ class PartitionIndexesTest {
     assertTrue(indexes.runPass().dropped() >= 1);
     assertNull(state(cold));
     assertNull(catalogValid(cold.indexName()));
+  }
+
+  /** The global index of V2 stays until every large partition has its own, then goes. */
+  @Test
+  void globalIndex_keptWhileALargePartitionLacksItsOwn_thenDropped() throws Exception {
+    execute("CREATE INDEX IF NOT EXISTS " + PartitionIndexes.GLOBAL_INDEX + " ON cache_entry"
+        + " USING hnsw (embedding vector_cosine_ops) " + PartitionIndexes.HNSW_WITH + " WHERE "
+        + Partition.CANDIDATE);
+    Partition late = new Partition("late", MODEL, EMBEDDER);
+    load(late, 1_500);
+    // A build that times out at once: the partition is left without an index of its own.
+    indexes.settings(new PartitionIndexes.Settings(1_000, 500, Duration.ofDays(7),
+        Duration.ZERO, Duration.ofMillis(1), "64MB", true));
+    PartitionIndexes.Pass failed = indexes.runPass();
+    assertEquals(1, failed.failed(), failed.toString());
+    assertFalse(failed.droppedGlobal());
+    assertTrue(indexes.globalIndex());
+    assertEquals(Boolean.TRUE, catalogValid(PartitionIndexes.GLOBAL_INDEX));
+
+    indexes.settings(SETTINGS);
+    PartitionIndexes.Pass built = indexes.runPass();
+    assertEquals(1, built.built(), built.toString());
+    assertTrue(built.droppedGlobal());
+    assertFalse(indexes.globalIndex());
+    assertNull(catalogValid(PartitionIndexes.GLOBAL_INDEX));
+    assertTrue(indexes.hasValidIndex(late));
   }
 
   @Test
