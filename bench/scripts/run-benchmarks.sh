@@ -5,6 +5,9 @@
 #   bench/scripts/run-benchmarks.sh quick      # HTTP exact/semantic/miss + scale 10k/100k (<15 min)
 #   bench/scripts/run-benchmarks.sh scale-1m   # scale at 1M + semantic HTTP over the 1M table (long)
 #   bench/scripts/run-benchmarks.sh scale-1m-reuse  # the same queries on the table scale-1m left
+#   bench/scripts/run-benchmarks.sh scale ROWS # scale at ROWS entries, before/after partial HNSW
+#                                              # indexes; ends with one line on stdout (stable):
+#     scale ROWS: large-near p50 X ms p99 Y ms recall Z %; large-new p50 X ms p99 Y ms recall Z %
 #   bench/scripts/run-benchmarks.sh miss       # only the miss scenario (~2 min)
 #   bench/scripts/run-benchmarks.sh smoke      # every piece at tiny sizes, a few seconds each
 #   bench/scripts/run-benchmarks.sh report     # only re-render docs/BENCHMARKS.md from the JSON
@@ -206,6 +209,15 @@ case "${MODE}" in
     start_refs; start_deja "${SCHEMA}"
     http_bench --scenarios semantic --label -1m
     report ;;
+  scale)
+    # Issue 14: global HNSW only, then with the partial indexes the repository builds for large
+    # partitions, then without the global index. The last stdout line is the shipped setup
+    # (global + partial); the JSON in bench/results/ has all three and the insert costs.
+    ROWS="${2:-}"
+    [[ "${ROWS}" =~ ^[1-9][0-9]*$ ]] || die "usage: $0 scale ROWS (a row count, e.g. 200000)"
+    build; start_pg
+    scale_bench --sizes "${ROWS}" --partial-indexes true --label "-${ROWS}" >"${TMP}/scale.out"
+    grep -m1 '^scale ' "${TMP}/scale.out" || die "the scale benchmark printed no summary" ;;
   miss)
     # Only the miss scenario (about 2 minutes): after a change to the request path.
     build; start_pg; start_refs
@@ -224,6 +236,6 @@ case "${MODE}" in
     drop_schema "${SCHEMA}" ;;
   report)
     build; report ;;
-  *) die "usage: $0 [quick|miss|scale-1m|scale-1m-reuse|smoke|report]" ;;
+  *) die "usage: $0 [quick|miss|scale ROWS|scale-1m|scale-1m-reuse|smoke|report]" ;;
 esac
 log "done in $(( $(date +%s) - START )) s"

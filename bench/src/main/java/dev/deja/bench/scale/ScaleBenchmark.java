@@ -7,6 +7,7 @@ import dev.deja.db.CacheStore;
 import dev.deja.db.DatabaseConfig;
 import dev.deja.db.DejaDatabase;
 import dev.deja.db.Neighbor;
+import dev.deja.db.internal.PostgresCacheRepository;
 import dev.deja.filter.demo.DemoOriginServlet;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
@@ -77,6 +78,8 @@ public final class ScaleBenchmark {
       + " ORDER BY similarity DESC, cache_key LIMIT ?";
 
   private final Map<String, String> opts;
+  /** The last size's summary line(s), printed on stdout at the end; null before any. */
+  private String summary;
 
   private ScaleBenchmark(Map<String, String> opts) {
     this.opts = opts;
@@ -120,6 +123,9 @@ public final class ScaleBenchmark {
     result.put("sizes", sizes);
     Path file = Results.write(Path.of(opt("out", "bench/results")), "scale" + label, result);
     System.err.println("wrote " + file);
+    if (summary != null) {
+      System.out.println(summary);
+    }
     return file;
   }
 
@@ -159,7 +165,13 @@ public final class ScaleBenchmark {
       out.put("maintenance_work_mem", opt("maintenance-work-mem", "3GB"));
       out.put("partitions", layout.describe());
       out.put("sizes_bytes", sizes(c));
-      out.put("queries", queries(db.repository(), c, set, layout));
+      out.put("insert_ms", insertCost(c, set, layout));
+      Map<String, Object> queries = queries(db.repository(), c, set, layout);
+      out.put("queries", queries);
+      summary = summaryLine(layout, queries);
+      if (Boolean.parseBoolean(opt("partial-indexes", "false"))) {
+        partialIndexes(db, c, set, layout, out);
+      }
     }
     if (!opts.containsKey("keep-schema") && !opts.containsKey("keep")) {
       try (Connection c = connect()) {
@@ -167,6 +179,91 @@ public final class ScaleBenchmark {
       }
     }
     return out;
+  }
+
+  /**
+   * Issue 14: the partial HNSW index per large partition, built by the repository's own manager
+   * (one pass, timed; it drops the global index once every large partition has its own), then
+   * the same queries and inserts again.
+   */
+  private void partialIndexes(DejaDatabase db, Connection c, EmbeddingSet set, Layout layout,
+      Map<String, Object> out) throws SQLException {
+    PostgresCacheRepository repo = (PostgresCacheRepository) db.repository();
+    long t0 = System.nanoTime();
+    repo.maintainIndexesNow();
+    double buildS = (System.nanoTime() - t0) / 1e9;
+    log("partial indexes built in %.1f s", buildS);
+    out.put("partial_build_s", round(buildS));
+    List<String> built = new ArrayList<>();
+    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT model, bucket,"
+        + " rows_at_build, size_bytes, state FROM partition_indexes ORDER BY rows_at_build DESC")) {
+      while (rs.next()) {
+        built.add(rs.getString(1) + "/" + rs.getString(2) + " rows=" + rs.getLong(3) + " bytes="
+            + rs.getLong(4) + " " + rs.getString(5));
+      }
+    }
+    Map<String, Object> sizes = sizes(c);
+    log("partial indexes: %s; global index bytes after the pass: %s", built,
+        sizes.get("hnsw_index"));
+    out.put("partial_indexes", built);
+    out.put("sizes_bytes_partial", sizes);
+    out.put("insert_ms_partial", insertCost(c, set, layout));
+    Map<String, Object> queries = queries(repo, c, set, layout);
+    out.put("queries_partial", queries);
+    summary = summaryLine(layout, queries);
+  }
+
+  /** The one line run-benchmarks.sh prints for {@code scale ROWS} (read by scripts: stable). */
+  @SuppressWarnings("unchecked")
+  private static String summaryLine(Layout layout, Map<String, Object> queries) {
+    long rows = layout.smallRows + layout.largeRows.stream().mapToLong(Integer::longValue).sum();
+    StringBuilder b = new StringBuilder("scale " + rows + ":");
+    String sep = " ";
+    for (String kind : List.of("large-near", "large-new")) {
+      Map<String, Object> m = (Map<String, Object>) queries.get(kind);
+      b.append(sep).append(String.format(Locale.ROOT, "%s p50 %s ms p99 %s ms recall %.1f %%",
+          kind, m.get("p50_ms"), m.get("p99_ms"), 100 * (double) m.get("recall_mean")));
+      sep = "; ";
+    }
+    return b.toString();
+  }
+
+  /**
+   * Autocommit single-row inserts into the largest partition (the store's own statement shape,
+   * without the blob), p50/p99 in ms; the rows are deleted afterwards.
+   */
+  private Map<String, Object> insertCost(Connection c, EmbeddingSet set, Layout layout)
+      throws SQLException {
+    int n = Integer.parseInt(opt("inserts", "200"));
+    Histogram h = new Histogram(60_000_000L, 3);
+    SplittableRandom rnd = new SplittableRandom(7);
+    String blob;
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT sha256 FROM image_blob LIMIT 1")) {
+      rs.next();
+      blob = rs.getString(1);
+    }
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO cache_entry (cache_key, prompt,"
+        + " normalized_prompt, model, bucket, embedding, embedding_model_id, status, content_type,"
+        + " blob_sha256) VALUES (?, 'insert', 'insert', ?, ?, ?, ?, 200, 'image/png', ?)")) {
+      for (int i = 0; i < n; i++) {
+        ps.setString(1, String.format(Locale.ROOT, "%064x", 0xface0000L + i));
+        ps.setString(2, layout.large.get(0)[1]);
+        ps.setString(3, layout.large.get(0)[0]);
+        ps.setObject(4, new com.pgvector.PGvector(
+            noisy(set.vectors()[rnd.nextInt(set.texts().size())], rnd)));
+        ps.setString(5, layout.modelId);
+        ps.setString(6, blob);
+        long t0 = System.nanoTime();
+        ps.executeUpdate();
+        h.recordValue((System.nanoTime() - t0) / 1000);
+      }
+    }
+    exec(c, "DELETE FROM cache_entry WHERE prompt = 'insert'");
+    Map<String, Object> m = Results.percentiles(h);
+    log("insert: p50 %.2f ms p99 %.2f ms", h.getValueAtPercentile(50) / 1e3,
+        h.getValueAtPercentile(99) / 1e3);
+    return m;
   }
 
   /** The database under test; lookups get 10 s so the benchmark measures slow queries too. */
@@ -527,9 +624,11 @@ public final class ScaleBenchmark {
     Map<String, Object> m = new LinkedHashMap<>();
     try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT"
         + " pg_relation_size('cache_entry'), pg_indexes_size('cache_entry'),"
-        + " pg_total_relation_size('cache_entry'), pg_relation_size('cache_entry_embedding_hnsw'),"
+        + " pg_total_relation_size('cache_entry'),"
+        + " coalesce(pg_relation_size(to_regclass('cache_entry_embedding_hnsw')), 0),"
         + " pg_relation_size('cache_entry_partition_idx'),"
-        + " pg_relation_size(reltoastrelid) FROM pg_class WHERE oid = 'cache_entry'::regclass")) {
+        + " pg_relation_size(reltoastrelid), (SELECT coalesce(sum(size_bytes), 0)"
+        + " FROM partition_indexes) FROM pg_class WHERE oid = 'cache_entry'::regclass")) {
       rs.next();
       m.put("table", rs.getLong(1));
       m.put("indexes", rs.getLong(2));
@@ -537,6 +636,7 @@ public final class ScaleBenchmark {
       m.put("hnsw_index", rs.getLong(4));
       m.put("partition_index", rs.getLong(5));
       m.put("toast", rs.getLong(6));
+      m.put("partial_hnsw_indexes", rs.getLong(7));
     }
     return m;
   }
