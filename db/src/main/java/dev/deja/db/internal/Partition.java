@@ -21,6 +21,9 @@ record Partition(String bucket, String model, String embeddingModelId) {
    */
   static final String CANDIDATE = "source = 'origin' AND embedding IS NOT NULL";
 
+  /** Every partial partition index is named this prefix plus 16 hex digits. */
+  static final String INDEX_PREFIX = "cache_entry_part_";
+
   /** The WHERE clause {@link #bind} fills. */
   static final String WHERE = where("?", "?", "?");
 
@@ -63,9 +66,6 @@ record Partition(String bucket, String model, String embeddingModelId) {
       throw new IllegalStateException("SHA-256 is missing from this JVM", e);
     }
   }
-
-  /** Every partial partition index is named this prefix plus 16 hex digits. */
-  static final String INDEX_PREFIX = "cache_entry_part_";
 
   private static String where(String bucket, String model, String embeddingModelId) {
     return "bucket = " + bucket + " AND model = " + model + " AND embedding_model_id = "

@@ -53,13 +53,18 @@ final class PartitionIndexes implements AutoCloseable {
   static final String GLOBAL_INDEX = "cache_entry_embedding_hnsw";
   /** HNSW parameters: the same as the global index (V2); see docs/DATABASE.md. */
   static final String HNSW_WITH = "WITH (m = 16, ef_construction = 64)";
+  /** Joins registry rows {@code r} to their index in the catalog ({@code i}, or nulls). */
+  private static final String CATALOG_JOIN = " LEFT JOIN pg_class c ON c.relname = r.index_name"
+      + " AND c.relnamespace = (SELECT relnamespace FROM pg_class"
+      + " WHERE oid = 'cache_entry'::regclass) LEFT JOIN pg_index i ON i.indexrelid = c.oid";
 
   /**
-   * When to build and drop. {@code dropGlobal}: drop the global index (V2) once every warm
-   * partition above {@code buildAbove} has its own valid index, since then it only costs
-   * (inserts 2.6x slower, twice the index size, measured in docs/DATABASE.md). {@code buildAbove} is the lookup's own HNSW threshold, so that a
+   * When to build and drop. {@code buildAbove} is the lookup's own HNSW threshold, so that a
    * partition served by the global index gets its own; dropping waits until it is well below
    * (half), so a partition near the line is not rebuilt and dropped over and over.
+   * {@code dropGlobal}: drop the global index (V2) once every warm partition above
+   * {@code buildAbove} has a valid index of its own; from then on it only costs (slower inserts,
+   * twice the index size: docs/DATABASE.md).
    */
   record Settings(long buildAbove, long dropBelow, Duration coldAfter, Duration retryAfter,
       Duration buildTimeout, String maintenanceWorkMem, boolean dropGlobal) {
@@ -363,10 +368,6 @@ final class PartitionIndexes implements AutoCloseable {
     }
     return out;
   }
-
-  private static final String CATALOG_JOIN = " LEFT JOIN pg_class c ON c.relname = r.index_name"
-      + " AND c.relnamespace = (SELECT relnamespace FROM pg_class WHERE oid = 'cache_entry'::regclass)"
-      + " LEFT JOIN pg_index i ON i.indexrelid = c.oid";
 
   /** Reads which partial indexes lookups may use, and whether the global one exists. */
   private void refresh(Connection c) throws SQLException {

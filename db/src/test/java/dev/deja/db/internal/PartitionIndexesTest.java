@@ -141,7 +141,8 @@ class PartitionIndexesTest {
         assertEquals(exact(growing, q, 5), keys(found));
       }
       Arrays.sort(micros);
-      assertTrue(micros[micros.length / 2] < 50_000, "median " + micros[micros.length / 2] + " µs");
+      long median = micros[micros.length / 2];
+      assertTrue(median < 50_000, "median " + median + " µs"); // the production lookup budget
       // Stores go on too: CONCURRENTLY takes no lock that blocks them.
       insert(growing, 10);
       assertFalse(pass.isDone());
@@ -325,7 +326,8 @@ class PartitionIndexesTest {
             + " bucket, embedding, embedding_model_id, status, content_type, blob_sha256)"
             + " SELECT encode(sha256(convert_to(? || gen_random_uuid() || g, 'UTF8')), 'hex'),"
             + " 'p ' || g, 'p ' || g, ?, ?, (SELECT array_agg(random() - 0.5)"
-            + " FROM generate_series(1, " + DIM + ") d WHERE g > 0)::vector, ?, 200, 'image/png', repeat('a', 64)"
+            + " FROM generate_series(1, " + DIM + ") d WHERE g > 0)::vector, ?, 200, 'image/png',"
+            + " repeat('a', 64)"
             + " FROM generate_series(1, ?) g")) {
       ps.setString(1, p.bucket());
       ps.setString(2, p.model());
