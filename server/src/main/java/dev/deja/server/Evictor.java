@@ -48,6 +48,20 @@ final class Evictor implements AutoCloseable {
             });
     long ms = interval.toMillis();
     scheduler.scheduleWithFixedDelay(this::runGuarded, ms, ms, TimeUnit.MILLISECONDS);
+    // At start too, not one interval later: the first pass cleans up a build a crash interrupted.
+    maintainIndexes();
+  }
+
+  /**
+   * Partial HNSW indexes follow the partitions' sizes; the pass runs on the store's own thread, so
+   * a build of minutes never holds up eviction.
+   */
+  private void maintainIndexes() {
+    try {
+      store.maintainIndexes();
+    } catch (CacheUnavailableException e) {
+      LOG.warn("Deja: index upkeep skipped, retrying next pass: {}", e.getMessage());
+    }
   }
 
   private void runGuarded() {
@@ -97,13 +111,7 @@ final class Evictor implements AutoCloseable {
     } catch (CacheUnavailableException e) {
       LOG.warn("Deja: object sweep skipped, retrying next pass: {}", e.getMessage());
     }
-    // Partial HNSW indexes follow the partitions' sizes; the pass runs on the store's own
-    // thread, so a build of minutes never holds up eviction.
-    try {
-      store.maintainIndexes();
-    } catch (CacheUnavailableException e) {
-      LOG.warn("Deja: index upkeep skipped, retrying next pass: {}", e.getMessage());
-    }
+    maintainIndexes();
     Result result = new Result(expired, evicted, orphans, objects);
     if (result.total() > 0) {
       cache.invalidateAll();
