@@ -27,10 +27,35 @@ class EvictionAndShutdownTest {
   static final TestDatabase.Schema SHUTDOWN =
       TestDatabase.isolatedSchema(EvictionAndShutdownTest.class);
 
+  static final TestDatabase.Schema INDEXES =
+      TestDatabase.isolatedSchema(EvictionAndShutdownTest.class);
+
   @AfterAll
   static void dropSchemas() {
     EVICTION.drop();
     SHUTDOWN.drop();
+    INDEXES.drop();
+  }
+
+  /**
+   * The evictor asks for the partial-index pass at start, not an interval later. Visible from
+   * outside: with no partition large enough to need an index, that pass drops the global HNSW
+   * index (docs/DATABASE.md, partial HNSW indexes).
+   */
+  @Test
+  void start_runsThePartialIndexPass_whichDropsTheUnneededGlobalIndex() throws Exception {
+    String global = "SELECT count(*) FROM pg_indexes WHERE schemaname = '" + INDEXES.name()
+        + "' AND indexname = 'cache_entry_embedding_hnsw'";
+    try (DejaServer server = TestServers.start(INDEXES, "--set", "semantic=false")) {
+      await("the global index dropped", Duration.ofSeconds(20),
+          () -> {
+            try {
+              return INDEXES.queryLong(global) == 0;
+            } catch (java.sql.SQLException e) {
+              throw new IllegalStateException(e);
+            }
+          });
+    }
   }
 
   @Test

@@ -239,8 +239,9 @@ final class PartitionIndexes implements AutoCloseable {
     // Every warm large partition has its own index now: the global one only slows inserts.
     boolean droppedGlobal = false;
     if (s.dropGlobal && failed == 0 && waiting == 0 && !closed && snapshot.globalIndex) {
-      LOG.info("Deja partition indexes ({}): every large partition has its own index; dropping"
-          + " the global {}", config.schema(), GLOBAL_INDEX);
+      LOG.info("Deja partition indexes ({}): no large partition lacks an index of its own;"
+          + " dropping the global {}, which would only slow inserts", config.schema(),
+          GLOBAL_INDEX);
       dropIndex(c, GLOBAL_INDEX);
       refresh(c);
       droppedGlobal = true;
