@@ -60,11 +60,6 @@ public final class DejaCache implements AutoCloseable {
   private static final int EMBED_AHEAD_QUEUE = 64;
 
   private final ThreadPoolExecutor embedAhead;
-  /**
-   * Embeddings started while the exact probe runs (CacheLookup): one thread per core, as many
-   * waiting; beyond that a request embeds on its own thread after the probe.
-   */
-  private final ThreadPoolExecutor embedEarly;
   private final OriginPolicy originPolicy;
   private final DejaMetrics metrics;
   private final List<AutoCloseable> owned;
@@ -87,8 +82,6 @@ public final class DejaCache implements AutoCloseable {
     this.rollout =
         new SemanticRollout(config.semanticShadow(), config.semanticRolloutPercent());
     this.embedAhead = BackgroundExecutors.bounded("deja-embed-ahead", 1, EMBED_AHEAD_QUEUE);
-    int cores = Runtime.getRuntime().availableProcessors();
-    this.embedEarly = BackgroundExecutors.bounded("deja-embed-early", cores, cores);
     this.breaker =
         new CircuitBreaker(config.breakerFailures(), config.breakerOpen(), System::nanoTime);
     this.lookup =
@@ -103,8 +96,7 @@ public final class DejaCache implements AutoCloseable {
             config.candidates(),
             clock,
             config.staleIfError(),
-            embedAhead,
-            embedEarly);
+            embedAhead);
     this.writer = new StoreWriter(store, config.storeThreads(), config.storeQueue(), clock);
     this.originPolicy = new OriginPolicy(config.defaultTtl(), config.staleIfError());
     this.metrics = new DejaMetrics(b.registry);
@@ -345,7 +337,6 @@ public final class DejaCache implements AutoCloseable {
   @Override
   public void close() {
     embedAhead.shutdown();
-    embedEarly.shutdown();
     writer.close();
     for (AutoCloseable c : owned) {
       try {

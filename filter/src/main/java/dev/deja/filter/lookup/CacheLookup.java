@@ -17,24 +17,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Exact, then semantic. Never throws for a store or model failure: those become a {@link
  * LookupResult.Miss} that says the cache was unavailable, and the request goes to the origin.
- *
- * <p>When the hot tier missed and semantic lookup applies, the prompt's embedding starts on a pool
- * thread while this thread asks the database for the exact key (and whether the partition has
- * candidates): a semantic lookup then waits for the longer of the two, not their sum. An exact hit
- * does not wait for it; if no pool thread has started it yet it never starts, and one already
- * running leaves its vector in the embedder's cache. When the pool is busy the request embeds
- * on its own thread after the probe, as without the pool.
  */
 public final class CacheLookup {
 
@@ -74,8 +64,6 @@ public final class CacheLookup {
   private final Duration staleIfError;
   /** Computes, off the request path, the vector an empty partition's miss will store. */
   private final Executor embedAhead;
-  /** Starts a request's embedding while its exact probe runs; may refuse (then it runs inline). */
-  private final Executor embedEarly;
   private final RateLimitedLog failures = new RateLimitedLog(LOG, Duration.ofMinutes(1));
 
   public CacheLookup(
@@ -89,12 +77,10 @@ public final class CacheLookup {
       int candidates,
       Clock clock,
       Duration staleIfError,
-      Executor embedAhead,
-      Executor embedEarly) {
+      Executor embedAhead) {
     this.staleIfError = staleIfError;
     this.store = store;
     this.embedAhead = embedAhead;
-    this.embedEarly = embedEarly;
     this.hot = hot;
     this.embedder = embedder;
     this.matcher = matcher;
@@ -130,15 +116,12 @@ public final class CacheLookup {
     if (!breaker.allowRequest()) {
       return unavailable(null, threshold, start, 0, 0);
     }
-    boolean semantic = semanticApplies(request);
-    EarlyEmbedding early = semantic ? startEmbedding(request.request().prompt()) : null;
     StoredResponse stale = null;
     try {
       Optional<StoredResponse> stored = store.findExactOrStale(request.key().value(), staleIfError);
       breaker.recordSuccess();
       if (stored.isPresent() && stored.get().meets(threshold)) {
         if (stored.get().isFresh(now)) {
-          abandon(early);
           hot.put(request.key().value(), stored.get());
           return new LookupResult.ExactHit(
               stored.get(), new Timings(System.nanoTime() - start, 0, 0));
@@ -146,20 +129,18 @@ public final class CacheLookup {
         stale = stored.get();
       }
     } catch (RuntimeException e) {
-      abandon(early);
       return storeFailed(e, null, threshold, start, 0, 0);
     }
     LookupResult result =
-        semantic
-            ? semantic(request, threshold, start, now, early)
+        semanticApplies(request)
+            ? semantic(request, threshold, start, now)
             : miss(null, null, null, threshold, start, 0, 0);
     return stale != null && result instanceof LookupResult.Miss miss
         ? miss.withStale(stale)
         : result;
   }
 
-  private LookupResult semantic(
-      Cacheable request, double threshold, long start, Instant now, EarlyEmbedding early) {
+  private LookupResult semantic(Cacheable request, double threshold, long start, Instant now) {
     // An empty partition (a fresh seed, a new size) cannot hit: skip the embedding, which costs
     // far more than this indexed probe. The store computes the vector in the background.
     long probeStart = System.nanoTime();
@@ -169,14 +150,10 @@ public final class CacheLookup {
               request.partition().bucket(), request.partition().model(), embedder.modelId());
       breaker.recordSuccess();
       if (!any) {
-        // An embedding already running goes on and warms the embedder's cache for the store.
-        if (!abandon(early)) {
-          embedWhileTheOriginWorks(request.request().prompt());
-        }
+        embedWhileTheOriginWorks(request.request().prompt());
         return miss(null, null, null, threshold, start, 0, System.nanoTime() - probeStart);
       }
     } catch (RuntimeException e) {
-      abandon(early);
       return storeFailed(e, null, threshold, start, 0, System.nanoTime() - probeStart);
     }
     long probeNanos = System.nanoTime() - probeStart;
@@ -184,8 +161,7 @@ public final class CacheLookup {
     long embedStart = System.nanoTime();
     float[] vector;
     try {
-      Optional<float[]> embedded =
-          early != null ? early.vector() : embedder.embed(request.request().prompt());
+      Optional<float[]> embedded = embedder.embed(request.request().prompt());
       if (embedded.isEmpty()) {
         return miss(null, null, null, threshold, start, System.nanoTime() - embedStart, 0);
       }
@@ -243,75 +219,6 @@ public final class CacheLookup {
       }
     }
     return miss(vector, best, bestRefusal, threshold, start, embedNanos, searchNanos);
-  }
-
-  /**
-   * The request's embedding, handed to {@link #embedEarly}. Never fails: when the pool refuses
-   * (busy, or shut down), {@link EarlyEmbedding#vector} computes it inline.
-   */
-  private EarlyEmbedding startEmbedding(String prompt) {
-    EarlyEmbedding early = new EarlyEmbedding(prompt);
-    try {
-      embedEarly.execute(early);
-    } catch (RejectedExecutionException busy) {
-      // Every pool thread is embedding already: this request embeds itself if it needs to.
-    }
-    return early;
-  }
-
-  /** See {@link EarlyEmbedding#abandon}; false for none. */
-  private static boolean abandon(EarlyEmbedding early) {
-    return early != null && early.abandon();
-  }
-
-  /**
-   * An embedding that whichever comes first runs: a pool thread, or the request when it needs the
-   * vector before any pool thread took it. It runs at most once.
-   */
-  private final class EarlyEmbedding implements Runnable {
-    private final String prompt;
-    private final AtomicBoolean claimed = new AtomicBoolean();
-    private final CompletableFuture<Optional<float[]>> result = new CompletableFuture<>();
-
-    EarlyEmbedding(String prompt) {
-      this.prompt = prompt;
-    }
-
-    @Override
-    public void run() {
-      if (!claimed.compareAndSet(false, true)) {
-        return;
-      }
-      try {
-        result.complete(embedder.embed(prompt));
-      } catch (RuntimeException | Error e) {
-        result.completeExceptionally(e);
-      }
-    }
-
-    /** The vector: computed here when no pool thread started it, else awaited. */
-    Optional<float[]> vector() {
-      run();
-      try {
-        return result.join();
-      } catch (CompletionException e) {
-        if (e.getCause() instanceof RuntimeException re) {
-          throw re;
-        }
-        if (e.getCause() instanceof Error err) {
-          throw err;
-        }
-        throw e;
-      }
-    }
-
-    /**
-     * Not needed after all: a pool thread that has not started it never will. Returns whether one
-     * already had (it then finishes, and its vector stays in the embedder's cache).
-     */
-    boolean abandon() {
-      return !claimed.compareAndSet(false, true);
-    }
   }
 
   /**

@@ -4,8 +4,7 @@ package dev.deja.filter.lookup;
  * Where the lookup spent its time, in nanoseconds.
  *
  * @param lookupNanos the whole lookup (exact + semantic)
- * @param embedNanos waiting for the prompt's embedding once the exact probe had answered (it starts
- *     during the probe when a pool thread is free, so this can be less than the model's time)
+ * @param embedNanos computing the prompt's embedding
  * @param searchNanos the nearest-neighbour query
  */
 public record Timings(long lookupNanos, long embedNanos, long searchNanos) {
