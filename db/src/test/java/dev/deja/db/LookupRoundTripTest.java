@@ -111,6 +111,26 @@ class LookupRoundTripTest {
     }
   }
 
+  @Test
+  void lookupSessionSql_onAFreshConnection_setsBudgetPlannerAndHnswSettings() throws Exception {
+    DatabaseConfig config = SCHEMA.config(384);
+    try (Connection c = TestDatabase.connect(); Statement s = c.createStatement()) {
+      s.execute(dev.deja.db.internal.PostgresCacheRepository.lookupSessionSql(config));
+      assertEquals(config.lookupTimeout().toMillis() + "ms", show(s, "statement_timeout"));
+      assertEquals("off", show(s, "jit"));
+      assertEquals("force_custom_plan", show(s, "plan_cache_mode"));
+      assertEquals("200", show(s, "hnsw.ef_search"));
+      assertEquals("relaxed_order", show(s, "hnsw.iterative_scan"));
+    }
+  }
+
+  private static String show(Statement s, String setting) throws Exception {
+    try (ResultSet rs = s.executeQuery("SHOW " + setting)) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
   private static void lookups(CacheStore repo) {
     repo.findExact(key("rt-0"));
     repo.findExact(key("rt-none"));
