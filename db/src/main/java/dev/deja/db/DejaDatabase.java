@@ -43,13 +43,20 @@ public final class DejaDatabase implements AutoCloseable {
   /** pgjdbc takes these in seconds; 1 s is its floor. The pool's 250 ms wait bounds callers. */
   private static final String CONNECT_TIMEOUT_SECONDS = "1";
 
+  /** Which pool a connection belongs to: the suffix of its {@link #applicationName}. */
+  public static final String LOOKUP_POOL = "lookup";
+  /** See {@link #LOOKUP_POOL}. */
+  public static final String STORE_POOL = "store";
+
+  private final HikariDataSource lookupPool;
   private final HikariDataSource dataSource;
   private final EntityManagerFactory emf;
   private final CacheStore repository;
   private final ObjectStore objects;
 
-  private DejaDatabase(HikariDataSource ds, EntityManagerFactory emf, CacheStore repo,
-      ObjectStore objects) {
+  private DejaDatabase(HikariDataSource lookupPool, HikariDataSource ds, EntityManagerFactory emf,
+      CacheStore repo, ObjectStore objects) {
+    this.lookupPool = lookupPool;
     this.dataSource = ds;
     this.emf = emf;
     this.repository = repo;
@@ -102,7 +109,7 @@ public final class DejaDatabase implements AutoCloseable {
       HikariDataSource ds = null;
       try {
         checkDimension(c, config);
-        ds = pool(config, vectorSchema);
+        ds = storePool(config, vectorSchema);
         migrate(ds, config, vectorSchema);
         checkDimension(c, config);
       } catch (RuntimeException e) {
@@ -118,14 +125,21 @@ public final class DejaDatabase implements AutoCloseable {
           ps.execute();
         }
       }
+      HikariDataSource lookups = null;
       try {
+        lookups = lookupPool(config, vectorSchema);
         EntityManagerFactory emf = entityManagerFactory(ds, config);
-        LOG.info("Opened cache database {} schema {} (pgvector in {}), images in {}",
+        LOG.info("Opened cache database {} schema {} (pgvector in {}), images in {};"
+                + " pools: {} lookup + {} store connections",
             DatabaseConfig.maskUrl(config.url()), config.schema(), vectorSchema,
-            objects == null ? "postgres" : objects.location());
-        return new DejaDatabase(ds, emf, new PostgresCacheRepository(ds, emf, config, objects),
-            objects);
+            objects == null ? "postgres" : objects.location(),
+            lookupPoolSize(config.maxPoolSize()), storePoolSize(config.maxPoolSize()));
+        return new DejaDatabase(lookups, ds, emf,
+            new PostgresCacheRepository(lookups, ds, emf, config, objects), objects);
       } catch (RuntimeException e) {
+        if (lookups != null) {
+          lookups.close();
+        }
         ds.close();
         throw e;
       }
@@ -139,7 +153,11 @@ public final class DejaDatabase implements AutoCloseable {
     return repository;
   }
 
-  /** The pool, for callers that need plain JDBC (e.g. inspection tools). */
+  /**
+   * The store pool, for callers that need plain JDBC (e.g. inspection tools): default session
+   * settings, no lookup budget. The lookup pool is never handed out, since its connections carry
+   * session settings that only lookups may rely on.
+   */
   public DataSource dataSource() {
     return dataSource;
   }
@@ -151,10 +169,14 @@ public final class DejaDatabase implements AutoCloseable {
       emf.close();
     } finally {
       try {
-        dataSource.close();
+        lookupPool.close();
       } finally {
-        if (objects != null) {
-          objects.close();
+        try {
+          dataSource.close();
+        } finally {
+          if (objects != null) {
+            objects.close();
+          }
         }
       }
     }
@@ -197,35 +219,78 @@ public final class DejaDatabase implements AutoCloseable {
     }
   }
 
-  private static HikariDataSource pool(DatabaseConfig config, String vectorSchema) {
+  /**
+   * Connections of the store pool: a third of {@code maxPoolSize}, at least 2 (the default 10
+   * gives 3). Its users are few and off the request path: the store threads (2 by default), hit
+   * and outcome recording, one maintenance job at a time, Flyway and Hibernate at open.
+   */
+  static int storePoolSize(int maxPoolSize) {
+    return Math.max(2, maxPoolSize / 3);
+  }
+
+  /**
+   * Connections of the lookup pool: the rest of {@code maxPoolSize}, at least 1 (the default 10
+   * gives 7). A lookup holds its connection for one round trip (about a millisecond), so a few
+   * connections serve many request threads; {@code maxPoolSize} stays the total a Deja instance
+   * opens (at least 3), which is what a DBA sizes {@code max_connections} against.
+   */
+  static int lookupPoolSize(int maxPoolSize) {
+    return Math.max(1, maxPoolSize - storePoolSize(maxPoolSize));
+  }
+
+  /** Stores, management, Flyway and Hibernate: transactions that bound themselves per statement. */
+  private static HikariDataSource storePool(DatabaseConfig config, String vectorSchema) {
+    HikariConfig h = poolConfig(config, vectorSchema, STORE_POOL);
+    h.setMaximumPoolSize(storePoolSize(config.maxPoolSize()));
+    h.setMinimumIdle(1);
+    // Loads pgvector's library when the pool opens a connection, not on a store's first insert.
+    h.setConnectionInitSql("SELECT '[0]'::vector");
+    return new HikariDataSource(h);
+  }
+
+  /**
+   * The request path's reads: each connection opened with the lookup session settings (budget,
+   * planner, HNSW), in auto-commit, so a lookup is one statement and one round trip.
+   */
+  private static HikariDataSource lookupPool(DatabaseConfig config, String vectorSchema) {
+    HikariConfig h = poolConfig(config, vectorSchema, LOOKUP_POOL);
+    int size = lookupPoolSize(config.maxPoolSize());
+    h.setMaximumPoolSize(size);
+    h.setMinimumIdle(Math.min(2, size));
+    h.setAutoCommit(true);
+    h.setConnectionInitSql(PostgresCacheRepository.lookupSessionSql(config));
+    return new HikariDataSource(h);
+  }
+
+  private static HikariConfig poolConfig(DatabaseConfig config, String vectorSchema,
+      String pool) {
     HikariConfig h = new HikariConfig();
-    h.setPoolName("deja-" + config.schema());
+    h.setPoolName("deja-" + config.schema() + "-" + pool);
     h.setJdbcUrl(config.url());
     h.setUsername(config.user());
     h.setPassword(config.password());
-    h.setMaximumPoolSize(config.maxPoolSize());
-    h.setMinimumIdle(Math.min(2, config.maxPoolSize()));
     h.setConnectionTimeout(config.connectionTimeout().toMillis());
     h.setValidationTimeout(config.connectionTimeout().toMillis());
     h.setInitializationFailTimeout(config.connectionTimeout().toMillis());
     // The configured schema first, then pgvector's for the vector type and operators.
     h.addDataSourceProperty("currentSchema", config.schema() + "," + vectorSchema);
-    // Loads pgvector's library when the pool opens a connection, not on a request's first lookup.
-    h.setConnectionInitSql("SELECT '[0]'::vector");
     h.addDataSourceProperty("connectTimeout", CONNECT_TIMEOUT_SECONDS);
     h.addDataSourceProperty("tcpKeepAlive", "true");
-    h.addDataSourceProperty("ApplicationName", applicationName(config.schema()));
-    return new HikariDataSource(h);
+    h.addDataSourceProperty("ApplicationName", applicationName(config.schema(), pool));
+    return h;
   }
 
   /**
-   * How the pool's connections show in {@code pg_stat_activity}: {@code deja/<schema>}, so an
-   * operator (or a test) can tell instances of different caches apart and act on one of them only.
-   * PostgreSQL keeps 63 bytes of it.
+   * How a pool's connections show in {@code pg_stat_activity}: {@code deja/<schema>/<pool>}
+   * ({@link #LOOKUP_POOL} or {@link #STORE_POOL}), so an operator (or a test) can tell instances of
+   * different caches, and the request path from the background, apart and act on one of them
+   * only. PostgreSQL keeps 63 bytes of it; the pool suffix is kept whole.
    */
-  public static String applicationName(String schema) {
+  public static String applicationName(String schema, String pool) {
+    String suffix = "/" + pool;
     String name = "deja/" + schema;
-    return name.length() <= 63 ? name : name.substring(0, 63);
+    return (name.length() + suffix.length() <= 63
+        ? name : name.substring(0, 63 - suffix.length())) + suffix;
   }
 
   private static void migrate(DataSource ds, DatabaseConfig config, String vectorSchema) {

@@ -110,8 +110,10 @@ class FailFastTest {
         // This schema's pool only: other caches on the cluster (other tests, a soak) are not ours.
         try (java.sql.ResultSet killed = s.executeQuery(
             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
-                + " WHERE application_name = '" + DejaDatabase.applicationName(SCHEMA.name())
-                + "' AND pid <> pg_backend_pid()")) {
+                + " WHERE application_name IN ('"
+                + DejaDatabase.applicationName(SCHEMA.name(), DejaDatabase.LOOKUP_POOL) + "', '"
+                + DejaDatabase.applicationName(SCHEMA.name(), DejaDatabase.STORE_POOL) + "')"
+                + " AND pid <> pg_backend_pid()")) {
           killed.next();
           assertTrue(killed.getLong(1) > 0, "the pool's connections were found and terminated");
         }

@@ -146,6 +146,32 @@ class ObjectStoreImagesTest {
   }
 
   @Test
+  void givenAHungObjectStore_thenAReadGivesUpWithinItsBoundAndNeverHoldsTheClient()
+      throws Exception {
+    repo.store(entry("small"), Fixtures.image(random, 1000), false);
+    repo.store(entry("large"), Fixtures.image(random, 2 * 1024 * 1024), false);
+    StoredResponse large = repo.findExact(Fixtures.key("large")).orElseThrow();
+    relay.goSilent(); // accepts bytes, answers nothing: a hung store, not a refused one
+
+    for (Runnable read : List.<Runnable>of(
+        () -> repo.findExact(Fixtures.key("small")),
+        () -> {
+          try {
+            large.image().open(0, 10).close();
+          } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        })) {
+      long started = System.nanoTime();
+      CacheUnavailableException e = assertThrows(CacheUnavailableException.class, read::run);
+      long millis = (System.nanoTime() - started) / 1_000_000;
+      assertEquals(ObjectStore.COMPONENT, e.component());
+      assertTrue(millis < 4_000, "a read of a hung store took " + millis + " ms");
+    }
+    relay.restore();
+  }
+
+  @Test
   void givenADeletedEntry_whenOrphansAreSwept_thenItsObjectGoes() throws Exception {
     repo.store(entry("doomed"), Fixtures.image(random, 1000), false);
     repo.store(entry("kept"), Fixtures.image(random, 1000), false);

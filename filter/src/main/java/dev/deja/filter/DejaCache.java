@@ -3,6 +3,7 @@ package dev.deja.filter;
 import dev.deja.db.EntrySource;
 import dev.deja.db.NewAlias;
 import dev.deja.db.NewEntry;
+import dev.deja.db.StoreOutcome;
 import dev.deja.db.StoredResponse;
 import dev.deja.filter.embed.Embedder;
 import dev.deja.filter.text.Normalize;
@@ -32,6 +33,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -264,13 +266,27 @@ public final class DejaCache implements AutoCloseable {
         hot.invalidateEntry(key); // its aliases pointed at the image being replaced
       }
       hot.put(key, image);
+      // The in-memory tier may only hold what the store holds or is about to: an image whose
+      // write did not land (failed for good, dropped, or the key already held another image)
+      // leaves it, so this instance never serves bytes the others do not have.
+      AtomicBoolean landed = new AtomicBoolean();
+      AutoCloseable done =
+          () -> {
+            try {
+              if (!landed.get()) {
+                hot.forget(key, image);
+              }
+            } finally {
+              held.close();
+            }
+          };
       Runnable task =
           () -> {
             float[] vector = embedding;
             if (vector == null && embedder != null && config.semantic()) {
               vector = embedder.embed(request.request().prompt()).orElse(null);
             }
-            store.store(
+            StoreOutcome outcome = store.store(
                 new NewEntry(
                     key,
                     request.stored(Normalize.forEmbedding(request.request().prompt())),
@@ -283,8 +299,9 @@ public final class DejaCache implements AutoCloseable {
                     expiresAt),
                 body,
                 replace);
+            landed.set(outcome == StoreOutcome.STORED || outcome == StoreOutcome.REPLACED);
           };
-      writer.submit("store " + key, task, held);
+      writer.submit("store " + key, task, done);
       return image;
     } catch (RuntimeException | Error e) {
       held.close();

@@ -55,7 +55,7 @@ public final class FilterSettings {
               "schema holding tables and views (Flyway migrates it at startup)",
               DatabaseConfig.Builder::schema),
           Setting.of("db.pool-size", SettingTypes.INTEGER, DatabaseConfig.DEFAULT_MAX_POOL_SIZE,
-              "connection pool size", DatabaseConfig.Builder::maxPoolSize),
+              "connections in total: lookup pool plus store pool (a third, at least 2)", DatabaseConfig.Builder::maxPoolSize),
           Setting.of("db.lookup-timeout", SettingTypes.DURATION,
               DatabaseConfig.DEFAULT_LOOKUP_TIMEOUT,
               "statement timeout of lookups: a slow database cannot hold a request",

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.HttpURLConnection;
 import java.net.ServerSocket;
+import dev.deja.db.testing.S3MockProcess;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,9 +24,8 @@ import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * The S3 API the image-storage benchmark writes to: one given by URL (MinIO, R2... with
- * credentials from the AWS chain), or Adobe S3Mock started here as its own process, the way the db
- * module's {@code S3TestServer} starts it for the tests (that class lives in a test jar the bench's
- * main code cannot use). Closing stops the process and deletes its files.
+ * credentials from the AWS chain), or Adobe S3Mock started as its own process by the db module's
+ * {@link S3MockProcess}, as the tests start it. Closing stops the process and deletes its files.
  */
 final class S3Endpoint implements AutoCloseable {
 
@@ -34,62 +34,31 @@ final class S3Endpoint implements AutoCloseable {
   static final String MOCK_SECRET_KEY = "deja-bench-secret";
 
   private final URI uri;
-  private final Process process;
-  private final Path root;
+  private final S3MockProcess process;
   private final S3Client admin;
 
-  private S3Endpoint(URI uri, Process process, Path root) {
+  private S3Endpoint(URI uri, S3MockProcess process) {
     this.uri = uri;
     this.process = process;
-    this.root = root;
     this.admin = S3Client.builder().region(Region.US_EAST_1).endpointOverride(uri)
         .forcePathStyle(true).build();
   }
 
   /** An S3 API that is already running. */
   static S3Endpoint external(URI uri) {
-    return new S3Endpoint(uri, null, null);
+    return new S3Endpoint(uri, null);
   }
 
   /** S3Mock from {@code jar} on a free loopback port, answering within 90 s or failing. */
-  static S3Endpoint startMock(Path jar) throws IOException, InterruptedException {
-    if (!Files.isRegularFile(jar)) {
-      throw new IllegalStateException("S3Mock jar not found at " + jar + " (--s3mock-jar; the"
-          + " bench build copies it to bench/target/s3mock/s3mock.jar)");
-    }
+  static S3Endpoint startMock(Path jar) {
     if (System.getProperty("aws.accessKeyId") == null
         && System.getenv("AWS_ACCESS_KEY_ID") == null) {
       System.setProperty("aws.accessKeyId", MOCK_ACCESS_KEY);
       System.setProperty("aws.secretAccessKey", MOCK_SECRET_KEY);
     }
-    int port = freePort();
-    Path root = Files.createTempDirectory("deja-bench-s3mock");
-    Path log = root.resolve("s3mock.log");
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    // As S3TestServer runs it, but with the full JIT: the benchmark measures S3Mock's reads.
-    Process p = new ProcessBuilder(java, "-Xmx512m", "-jar", jar.toString(),
-        "--com.adobe.testing.s3mock.http-port=" + port,
-        "--server.port=0",
-        "--com.adobe.testing.s3mock.store.root=" + root.resolve("store"),
-        "--spring.main.banner-mode=off")
-        .redirectErrorStream(true)
-        .redirectOutput(log.toFile())
-        .start();
-    Thread hook = new Thread(p::destroy, "s3mock-stop");
-    Runtime.getRuntime().addShutdownHook(hook);
-    long deadline = System.nanoTime() + 90_000_000_000L;
-    while (System.nanoTime() < deadline) {
-      if (!p.isAlive()) {
-        throw new IllegalStateException("S3Mock exited with " + p.exitValue() + ": "
-            + Files.readString(log));
-      }
-      if (answers(port)) {
-        return new S3Endpoint(URI.create("http://127.0.0.1:" + port), p, root);
-      }
-      Thread.sleep(200);
-    }
-    p.destroy();
-    throw new IllegalStateException("S3Mock did not answer within 90 s: " + Files.readString(log));
+    // As the tests run it, but with the full JIT: the benchmark measures S3Mock's reads.
+    S3MockProcess mock = S3MockProcess.start(jar, List.of("-Xmx512m"));
+    return new S3Endpoint(mock.endpoint(), mock);
   }
 
   URI uri() {
@@ -199,41 +168,8 @@ final class S3Endpoint implements AutoCloseable {
   @Override
   public void close() throws IOException {
     admin.close();
-    if (process == null) {
-      return;
-    }
-    process.destroy();
-    try {
-      process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    try (Stream<Path> files = Files.walk(root)) {
-      files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-    }
-  }
-
-  private static boolean answers(int port) {
-    try {
-      HttpURLConnection c =
-          (HttpURLConnection) URI.create("http://127.0.0.1:" + port + "/").toURL().openConnection();
-      c.setConnectTimeout(500);
-      c.setReadTimeout(2000);
-      try {
-        return c.getResponseCode() == 200;
-      } finally {
-        c.disconnect();
-      }
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
-  private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    if (process != null) {
+      process.close();
     }
   }
 }

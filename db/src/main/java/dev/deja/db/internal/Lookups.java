@@ -22,9 +22,11 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The request path's reads: hand-written JDBC, one round trip each (plus a bounded partition
- * count now and then), on the lookup budget. Never JPA: a session, a flush and a second
- * round trip are what a lookup cannot afford (ArchitectureTest holds this).
+ * The request path's reads: hand-written JDBC, one statement and one round trip each (plus a
+ * bounded partition count now and then), on a lookup connection whose session already holds the
+ * lookup budget and settings ({@link BoundConnections#lookupSessionSql}), in auto-commit. Never
+ * JPA: a session, a flush and a second round trip are what a lookup cannot afford
+ * (ArchitectureTest holds this).
  */
 final class Lookups {
 
@@ -35,6 +37,8 @@ final class Lookups {
   static final int HNSW_PARTITION_THRESHOLD = 5_000;
   /** hnsw.ef_search for the large-partition path; see docs/DATABASE.md. */
   static final int HNSW_EF_SEARCH = 200;
+  /** hnsw.iterative_scan for the large-partition path: see {@link #NEAREST_HNSW}. */
+  static final String HNSW_ITERATIVE_SCAN = "relaxed_order";
   /** pgvector's upper bound for hnsw.ef_search, which must be at least k. */
   static final int MAX_K = 1000;
 
@@ -91,7 +95,6 @@ final class Lookups {
         ps.setDouble(2, seconds(staleFor));
         try (ResultSet rs = ps.executeQuery()) {
           row = rs.next() ? Row.read(rs) : null;
-          c.commit();
         }
       }
     } catch (SQLException | RuntimeException e) {
@@ -142,9 +145,7 @@ final class Lookups {
       partition.bind(ps, 1);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
-        boolean any = rs.getBoolean(1);
-        c.commit();
-        return any;
+        return rs.getBoolean(1);
       }
     } catch (SQLException | RuntimeException e) {
       throw unavailable("hasCandidates", e);
@@ -172,16 +173,17 @@ final class Lookups {
         result = nearestHnsw(c, partition, query, k);
         if (result.size() < k) {
           // HNSW (even iterative) can come back short; an exact scan is slower but never wrong.
-          // It needs its own statement budget, or the HNSW attempt would have used it up.
-          try (Statement s = c.createStatement()) {
-            s.execute("SET LOCAL statement_timeout = " + connections.lookupTimeoutMs() * 4);
-          }
+          // It scans a partition above the threshold, so it gets a larger budget (a transaction
+          // of its own: only this rare path pays for it).
+          connections.extendLookupBudget(c);
           result = nearestExact(c, partition, query, k);
         }
       } else {
         result = nearestExact(c, partition, query, k);
       }
-      c.commit();
+      if (!c.getAutoCommit()) {
+        c.commit();
+      }
       return result;
     } catch (SQLException | RuntimeException e) {
       throw unavailable("findNearest", e);
@@ -205,9 +207,13 @@ final class Lookups {
 
   private static List<Neighbor> nearestHnsw(Connection c, Partition p, PGvector q, int k)
       throws SQLException {
-    try (Statement s = c.createStatement()) {
-      s.execute("SET LOCAL hnsw.ef_search = " + Math.max(HNSW_EF_SEARCH, k)
-          + "; SET LOCAL hnsw.iterative_scan = relaxed_order");
+    if (k > HNSW_EF_SEARCH) {
+      // The session's ef_search (BoundConnections) covers k <= HNSW_EF_SEARCH; pgvector needs
+      // ef_search >= k, so a larger k pays for a transaction of its own.
+      c.setAutoCommit(false);
+      try (Statement s = c.createStatement()) {
+        s.execute("SET LOCAL hnsw.ef_search = " + k);
+      }
     }
     try (PreparedStatement ps = c.prepareStatement(NEAREST_HNSW)) {
       ps.setObject(1, q);

@@ -184,7 +184,7 @@ final class Maintenance {
         c.commit();
         unreferenced.addAll(uris);
         // SET LOCAL ended with that transaction; the next round gets its own budget.
-        BoundConnections.boundStatements(c, connections.storeTimeoutMs(), false);
+        BoundConnections.boundStatements(c, connections.storeTimeoutMs());
       }
       c.commit();
       if (deleted > 0) {

@@ -1,10 +1,12 @@
 package dev.deja.db.internal;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.concurrent.ConcurrentHashMap;
+import java.time.Duration;
 
 /**
  * Recently counted partition sizes, so choosing between HNSW and an exact scan does not cost a
@@ -14,20 +16,25 @@ import java.util.concurrent.ConcurrentHashMap;
 final class PartitionSizes {
 
   /** How long a partition size sample is trusted before it is counted again. */
-  static final long TTL_NANOS = 30_000_000_000L;
+  static final Duration TTL = Duration.ofSeconds(30);
+  /** Bounded: one entry per partition looked up within the TTL, least recently used out first. */
   private static final int MAX_PARTITIONS = 100_000;
 
   private static final String COUNT = "SELECT count(*) FROM (SELECT 1 FROM cache_entry WHERE "
       + Partition.WHERE + " LIMIT ?) s";
 
-  private final ConcurrentHashMap<Partition, Sample> samples = new ConcurrentHashMap<>();
+  private final Cache<Partition, Long> samples =
+      Caffeine.newBuilder().maximumSize(MAX_PARTITIONS).expireAfterWrite(TTL).build();
 
-  /** Rows in the partition, counted at most up to {@code cap}. */
+  /**
+   * Rows in the partition, counted at most up to {@code cap}, on the caller's connection (its
+   * lookup budget). Two callers that miss at once both count: a bounded, index-only query, cheaper
+   * than making one wait for the other's connection.
+   */
   long of(Connection c, Partition partition, int cap) throws SQLException {
-    long now = System.nanoTime();
-    Sample sample = samples.get(partition);
-    if (sample != null && now - sample.nanos < TTL_NANOS) {
-      return sample.rows;
+    Long cached = samples.getIfPresent(partition);
+    if (cached != null) {
+      return cached;
     }
     // Counting stops at the cap: bounded cost however large the partition is.
     try (PreparedStatement ps = c.prepareStatement(COUNT)) {
@@ -36,18 +43,13 @@ final class PartitionSizes {
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         long rows = rs.getLong(1);
-        if (samples.size() > MAX_PARTITIONS) {
-          samples.clear();
-        }
-        samples.put(partition, new Sample(rows, now));
+        samples.put(partition, rows);
         return rows;
       }
     }
   }
 
   void clear() {
-    samples.clear();
+    samples.invalidateAll();
   }
-
-  private record Sample(long rows, long nanos) {}
 }

@@ -27,7 +27,7 @@ import javax.sql.DataSource;
  * The PostgreSQL + pgvector repository: a facade over one class per job, so each job can be read
  * (and held to its rules) on its own. {@link Lookups} and {@link Writes} are the data plane,
  * hand-written JDBC on the request path; {@link Maintenance} is the management plane. They share
- * the time budgets ({@link BoundConnections}) and the partition-size cache.
+ * the pools and time budgets ({@link BoundConnections}) and the partition-size cache.
  */
 public final class PostgresCacheRepository implements CacheStore {
 
@@ -42,15 +42,19 @@ public final class PostgresCacheRepository implements CacheStore {
   private final Duration sweepGrace;
 
   /**
+   * @param lookupPool connections for the request path's reads only, each opened with {@link
+   *     #lookupSessionSql} and in auto-commit
+   * @param storePool connections for stores and the management plane ({@code emf} uses it too)
    * @param objects the object store images are written to and read from, or {@code null} when
    *     images live in PostgreSQL only
    */
-  public PostgresCacheRepository(DataSource dataSource, EntityManagerFactory emf,
-      DatabaseConfig config, ObjectStore objects) {
-    Objects.requireNonNull(dataSource, "dataSource");
+  public PostgresCacheRepository(DataSource lookupPool, DataSource storePool,
+      EntityManagerFactory emf, DatabaseConfig config, ObjectStore objects) {
+    Objects.requireNonNull(lookupPool, "lookupPool");
+    Objects.requireNonNull(storePool, "storePool");
     Objects.requireNonNull(emf, "emf");
     Objects.requireNonNull(config, "config");
-    BoundConnections connections = new BoundConnections(dataSource, config);
+    BoundConnections connections = new BoundConnections(lookupPool, storePool, config);
     PartitionSizes partitionSizes = new PartitionSizes();
     ObjectImages images = new ObjectImages(objects, connections);
     this.indexes = new PartitionIndexes(config);
@@ -59,6 +63,14 @@ public final class PostgresCacheRepository implements CacheStore {
     this.maintenance = new Maintenance(connections, emf, partitionSizes, images);
     this.migration = new ImageMigration(connections, images);
     this.sweepGrace = config.objectSweepGrace();
+  }
+
+  /**
+   * The SQL a lookup-pool connection runs once when opened (the pool's init SQL): the lookup
+   * budget and the planner settings that lookups would otherwise send before every query.
+   */
+  public static String lookupSessionSql(DatabaseConfig config) {
+    return BoundConnections.lookupSessionSql(config);
   }
 
   /** Which path {@link #findNearest} takes for a partition of this many rows. */

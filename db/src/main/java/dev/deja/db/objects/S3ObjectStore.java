@@ -46,30 +46,43 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  */
 public final class S3ObjectStore implements ObjectStore {
 
-  /** Bound on one whole read on the request path; a slower store is an outage, not a wait. */
+  /**
+   * Bound on a read on the request path, retries included: a whole small image, or the response
+   * headers of a streamed one. A slower store is an outage, not a wait.
+   */
   static final Duration READ_TIMEOUT = Duration.ofSeconds(2);
   /** Bound on a write, a delete or a listing, all off the request path. */
-  static final Duration WRITE_TIMEOUT = Duration.ofSeconds(60);
+  static final Duration WRITE_TIMEOUT = Duration.ofSeconds(20);
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
-  /** Between two reads of a streamed body: a stalled store must not hold a client forever. */
-  private static final Duration SOCKET_TIMEOUT = Duration.ofSeconds(30);
-  private static final int MAX_CONNECTIONS = 64;
+  /** Between two reads of a streamed body: a stalled store must not hold a client for long. */
+  private static final Duration SOCKET_TIMEOUT = Duration.ofSeconds(10);
   /**
-   * Longest wait for a pooled connection: when slow clients hold every connection streaming large
-   * images, other hits fail open to the origin at once instead of queueing behind them.
+   * Reads and writes have a pool each, so clients that hold read connections (slow readers of
+   * large images) cannot starve the background writes, nor writes the reads. The read pool is as
+   * large as a container's thread pool (Jetty's default 200), so it is not the first thing a
+   * slowloris exhausts.
+   */
+  private static final int READ_CONNECTIONS = 256;
+  private static final int WRITE_CONNECTIONS = 32;
+  /**
+   * Longest wait for a pooled connection: when every connection is taken, a hit fails open to the
+   * origin at once instead of queueing; and a read is tried at most twice.
    */
   private static final Duration ACQUIRE_TIMEOUT = Duration.ofMillis(500);
+  private static final int READ_ATTEMPTS = 2;
   private static final SecureRandom NONCES = new SecureRandom();
   private static final Pattern OBJECT_NAME =
       Pattern.compile("[0-9a-f]{64}-[0-9a-f]{12}");
 
-  private final S3Client s3;
+  private final S3Client reads;
+  private final S3Client writes;
   private final ImageStoreLocation location;
   private final String uriPrefix;
   private final String keyPrefix;
 
-  private S3ObjectStore(S3Client s3, ImageStoreLocation location) {
-    this.s3 = s3;
+  private S3ObjectStore(S3Client reads, S3Client writes, ImageStoreLocation location) {
+    this.reads = reads;
+    this.writes = writes;
     this.location = location;
     this.keyPrefix = location.prefix().isEmpty() ? "" : location.prefix() + "/";
     this.uriPrefix = "s3://" + location.bucket() + "/" + keyPrefix;
@@ -96,6 +109,23 @@ public final class S3ObjectStore implements ObjectStore {
     if (!location.isObjectStore()) {
       throw new IllegalArgumentException("not an object store location: " + location);
     }
+    try {
+      S3Client writer = client(endpoint, region, credentials, WRITE_CONNECTIONS, 4);
+      try {
+        return new S3ObjectStore(
+            client(endpoint, region, credentials, READ_CONNECTIONS, READ_ATTEMPTS), writer,
+            location);
+      } catch (RuntimeException e) {
+        writer.close();
+        throw e;
+      }
+    } catch (SdkException e) {
+      throw unavailable("connect", e);
+    }
+  }
+
+  private static S3Client client(URI endpoint, String region, AwsCredentialsProvider credentials,
+      int connections, int attempts) {
     S3ClientBuilder builder = S3Client.builder()
         .region(Region.of(region == null || region.isBlank() ? "us-east-1" : region))
         .credentialsProvider(credentials)
@@ -103,19 +133,16 @@ public final class S3ObjectStore implements ObjectStore {
         // default (a CRC trailer on every upload) is refused by several S3-compatible servers.
         .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
         .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+        .overrideConfiguration(c -> c.retryStrategy(b -> b.maxAttempts(attempts)))
         .httpClientBuilder(Apache5HttpClient.builder()
-            .maxConnections(MAX_CONNECTIONS)
+            .maxConnections(connections)
             .connectionTimeout(CONNECT_TIMEOUT)
             .connectionAcquisitionTimeout(ACQUIRE_TIMEOUT)
             .socketTimeout(SOCKET_TIMEOUT));
     if (endpoint != null) {
       builder.endpointOverride(endpoint).forcePathStyle(true);
     }
-    try {
-      return new S3ObjectStore(builder.build(), location);
-    } catch (SdkException e) {
-      throw unavailable("connect", e);
-    }
+    return builder.build();
   }
 
   @Override
@@ -135,13 +162,13 @@ public final class S3ObjectStore implements ObjectStore {
     NONCES.nextBytes(nonce);
     String key = keyPrefix + sha256 + "-" + HexFormat.of().formatHex(nonce);
     try {
-      s3.putObject(r -> r.bucket(location.bucket()).key(key).contentType(contentType)
+      writes.putObject(r -> r.bucket(location.bucket()).key(key).contentType(contentType)
               .contentLength((long) bytes.length).contentMD5(md5(bytes))
               .metadata(Map.of("sha256", sha256))
               .overrideConfiguration(c -> c.apiCallTimeout(WRITE_TIMEOUT)),
           RequestBody.fromBytes(bytes));
       // Verified before any row may point to it: the store answers for the whole object.
-      HeadObjectResponse head = s3.headObject(r -> r.bucket(location.bucket()).key(key)
+      HeadObjectResponse head = writes.headObject(r -> r.bucket(location.bucket()).key(key)
           .overrideConfiguration(c -> c.apiCallTimeout(WRITE_TIMEOUT)));
       if (head.contentLength() == null || head.contentLength() != bytes.length) {
         throw new CacheUnavailableException(COMPONENT, "put", new IOException(
@@ -157,7 +184,7 @@ public final class S3ObjectStore implements ObjectStore {
   public byte[] read(String uri) {
     String key = key(uri);
     try {
-      return s3.getObjectAsBytes(r -> r.bucket(location.bucket()).key(key)
+      return reads.getObjectAsBytes(r -> r.bucket(location.bucket()).key(key)
           .overrideConfiguration(c -> c.apiCallTimeout(READ_TIMEOUT))).asByteArray();
     } catch (NoSuchKeyException e) {
       throw new ImageMissingException(uri);
@@ -172,13 +199,14 @@ public final class S3ObjectStore implements ObjectStore {
     if (from < 0 || count < 0) {
       throw new IllegalArgumentException("bad range " + from + "+" + count);
     }
-    GetObjectRequest.Builder request = GetObjectRequest.builder().bucket(location.bucket()).key(key);
+    GetObjectRequest.Builder request = GetObjectRequest.builder().bucket(location.bucket()).key(key)
+        .overrideConfiguration(c -> c.apiCallTimeout(READ_TIMEOUT)); // up to the headers
     if (count == 0) {
       return InputStream.nullInputStream();
     }
     request.range("bytes=" + from + "-" + (from + count - 1));
     try {
-      return new Body(s3.getObject(request.build()), count);
+      return new Body(reads.getObject(request.build()), count);
     } catch (NoSuchKeyException e) {
       throw new ImageMissingException(uri);
     } catch (SdkException e) {
@@ -190,7 +218,7 @@ public final class S3ObjectStore implements ObjectStore {
   public void delete(String uri) {
     String key = key(uri);
     try {
-      s3.deleteObject(r -> r.bucket(location.bucket()).key(key)
+      writes.deleteObject(r -> r.bucket(location.bucket()).key(key)
           .overrideConfiguration(c -> c.apiCallTimeout(WRITE_TIMEOUT)));
     } catch (NoSuchKeyException e) {
       // already gone
@@ -205,7 +233,7 @@ public final class S3ObjectStore implements ObjectStore {
       throw new IllegalArgumentException("max must be within 1..1000 but was " + max);
     }
     try {
-      ListObjectsV2Response page = s3.listObjectsV2(r -> {
+      ListObjectsV2Response page = writes.listObjectsV2(r -> {
         r.bucket(location.bucket()).prefix(keyPrefix).maxKeys(max)
             .overrideConfiguration(c -> c.apiCallTimeout(WRITE_TIMEOUT));
         if (afterUri != null) {
@@ -226,16 +254,21 @@ public final class S3ObjectStore implements ObjectStore {
   @Override
   public void check() {
     try {
-      s3.headBucket(r -> r.bucket(location.bucket())
+      reads.headBucket(r -> r.bucket(location.bucket())
           .overrideConfiguration(c -> c.apiCallTimeout(READ_TIMEOUT)));
     } catch (SdkException e) {
       throw unavailable("check bucket " + location.bucket(), e);
     }
   }
 
+  /** Closes both pools, aborting what they still carry (a shutdown does not wait for them). */
   @Override
   public void close() {
-    s3.close();
+    try {
+      reads.close();
+    } finally {
+      writes.close();
+    }
   }
 
   @Override

@@ -386,11 +386,13 @@ class PartitionIndexesTest {
     return found.stream().map(Neighbor::cacheKey).toList();
   }
 
-  /** EXPLAIN of the HNSW path's inner query, with custom plans as the lookup pool has them. */
+  /** EXPLAIN of the HNSW path's inner query, with custom plans as lookup connections have them. */
   private static String explainHnswQuery(Partition p, float[] q) throws SQLException {
     try (Connection c = db.dataSource().getConnection()) {
       c.setAutoCommit(false);
-      BoundConnections.boundStatements(c, 5_000, true);
+      try (Statement s = c.createStatement()) {
+        s.execute("SET LOCAL plan_cache_mode = force_custom_plan; SET LOCAL jit = off");
+      }
       try (PreparedStatement ps = c.prepareStatement("EXPLAIN SELECT cache_key FROM cache_entry"
           + " WHERE " + Partition.WHERE + " AND (expires_at IS NULL OR expires_at > now())"
           + " ORDER BY embedding <=> ? LIMIT 200")) {

@@ -2,12 +2,7 @@ package dev.deja.db.testing;
 
 import dev.deja.db.objects.ImageStoreLocation;
 import dev.deja.db.objects.S3ObjectStore;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.HttpURLConnection;
-import java.net.ServerSocket;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -18,8 +13,9 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * A real S3 API server for the tests: Adobe S3Mock, run as its own process from the jar the build
- * copies to {@code target/s3mock/} (system property {@code deja.s3mock.jar}). Started once per
+ * A real S3 API server for the tests: Adobe S3Mock, run as its own process ({@link S3MockProcess})
+ * from the jar the build copies to {@code target/s3mock/} (system property {@code
+ * deja.s3mock.jar}). Started once per
  * test JVM on a free port and stopped when the JVM exits; each test takes its own bucket. Nothing
  * is skipped when it cannot start: the test fails and says why.
  */
@@ -31,13 +27,13 @@ public final class S3TestServer {
 
   private static S3TestServer instance;
 
-  private final Process process;
+  private final S3MockProcess process;
   private final int port;
   private final S3Client admin;
 
-  private S3TestServer(Process process, int port) {
+  private S3TestServer(S3MockProcess process) {
     this.process = process;
-    this.port = port;
+    this.port = process.port();
     this.admin = S3Client.builder()
         .region(Region.US_EAST_1)
         .credentialsProvider(credentials())
@@ -109,68 +105,9 @@ public final class S3TestServer {
 
   private static S3TestServer start() {
     String jar = System.getProperty("deja.s3mock.jar");
-    if (jar == null || !Files.isRegularFile(Path.of(jar))) {
-      throw new IllegalStateException("S3Mock jar not found at " + jar
-          + " (system property deja.s3mock.jar; the build copies it in process-test-classes:"
-          + " run the tests through Maven)");
-    }
-    int port = freePort();
-    try {
-      Path root = Files.createTempDirectory("deja-s3mock");
-      Path log = root.resolve("s3mock.log");
-      String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-      Process p = new ProcessBuilder(java, "-Xmx384m", "-XX:TieredStopAtLevel=1", "-jar", jar,
-          "--com.adobe.testing.s3mock.http-port=" + port,
-          "--server.port=0",
-          "--com.adobe.testing.s3mock.store.root=" + root.resolve("store"),
-          "--spring.main.banner-mode=off")
-          .redirectErrorStream(true)
-          .redirectOutput(log.toFile())
-          .start();
-      Runtime.getRuntime().addShutdownHook(new Thread(p::destroy, "s3mock-stop"));
-      long deadline = System.nanoTime() + 90_000_000_000L;
-      while (System.nanoTime() < deadline) {
-        if (!p.isAlive()) {
-          throw new IllegalStateException("S3Mock exited with " + p.exitValue() + ": "
-              + Files.readString(log));
-        }
-        if (answers(port)) {
-          return new S3TestServer(p, port);
-        }
-        Thread.sleep(200);
-      }
-      p.destroy();
-      throw new IllegalStateException("S3Mock did not answer within 90 s: " + Files.readString(log));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static boolean answers(int port) {
-    try {
-      HttpURLConnection c =
-          (HttpURLConnection) URI.create("http://127.0.0.1:" + port + "/").toURL().openConnection();
-      c.setConnectTimeout(500);
-      c.setReadTimeout(2000);
-      try {
-        return c.getResponseCode() == 200;
-      } finally {
-        c.disconnect();
-      }
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
-  private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    S3MockProcess mock = S3MockProcess.start(jar == null ? null : Path.of(jar),
+        List.of("-Xmx384m", "-XX:TieredStopAtLevel=1")); // starts faster; tests are not timed
+    return new S3TestServer(mock);
   }
 
   @Override

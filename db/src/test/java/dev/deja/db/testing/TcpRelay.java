@@ -9,11 +9,14 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A loopback TCP relay in front of the test database, so a test can cut the network to a real
  * PostgreSQL (connections reset, new ones refused), make it go silent (bytes swallowed, like a
- * hung server) and restore it, without stopping the database other tests share.
+ * hung server) and restore it, without stopping the database other tests share. It also counts
+ * round trips ({@link #clientBursts}).
  */
 public final class TcpRelay implements AutoCloseable {
 
@@ -23,6 +26,7 @@ public final class TcpRelay implements AutoCloseable {
   private final List<Socket> sockets = new CopyOnWriteArrayList<>();
   private volatile ServerSocket server;
   private volatile boolean silent;
+  private final AtomicLong clientBursts = new AtomicLong();
 
   public TcpRelay(String targetHost, int targetPort) throws IOException {
     this.targetHost = targetHost;
@@ -34,6 +38,15 @@ public final class TcpRelay implements AutoCloseable {
 
   public int port() {
     return port;
+  }
+
+  /**
+   * How many times, over all relayed connections, the client started sending after the server had
+   * answered (or on a new connection): one per round trip, however many messages or TCP segments
+   * the client's turn took.
+   */
+  public long clientBursts() {
+    return clientBursts.get();
   }
 
   /** From now on nothing is forwarded in either direction: a hung server or network. */
@@ -76,8 +89,15 @@ public final class TcpRelay implements AutoCloseable {
                   Socket upstream = new Socket(targetHost, targetPort);
                   sockets.add(client);
                   sockets.add(upstream);
-                  pump(client, upstream);
-                  pump(upstream, client);
+                  // Whose turn it was last on this connection: a client chunk after a server
+                  // chunk (or first) opens a new burst.
+                  AtomicBoolean serverSpokeLast = new AtomicBoolean(true);
+                  pump(client, upstream, () -> {
+                    if (serverSpokeLast.getAndSet(false)) {
+                      clientBursts.incrementAndGet();
+                    }
+                  });
+                  pump(upstream, client, () -> serverSpokeLast.set(true));
                 } catch (IOException e) {
                   return;
                 }
@@ -88,7 +108,7 @@ public final class TcpRelay implements AutoCloseable {
     acceptor.start();
   }
 
-  private void pump(Socket from, Socket to) {
+  private void pump(Socket from, Socket to, Runnable onChunk) {
     Thread t =
         new Thread(
             () -> {
@@ -96,6 +116,7 @@ public final class TcpRelay implements AutoCloseable {
               try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 for (int n; (n = in.read(buffer)) >= 0; ) {
                   if (!silent) {
+                    onChunk.run();
                     out.write(buffer, 0, n);
                     out.flush();
                   }

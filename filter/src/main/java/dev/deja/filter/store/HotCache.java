@@ -43,6 +43,11 @@ public final class HotCache {
     }
   }
 
+  /** Forgets {@code key} if it still holds this very image (not one put there since). */
+  public void forget(String key, StoredResponse image) {
+    cache.asMap().remove(key, image);
+  }
+
   public void invalidate(String key) {
     cache.invalidate(key);
   }

@@ -274,9 +274,16 @@ public final class StoreWriter implements AutoCloseable {
     return done;
   }
 
+  /**
+   * Drains (30 s) unless a drain already ran, then interrupts what is left: a shutdown that already
+   * gave the writes their time must not wait a second time for a write stuck on a hung store (the
+   * store's own close then aborts its connections).
+   */
   @Override
   public void close() {
-    drain(Duration.ofSeconds(30));
+    if (!closing) {
+      drain(Duration.ofSeconds(30));
+    }
     executor.shutdownNow();
   }
 }

@@ -46,6 +46,26 @@ class StoreWriterTest {
   }
 
   @Test
+  void aShutdownThatAlreadyDrainedDoesNotWaitASecondTimeForAStuckWrite() throws Exception {
+    SlowStore store = new SlowStore();
+    StoreWriter writer = new StoreWriter(store, 1, 2, Clock.systemUTC());
+    // A write stuck on a hung store, interruptible here only to end the test cleanly.
+    assertTrue(writer.submit("stuck", () -> {
+      try {
+        store.release.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }));
+    Thread.sleep(100);
+    assertFalse(writer.drain(Duration.ofMillis(200)), "the stuck write did not finish");
+    long started = System.nanoTime();
+    writer.close();
+    long millis = (System.nanoTime() - started) / 1_000_000;
+    assertTrue(millis < 2_000, "close() after a drain waited " + millis + " ms more");
+  }
+
+  @Test
   void aFullQueueDropsTheWriteAndCountsItWithoutBlockingTheCaller() throws Exception {
     SlowStore store = new SlowStore();
     try (StoreWriter writer = new StoreWriter(store, 1, 2, Clock.systemUTC())) {
