@@ -266,14 +266,15 @@ public final class DejaCache implements AutoCloseable {
         hot.invalidateEntry(key); // its aliases pointed at the image being replaced
       }
       hot.put(key, image);
-      // The in-memory tier may only hold what the store holds or is about to: an image whose
-      // write did not land (failed for good, dropped, or the key already held another image)
-      // leaves it, so this instance never serves bytes the others do not have.
-      AtomicBoolean landed = new AtomicBoolean();
+      // When the store already holds another image under this key (another instance stored it
+      // while our lookup failed open), the in-memory copy goes: this instance must not serve
+      // bytes that contradict the store. A write that merely failed leaves nothing to contradict,
+      // so its image stays an exact hit here.
+      AtomicBoolean refused = new AtomicBoolean();
       AutoCloseable done =
           () -> {
             try {
-              if (!landed.get()) {
+              if (refused.get()) {
                 hot.forget(key, image);
               }
             } finally {
@@ -299,7 +300,7 @@ public final class DejaCache implements AutoCloseable {
                     expiresAt),
                 body,
                 replace);
-            landed.set(outcome == StoreOutcome.STORED || outcome == StoreOutcome.REPLACED);
+            refused.set(outcome == StoreOutcome.ALREADY_PRESENT);
           };
       writer.submit("store " + key, task, done);
       return image;
