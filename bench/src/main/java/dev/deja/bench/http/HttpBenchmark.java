@@ -1,6 +1,7 @@
 package dev.deja.bench.http;
 
 import dev.deja.bench.EvalData;
+import dev.deja.bench.Options;
 import dev.deja.bench.http.LoadGenerator.Result;
 import java.io.IOException;
 import java.net.URI;
@@ -61,10 +62,7 @@ public final class HttpBenchmark {
   }
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> opts = new LinkedHashMap<>();
-    for (int i = 0; i + 1 < args.length; i += 2) {
-      opts.put(args[i].replaceFirst("^--", ""), args[i + 1]);
-    }
+    Map<String, String> opts = Options.parse(args);
     EvalData.exitIfMissing(() -> new HttpBenchmark(opts).runAll());
   }
 
@@ -76,16 +74,16 @@ public final class HttpBenchmark {
   private List<Path> runAll() throws Exception {
     List<Path> files = new ArrayList<>();
     Corpus corpus = Corpus.load(EvalData.dir(opts.get("eval-dir")));
-    for (String scenario : opt("scenarios", "exact,semantic,miss").split(",")) {
+    for (String scenario : Options.text(opts, "scenarios", "exact,semantic,miss").split(",")) {
       Map<String, Object> result = switch (scenario.trim()) {
         case "exact" -> exact(corpus);
         case "semantic" -> semantic(corpus);
         case "miss" -> miss(corpus);
         default -> throw new IllegalArgumentException("unknown scenario " + scenario);
       };
-      String name = "http-" + scenario.trim() + opt("label", "");
+      String name = "http-" + scenario.trim() + Options.text(opts, "label", "");
       result.put("rss_mib_after", rss());
-      files.add(Results.write(Path.of(opt("out", "bench/results")), name, result));
+      files.add(Results.write(Path.of(Options.text(opts, "out", "bench/results")), name, result));
       System.err.println("wrote " + files.get(files.size() - 1));
     }
     return files;
@@ -95,7 +93,7 @@ public final class HttpBenchmark {
 
   private Map<String, Object> exact(Corpus corpus) throws Exception {
     List<String> paths = new ArrayList<>();
-    for (String p : corpus.captions.subList(0, intOpt("exact-prompts", 200))) {
+    for (String p : corpus.captions.subList(0, Options.integer(opts, "exact-prompts", 200))) {
       paths.add(path(p));
     }
     Map<String, Object> result = header("http-exact");
@@ -115,7 +113,7 @@ public final class HttpBenchmark {
         Result r = LoadGenerator.run(t.getValue(), connections, warmup(), measure(),
             Long.MAX_VALUE, () -> paths.get(ThreadLocalRandom.current().nextInt(paths.size())));
         runs.add(run(t.getKey(), r));
-        log("exact %s c=%d: %.0f req/s p50 %.2f ms p99 %.2f ms %s", t.getKey(), connections,
+        Options.log("exact %s c=%d: %.0f req/s p50 %.2f ms p99 %.2f ms %s", t.getKey(), connections,
             r.requestsPerSecond(), r.total().getValueAtPercentile(50) / 1e3,
             r.total().getValueAtPercentile(99) / 1e3, r.classes());
       }
@@ -127,11 +125,11 @@ public final class HttpBenchmark {
   }
 
   private Map<String, Object> semantic(Corpus corpus) throws Exception {
-    int exactPrompts = intOpt("exact-prompts", 200);
+    int exactPrompts = Options.integer(opts, "exact-prompts", 200);
     List<String> bases = corpus.captions.subList(exactPrompts,
-        Math.min(corpus.captions.size(), exactPrompts + intOpt("semantic-bases", 1000)));
+        Math.min(corpus.captions.size(), exactPrompts + Options.integer(opts, "semantic-bases", 1000)));
     List<String> basePaths = bases.stream().map(HttpBenchmark::path).toList();
-    int deja = intOpt("deja-port", 0);
+    int deja = Options.integer(opts, "deja-port", 0);
     setOriginDelay(0);
     fill(deja, basePaths, null);
     setOriginDelay(delayMs());
@@ -152,7 +150,7 @@ public final class HttpBenchmark {
       long semantic = r.classes().getOrDefault("HIT/semantic", 0L);
       run.put("semantic_hit_ratio", r.requests() == 0 ? 0 : (double) semantic / r.requests());
       runs.add(run);
-      log("semantic c=%d: %s; hits %s", connections, r.classes(),
+      Options.log("semantic c=%d: %s; hits %s", connections, r.classes(),
           r.totalByClass().containsKey("HIT/semantic")
               ? Results.percentiles(r.totalByClass().get("HIT/semantic")) : "-");
     }
@@ -172,8 +170,8 @@ public final class HttpBenchmark {
     List<Map<String, Object>> runs = new ArrayList<>();
     // Staggered starts: against a constant 1.5 s origin, lockstep waves would queue every
     // connection's embedding behind the others' and measure the wave, not the overhead.
-    int connections = intOpt("miss-connections", 8);
-    double measure = Double.parseDouble(opt("miss-measure", "20"));
+    int connections = Options.integer(opts, "miss-connections", 8);
+    double measure = Double.parseDouble(Options.text(opts, "miss-measure", "20"));
     // "deja": first-time prompts in one partition that already holds entries, so the semantic
     // step (embedding + search) runs before forwarding. "deja-fresh-seed": each request with a
     // seed never seen, i.e. an empty partition, as traffic with random seeds is.
@@ -185,7 +183,7 @@ public final class HttpBenchmark {
     for (String target : List.of("origin", "deja", "deja-fresh-seed")) {
       List<String> prompts = promptsOf.get(target);
       boolean freshSeed = target.equals("deja-fresh-seed");
-      int port = intOpt(target.startsWith("deja") ? "deja-port" : "origin-port", 0);
+      int port = Options.integer(opts, target.startsWith("deja") ? "deja-port" : "origin-port", 0);
       AtomicInteger next = new AtomicInteger();
       Result r = LoadGenerator.run(port, connections, warmup(), measure,
           Long.MAX_VALUE, delayMs(), () -> {
@@ -196,7 +194,7 @@ public final class HttpBenchmark {
             return path(prompts.get(i)) + (freshSeed ? "&seed=" + (900_000_000L + i) : "");
           });
       runs.add(run(target, r));
-      log("miss %s c=%d: %s p50 %.1f ms", target, connections, r.classes(),
+      Options.log("miss %s c=%d: %s p50 %.1f ms", target, connections, r.classes(),
           r.total().getValueAtPercentile(50) / 1e3);
     }
     result.put("stagger_ms", delayMs());
@@ -312,8 +310,8 @@ public final class HttpBenchmark {
     m.put("scenario", scenario);
     m.put("date", Instant.now().toString());
     m.put("machine", Results.machine());
-    m.put("command", opt("command", ""));
-    m.put("server", opt("server-kind", "deja"));
+    m.put("command", Options.text(opts, "command", ""));
+    m.put("server", Options.text(opts, "server-kind", "deja"));
     m.put("warmup_s", warmup());
     m.put("measure_s", measure());
     m.put("origin_delay_ms", delayMs());
@@ -323,7 +321,7 @@ public final class HttpBenchmark {
   private Map<String, Integer> targets(String... names) {
     Map<String, Integer> m = new LinkedHashMap<>();
     for (String n : names) {
-      int port = intOpt(n + "-port", 0);
+      int port = Options.integer(opts, n + "-port", 0);
       if (port > 0) {
         m.put(n, port);
       }
@@ -333,7 +331,7 @@ public final class HttpBenchmark {
 
   private void setOriginDelay(long ms) throws Exception {
     HttpResponse<String> r = admin.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-        + intOpt("origin-port", 0) + "/_origin/delay?ms=" + ms)).POST(
+        + Options.integer(opts, "origin-port", 0) + "/_origin/delay?ms=" + ms)).POST(
             HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() != 200) {
       throw new IllegalStateException("origin delay not set: " + r.statusCode());
@@ -345,10 +343,10 @@ public final class HttpBenchmark {
     if (url == null) {
       return -1;
     }
-    try (Connection c = DriverManager.getConnection(url, opt("db-user", "postgres"),
-            opt("db-password", ""));
+    try (Connection c = DriverManager.getConnection(url, Options.text(opts, "db-user", "postgres"),
+            Options.text(opts, "db-password", ""));
         Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT count(*) FROM " + opt("db-schema", "deja")
+        ResultSet rs = s.executeQuery("SELECT count(*) FROM " + Options.text(opts, "db-schema", "deja")
             + ".cache_entry")) {
       rs.next();
       return rs.getLong(1);
@@ -359,43 +357,34 @@ public final class HttpBenchmark {
   }
 
   private double rss() {
-    long pid = Long.parseLong(opt("server-pid", "-1"));
+    long pid = Long.parseLong(Options.text(opts, "server-pid", "-1"));
     return pid > 0 ? Results.rssMib(pid) : -1;
   }
 
   private int[] connections() {
-    return java.util.Arrays.stream(opt("connections", "1,16,64").split(","))
+    return java.util.Arrays.stream(Options.text(opts, "connections", "1,16,64").split(","))
         .mapToInt(s -> Integer.parseInt(s.trim())).toArray();
   }
 
   private int[] semanticConnections() {
-    return java.util.Arrays.stream(opt("semantic-connections", "1,16").split(","))
+    return java.util.Arrays.stream(Options.text(opts, "semantic-connections", "1,16").split(","))
         .mapToInt(s -> Integer.parseInt(s.trim())).toArray();
   }
 
   private double warmup() {
-    return Double.parseDouble(opt("warmup", "3"));
+    return Double.parseDouble(Options.text(opts, "warmup", "3"));
   }
 
   private double measure() {
-    return Double.parseDouble(opt("measure", "10"));
+    return Double.parseDouble(Options.text(opts, "measure", "10"));
   }
 
   private long delayMs() {
-    return Long.parseLong(opt("delay-ms", "1500"));
+    return Long.parseLong(Options.text(opts, "delay-ms", "1500"));
   }
 
-  private String opt(String key, String def) {
-    return opts.getOrDefault(key, def);
-  }
 
-  private int intOpt(String key, int def) {
-    return Integer.parseInt(opt(key, Integer.toString(def)));
-  }
 
-  private static void log(String format, Object... args) {
-    System.err.println(String.format(Locale.ROOT, format, args));
-  }
 
   /** Real prompts: one COCO caption per image, and distinct PAWS sentences (for misses). */
   public record Corpus(List<String> captions, List<String> sentences) {

@@ -1,5 +1,6 @@
 package dev.deja.bench.http;
 
+import dev.deja.bench.Options;
 import dev.deja.bench.http.LoadGenerator.Result;
 import dev.deja.bench.report.Report;
 import dev.deja.db.DatabaseConfig;
@@ -73,10 +74,7 @@ public final class ImageStorageBenchmark {
   }
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> opts = new LinkedHashMap<>();
-    for (int i = 0; i + 1 < args.length; i += 2) {
-      opts.put(args[i].replaceFirst("^--", ""), args[i + 1]);
-    }
+    Map<String, String> opts = Options.parse(args);
     opts.putIfAbsent("command", COMMAND + " -Dexec.args=\"" + String.join(" ", args) + "\"");
     run(opts);
     // The filter's and the SDK's pools hold non-daemon threads that outlive their close.
@@ -93,12 +91,12 @@ public final class ImageStorageBenchmark {
     result.put("scenario", "image-storage");
     result.put("date", Instant.now().toString());
     result.put("machine", Results.machine());
-    result.put("command", opt("command", ""));
+    result.put("command", Options.text(opts, "command", ""));
     result.put("warmup_s", warmup());
     result.put("first_warmup_s", Math.max(warmup(), firstWarmup()));
     result.put("measure_s", measure());
-    result.put("connections", intOpt("connections", 16));
-    result.put("keys", intOpt("keys", 200));
+    result.put("connections", Options.integer(opts, "connections", 16));
+    result.put("keys", Options.integer(opts, "keys", 200));
     result.put("pool_size", DatabaseConfig.DEFAULT_MAX_POOL_SIZE);
     result.put("lookup_timeout_ms", DatabaseConfig.DEFAULT_LOOKUP_TIMEOUT.toMillis());
     List<String> backends = list("backends", "postgres,s3");
@@ -117,11 +115,11 @@ public final class ImageStorageBenchmark {
       }
       result.put("runs", runs);
       result.put("s3_alone", references);
-      int entries = intOpt("footprint-entries", 10_000);
+      int entries = Options.integer(opts, "footprint-entries", 10_000);
       if (entries > 0) {
         List<Map<String, Object>> footprints = new ArrayList<>();
         for (String backend : backends) {
-          footprints.add(footprint(backend, entries, intOpt("footprint-bytes", 100 * 1024)));
+          footprints.add(footprint(backend, entries, Options.integer(opts, "footprint-bytes", 100 * 1024)));
         }
         result.put("footprint", footprints);
       }
@@ -130,13 +128,13 @@ public final class ImageStorageBenchmark {
     }
     result.put("rss_mib_after", Results.rssMib(ProcessHandle.current().pid()));
     result.put("wall_s", Math.round((System.nanoTime() - started) / 1e8) / 10.0);
-    Path out = Path.of(opt("out", "bench/results"));
-    Path file = Results.write(out, "image-storage" + opt("label", ""), result);
-    log("wrote %s", file);
+    Path out = Path.of(Options.text(opts, "out", "bench/results"));
+    Path file = Results.write(out, "image-storage" + Options.text(opts, "label", ""), result);
+    Options.log("wrote %s", file);
     System.out.print(table(result));
     if (opts.containsKey("doc")) {
       Report.renderImageStorage(out, Path.of(opts.get("doc")));
-      log("rendered the Image storage section of %s", opts.get("doc"));
+      Options.log("rendered the Image storage section of %s", opts.get("doc"));
     }
     return file;
   }
@@ -162,7 +160,7 @@ public final class ImageStorageBenchmark {
     } else if (!backend.equals("postgres")) {
       throw new IllegalArgumentException("unknown backend " + backend + ": postgres or s3");
     }
-    int keys = intOpt("keys", 200);
+    int keys = Options.integer(opts, "keys", 200);
     List<String> paths = new ArrayList<>();
     for (int i = 0; i < keys; i++) {
       paths.add(HttpBenchmark.path("image storage bench " + bytes + " " + backend + " " + i));
@@ -183,12 +181,12 @@ public final class ImageStorageBenchmark {
       if (backend.equals("s3") && referenceSeconds() > 0) {
         // What the store itself gives the same number of callers, without Deja in the way.
         // One caller too: whether the store serves callers in parallel at all.
-        for (int threads : new int[] {1, intOpt("connections", 16)}) {
+        for (int threads : new int[] {1, Options.integer(opts, "connections", 16)}) {
           Map<String, Object> ref = new LinkedHashMap<>();
           ref.put("image_bytes", bytes);
           ref.putAll(s3.readLoop(bucket(settings), threads, warmup(), referenceSeconds()));
           references.add(ref);
-          log("s3 alone %d B: %s", bytes, ref);
+          Options.log("s3 alone %d B: %s", bytes, ref);
         }
       }
       if (tiers.contains("cold")) {
@@ -198,7 +196,7 @@ public final class ImageStorageBenchmark {
         }
       }
     } finally {
-      if (!Boolean.parseBoolean(opt("keep", "false"))) {
+      if (!Boolean.parseBoolean(Options.text(opts, "keep", "false"))) {
         dropSchema(schema);
       }
     }
@@ -213,14 +211,14 @@ public final class ImageStorageBenchmark {
       List<String> paths) throws InterruptedException {
     // The first cell also warms the JIT up for every later one (same filter code): give it longer.
     double warmup = cells++ == 0 ? Math.max(warmup(), firstWarmup()) : warmup();
-    Result r = LoadGenerator.run(port, intOpt("connections", 16), warmup, measure(),
+    Result r = LoadGenerator.run(port, Options.integer(opts, "connections", 16), warmup, measure(),
         Long.MAX_VALUE, () -> paths.get(ThreadLocalRandom.current().nextInt(paths.size())));
     Map<String, Object> run = new LinkedHashMap<>();
     run.put("backend", backend);
     run.put("image_bytes", bytes);
     run.put("tier", tier);
     run.putAll(HttpBenchmark.run(backend + "/" + tier, r));
-    log("%s %d B %s c=%d: %.0f req/s p50 %.2f ms p99 %.2f ms %s", backend, bytes, tier,
+    Options.log("%s %d B %s c=%d: %.0f req/s p50 %.2f ms p99 %.2f ms %s", backend, bytes, tier,
         r.connections(), r.requestsPerSecond(), r.total().getValueAtPercentile(50) / 1e3,
         r.total().getValueAtPercentile(99) / 1e3, r.classes());
     return run;
@@ -263,7 +261,7 @@ public final class ImageStorageBenchmark {
     long t0 = System.nanoTime();
     try (DejaDatabase db = DejaDatabase.open(config.build())) {
       AtomicInteger next = new AtomicInteger();
-      int threads = intOpt("footprint-threads", 4);
+      int threads = Options.integer(opts, "footprint-threads", 4);
       ExecutorService pool = Executors.newFixedThreadPool(threads);
       try {
         List<Future<?>> done = new ArrayList<>();
@@ -293,8 +291,8 @@ public final class ImageStorageBenchmark {
       out.put("objects", usage[0]);
       out.put("object_bytes", usage[1]);
     }
-    log("footprint %s: %s", backend, out);
-    if (!Boolean.parseBoolean(opt("keep", "false"))) {
+    Options.log("footprint %s: %s", backend, out);
+    if (!Boolean.parseBoolean(Options.text(opts, "keep", "false"))) {
       dropSchema(schema);
     }
     return out;
@@ -398,7 +396,7 @@ public final class ImageStorageBenchmark {
     }
     String jar = opts.getOrDefault("s3mock-jar",
         System.getProperty("deja.s3mock.jar", "bench/target/s3mock/s3mock.jar"));
-    log("starting S3Mock from %s", jar);
+    Options.log("starting S3Mock from %s", jar);
     return S3Endpoint.startMock(Path.of(jar));
   }
 
@@ -443,39 +441,30 @@ public final class ImageStorageBenchmark {
   }
 
   private List<String> list(String key, String def) {
-    return List.of(opt(key, def).split(",")).stream().map(String::trim)
+    return List.of(Options.text(opts, key, def).split(",")).stream().map(String::trim)
         .filter(s -> !s.isEmpty()).toList();
   }
 
   private double warmup() {
-    return Double.parseDouble(opt("warmup", "3"));
+    return Double.parseDouble(Options.text(opts, "warmup", "3"));
   }
 
   private String schemaPrefix() {
-    return opt("schema-prefix", SCHEMA_PREFIX);
+    return Options.text(opts, "schema-prefix", SCHEMA_PREFIX);
   }
 
   private double firstWarmup() {
-    return Double.parseDouble(opt("first-warmup", "10"));
+    return Double.parseDouble(Options.text(opts, "first-warmup", "10"));
   }
 
   private double referenceSeconds() {
-    return Double.parseDouble(opt("reference", "5"));
+    return Double.parseDouble(Options.text(opts, "reference", "5"));
   }
 
   private double measure() {
-    return Double.parseDouble(opt("measure", "15"));
+    return Double.parseDouble(Options.text(opts, "measure", "15"));
   }
 
-  private String opt(String key, String def) {
-    return opts.getOrDefault(key, def);
-  }
 
-  private int intOpt(String key, int def) {
-    return Integer.parseInt(opt(key, Integer.toString(def)));
-  }
 
-  private static void log(String format, Object... args) {
-    System.err.println(String.format(Locale.ROOT, format, args));
-  }
 }
