@@ -65,6 +65,8 @@ final class Evictor implements AutoCloseable {
   }
 
   private void runGuarded() {
+    // First and on its own: a failing eviction step must not cost the index upkeep its pass.
+    maintainIndexes();
     try {
       runOnce();
     } catch (RuntimeException e) {
@@ -111,7 +113,6 @@ final class Evictor implements AutoCloseable {
     } catch (CacheUnavailableException e) {
       LOG.warn("Deja: object sweep skipped, retrying next pass: {}", e.getMessage());
     }
-    maintainIndexes();
     Result result = new Result(expired, evicted, orphans, objects);
     if (result.total() > 0) {
       cache.invalidateAll();

@@ -470,6 +470,7 @@ final class PartitionIndexes implements AutoCloseable {
     p.setProperty("password", config.password());
     p.setProperty("connectTimeout", "5");
     p.setProperty("ApplicationName", "deja-indexes/" + config.schema());
+    p.setProperty("tcpKeepAlive", "true");
     Connection c = DriverManager.getConnection(config.url(), p);
     try {
       try (PreparedStatement ps = c.prepareStatement("SELECT set_config('search_path',"
@@ -478,6 +479,13 @@ final class PartitionIndexes implements AutoCloseable {
           + " 'public'), false)")) {
         ps.setString(1, config.schema());
         ps.execute();
+      }
+      // This session holds the pass lock for minutes: if its host vanishes without closing the
+      // socket, the server must notice within about two minutes, not the OS default of two hours,
+      // or every other instance's pass is skipped meanwhile.
+      try (Statement s = c.createStatement()) {
+        s.execute("SET tcp_keepalives_idle = 60; SET tcp_keepalives_interval = 10;"
+            + " SET tcp_keepalives_count = 6");
       }
       return c;
     } catch (SQLException | RuntimeException e) {
