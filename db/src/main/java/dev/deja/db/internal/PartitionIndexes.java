@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * transaction, holding a session advisory lock so that one instance per schema works at a time:
  * it recovers what a crash or failed build left (an INVALID index from a failed {@code CREATE
  * INDEX CONCURRENTLY} is dropped and the build retried after {@link Settings#retryAfter}), drops
- * the indexes of partitions that shrank below {@link Settings#dropBelow} or went cold, and builds
+ * the indexes of partitions that shrank below {@link Settings#dropBelow}, and builds
  * missing ones, largest partition first, one at a time and serially. Every index is recorded in
  * {@code partition_index} (view {@code partition_indexes}).
  *
@@ -61,16 +61,20 @@ final class PartitionIndexes implements AutoCloseable {
   /**
    * When to build and drop. {@code buildAbove} is the lookup's own HNSW threshold, so that a
    * partition served by the global index gets its own; dropping waits until it is well below
-   * (half), so a partition near the line is not rebuilt and dropped over and over.
-   * {@code dropGlobal}: drop the global index (V2) once every warm partition above
+   * (half), so a partition near the line is not rebuilt and dropped over and over. Size alone
+   * decides, not idleness: a large partition left without its index is an exact scan that blows
+   * the lookup budget the moment it is searched again (20k rows, 8 callers: 888 of 1,071 lookups
+   * timed out), while a cold index only costs disk; expiry and eviction shrink a cold partition,
+   * and then the shrink rule drops its index.
+   * {@code dropGlobal}: drop the global index (V2) once every partition above
    * {@code buildAbove} has a valid index of its own; from then on it only costs (slower inserts,
    * twice the index size: docs/DATABASE.md).
    */
-  record Settings(long buildAbove, long dropBelow, Duration coldAfter, Duration retryAfter,
+  record Settings(long buildAbove, long dropBelow, Duration retryAfter,
       Duration buildTimeout, String maintenanceWorkMem, boolean dropGlobal) {
 
     static final Settings DEFAULTS = new Settings(Lookups.HNSW_PARTITION_THRESHOLD,
-        Lookups.HNSW_PARTITION_THRESHOLD / 2, Duration.ofDays(7), Duration.ofMinutes(10),
+        Lookups.HNSW_PARTITION_THRESHOLD / 2, Duration.ofMinutes(10),
         Duration.ZERO, "256MB", true);
 
     Settings {
@@ -78,7 +82,6 @@ final class PartitionIndexes implements AutoCloseable {
         throw new IllegalArgumentException("dropBelow must be within 0..buildAbove (" + buildAbove
             + ") but was " + dropBelow);
       }
-      Objects.requireNonNull(coldAfter, "coldAfter");
       Objects.requireNonNull(retryAfter, "retryAfter");
       Objects.requireNonNull(buildTimeout, "buildTimeout");
       if (!maintenanceWorkMem.matches("[0-9]+(kB|MB|GB)")) {
@@ -198,7 +201,7 @@ final class PartitionIndexes implements AutoCloseable {
       registry.put(e.partition, e);
       long rows = sizes.getOrDefault(e.partition, 0L);
       boolean shrunk = rows < s.dropBelow;
-      if (e.state.equals("valid") && (shrunk || cold(c, e.partition, s.coldAfter))) {
+      if (e.state.equals("valid") && shrunk) {
         setState(c, e.indexName, "dropping", null);
         dropIndex(c, e.indexName);
         delete(c, e.indexName);
@@ -212,8 +215,7 @@ final class PartitionIndexes implements AutoCloseable {
     int waiting = 0; // failed builds not yet due for a retry
     for (Map.Entry<Partition, Long> size : sizes.entrySet()) {
       Entry e = registry.get(size.getKey());
-      if (size.getValue() <= s.buildAbove || e != null && e.state.equals("valid")
-          || cold(c, size.getKey(), s.coldAfter)) {
+      if (size.getValue() <= s.buildAbove || e != null && e.state.equals("valid")) {
         continue;
       }
       if (e == null || e.retryDue) {
@@ -236,7 +238,7 @@ final class PartitionIndexes implements AutoCloseable {
         failed++;
       }
     }
-    // Every warm large partition has its own index now: the global one only slows inserts.
+    // Every large partition has its own index now: the global one only slows inserts.
     boolean droppedGlobal = false;
     if (s.dropGlobal && failed == 0 && waiting == 0 && !closed && snapshot.globalIndex) {
       LOG.info("Deja partition indexes ({}): no large partition lacks an index of its own;"
@@ -409,21 +411,6 @@ final class PartitionIndexes implements AutoCloseable {
       }
     }
     return out;
-  }
-
-  /** No row of the partition created or hit within {@code coldAfter}. */
-  private static boolean cold(Connection c, Partition p, Duration coldAfter)
-      throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT NOT EXISTS (SELECT 1 FROM cache_entry"
-        + " WHERE " + Partition.WHERE + " AND coalesce(last_hit_at, created_at)"
-        + " > now() - make_interval(secs => ?))")) {
-      int i = p.bind(ps, 1);
-      ps.setDouble(i, coldAfter.toMillis() / 1000.0);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getBoolean(1);
-      }
-    }
   }
 
   private static void markValid(Connection c, String name) throws SQLException {

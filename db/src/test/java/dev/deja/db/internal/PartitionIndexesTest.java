@@ -44,7 +44,7 @@ class PartitionIndexesTest {
   static final String MODEL = "flux";
   static final String EMBEDDER = "e5";
   static final PartitionIndexes.Settings SETTINGS = new PartitionIndexes.Settings(1_000, 500,
-      Duration.ofDays(7), Duration.ZERO, Duration.ZERO, "64MB", true);
+      Duration.ZERO, Duration.ZERO, "64MB", true);
   static DejaDatabase db;
   static PostgresCacheRepository repo;
   static PartitionIndexes indexes;
@@ -176,7 +176,7 @@ class PartitionIndexesTest {
     assertFalse(indexes.hasValidIndex(cancelled));
 
     // Not before the retry delay...
-    indexes.settings(new PartitionIndexes.Settings(1_000, 500, Duration.ofDays(7),
+    indexes.settings(new PartitionIndexes.Settings(1_000, 500,
         Duration.ofHours(1), Duration.ZERO, "64MB", true));
     assertEquals(0, indexes.runPass().built());
     assertEquals("invalid", state(cancelled));
@@ -239,17 +239,21 @@ class PartitionIndexesTest {
         EMBEDDER, q, 5)));
   }
 
+  /**
+   * Idleness drops nothing: a large partition searched again after months must find its index,
+   * not an exact scan that blows the lookup budget. Only shrinking drops an index.
+   */
   @Test
-  void partitionGoesCold_indexDropped() throws Exception {
+  void partitionGoesCold_keepsItsIndex() throws Exception {
     Partition cold = new Partition("cold", MODEL, EMBEDDER);
     load(cold, 1_500);
     indexes.runPass();
     assertEquals("valid", state(cold));
     execute("UPDATE cache_entry SET created_at = now() - interval '30 days', last_hit_at = NULL"
         + " WHERE bucket = 'cold'");
-    assertTrue(indexes.runPass().dropped() >= 1);
-    assertNull(state(cold));
-    assertNull(catalogValid(cold.indexName()));
+    indexes.runPass();
+    assertEquals("valid", state(cold));
+    assertTrue(indexes.hasValidIndex(cold));
   }
 
   /** The global index of V2 stays until every large partition has its own, then goes. */
@@ -261,7 +265,7 @@ class PartitionIndexesTest {
     Partition late = new Partition("late", MODEL, EMBEDDER);
     load(late, 1_500);
     // A build that times out at once: the partition is left without an index of its own.
-    indexes.settings(new PartitionIndexes.Settings(1_000, 500, Duration.ofDays(7),
+    indexes.settings(new PartitionIndexes.Settings(1_000, 500,
         Duration.ZERO, Duration.ofMillis(1), "64MB", true));
     PartitionIndexes.Pass failed = indexes.runPass();
     assertEquals(1, failed.failed(), failed.toString());
