@@ -79,6 +79,22 @@ final class HttpValidators {
     return false;
   }
 
+  /**
+   * Whether an {@code If-Match} value matches {@code tag}: {@code *}, or any listed tag equal to
+   * it by strong comparison (a weak tag never matches).
+   */
+  static boolean matchHits(String ifMatch, String tag) {
+    if (ifMatch.strip().equals("*")) {
+      return true;
+    }
+    for (String listed : tags(ifMatch)) {
+      if (strongMatch(listed, tag)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Strong comparison, as {@code If-Range} requires: neither tag weak, same opaque part. */
   static boolean strongMatch(String a, String b) {
     return !isWeak(a) && !isWeak(b) && a.strip().equals(b.strip());

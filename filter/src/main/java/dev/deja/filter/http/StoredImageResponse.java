@@ -52,7 +52,19 @@ public final class StoredImageResponse {
 
   /** The request fields that decide the answer; null when absent. */
   public record Conditions(
-      String method, String ifNoneMatch, String ifModifiedSince, String range, String ifRange) {
+      String method,
+      String ifNoneMatch,
+      String ifModifiedSince,
+      String range,
+      String ifRange,
+      String ifMatch,
+      String ifUnmodifiedSince) {
+
+    /** Without the preconditions that only fail a request ({@code If-Match}, its date twin). */
+    public Conditions(
+        String method, String ifNoneMatch, String ifModifiedSince, String range, String ifRange) {
+      this(method, ifNoneMatch, ifModifiedSince, range, ifRange, null, null);
+    }
 
     public static Conditions of(HttpServletRequest request) {
       return new Conditions(
@@ -60,7 +72,9 @@ public final class StoredImageResponse {
           joined(request, "If-None-Match"),
           request.getHeader("If-Modified-Since"),
           joined(request, "Range"),
-          request.getHeader("If-Range"));
+          request.getHeader("If-Range"),
+          joined(request, "If-Match"),
+          request.getHeader("If-Unmodified-Since"));
     }
 
     /**
@@ -81,7 +95,8 @@ public final class StoredImageResponse {
   /**
    * What to send.
    *
-   * @param status 200, 206, 304 or 416 (416 carries only the range headers)
+   * @param status 200, 206, 304, 412 or 416 (412 and 416 carry nothing about the image but the
+   *     range headers of a 416)
    * @param headers response headers in order, names as sent
    * @param from first byte of the image's body to send
    * @param length bytes to send; the {@code Content-Length} of 200 and 206, 0 otherwise
@@ -113,6 +128,13 @@ public final class StoredImageResponse {
     long age = Math.max(0, Duration.between(image.createdAt(), now).getSeconds());
     put(h, "Age", Long.toString(age));
 
+    if (preconditionFailed(request, image, etag)) {
+      // RFC 9110 13.1.1, 13.1.4: the client holds another image than this one (or an older
+      // date); nothing about this image goes with the refusal.
+      Map<String, List<String>> failed = new LinkedHashMap<>();
+      put(failed, "Content-Length", "0");
+      return new Answer(412, failed, 0, 0, false);
+    }
     if (notModified(request, image, etag)) {
       // RFC 9110 15.4.5: validators and lifetime as a 200 would carry, no representation
       // metadata that could contradict the client's stored copy.
@@ -257,6 +279,20 @@ public final class StoredImageResponse {
   }
 
   // --- conditions ----------------------------------------------------------------------------
+
+  /**
+   * RFC 9110 13.2.2, steps 1 and 2: {@code If-Match} decides when present (strong comparison;
+   * {@code *} matches, since the image exists); {@code If-Unmodified-Since} only without it, and
+   * an unparsable date is ignored.
+   */
+  private static boolean preconditionFailed(
+      Conditions request, StoredResponse image, String etag) {
+    if (request.ifMatch() != null) {
+      return !HttpValidators.matchHits(request.ifMatch(), etag);
+    }
+    Long since = HttpValidators.parseHttpDate(request.ifUnmodifiedSince());
+    return since != null && image.createdAt().getEpochSecond() > since;
+  }
 
   /**
    * RFC 9110 13.2.2, steps 3 and 4 for GET and HEAD: If-None-Match decides when present;

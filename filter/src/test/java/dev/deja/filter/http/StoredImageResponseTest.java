@@ -51,6 +51,37 @@ class StoredImageResponseTest {
         new Conditions("GET", ifNoneMatch, ifModifiedSince, range, ifRange), IMAGE, false, NOW);
   }
 
+  /**
+   * RFC 9110 13.1.1 and 13.1.4 on a stored image: If-Match by strong comparison, then (only
+   * without it) If-Unmodified-Since against the entry's creation; a failure is 412 and sends no
+   * body; a pass is the plain answer.
+   */
+  @ParameterizedTest(name = "If-Match {0}, If-Unmodified-Since {1} -> {2}")
+  @org.junit.jupiter.params.provider.MethodSource("preconditions")
+  void preconditionsRefuseAnotherImageWith412(String ifMatch, String ifUnmodifiedSince,
+      int status) {
+    Answer a = responses.answer(new Conditions("GET", null, null, null, null, ifMatch,
+        ifUnmodifiedSince), IMAGE, false, NOW);
+    assertEquals(status, a.status());
+    assertEquals(status == 200, a.sendBody());
+  }
+
+  static List<org.junit.jupiter.params.provider.Arguments> preconditions() {
+    String before = HttpValidators.httpDate(CREATED.minusSeconds(60));
+    String after = HttpValidators.httpDate(CREATED.plusSeconds(60));
+    return List.of(
+        org.junit.jupiter.params.provider.Arguments.of(ETAG, null, 200),
+        org.junit.jupiter.params.provider.Arguments.of("\"other\", " + ETAG, null, 200),
+        org.junit.jupiter.params.provider.Arguments.of("*", null, 200),
+        org.junit.jupiter.params.provider.Arguments.of("\"nope\"", null, 412),
+        org.junit.jupiter.params.provider.Arguments.of("W/" + ETAG, null, 412),
+        org.junit.jupiter.params.provider.Arguments.of(null, before, 412),
+        org.junit.jupiter.params.provider.Arguments.of(null, after, 200),
+        org.junit.jupiter.params.provider.Arguments.of(null, "not a date", 200),
+        // If-Match decides when present: its pass is not undone by an old date
+        org.junit.jupiter.params.provider.Arguments.of(ETAG, before, 200));
+  }
+
   private static byte[] sent(Answer a) {
     return a.sendBody() ? Arrays.copyOfRange(BODY, a.from(), a.from() + a.length()) : null;
   }
