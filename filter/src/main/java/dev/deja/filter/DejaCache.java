@@ -140,10 +140,7 @@ public final class DejaCache implements AutoCloseable {
     if (unavailable == null) {
       return "miss";
     }
-    return CacheLookup.CACHE_UNAVAILABLE.equals(unavailable)
-            || CacheLookup.OBJECT_STORE_UNAVAILABLE.equals(unavailable)
-        ? "unavailable"
-        : "error";
+    return CacheLookup.storeUnavailable(unavailable) ? "unavailable" : "error";
   }
 
   /**

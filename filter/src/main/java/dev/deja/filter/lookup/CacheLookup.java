@@ -38,6 +38,11 @@ public final class CacheLookup {
   /** The database answered but the object store holding the image did not. */
   public static final String OBJECT_STORE_UNAVAILABLE = "object-store-unavailable";
 
+  /** Whether a miss's detail says a store could not be asked (as opposed to another error). */
+  public static boolean storeUnavailable(String detail) {
+    return CACHE_UNAVAILABLE.equals(detail) || OBJECT_STORE_UNAVAILABLE.equals(detail);
+  }
+
   /** The {@code Cache-Status} detail for a store failure: which store failed. */
   public static String unavailableDetail(RuntimeException e) {
     return e instanceof CacheUnavailableException cue
