@@ -77,6 +77,8 @@ public final class S3ObjectStore implements ObjectStore {
   private final S3Client reads;
   private final S3Client writes;
   private final ImageStoreLocation location;
+  /** {@code s3://BUCKET/}: an object's URI is this and its key. */
+  private final String bucketUri;
   private final String uriPrefix;
   private final String keyPrefix;
 
@@ -85,7 +87,8 @@ public final class S3ObjectStore implements ObjectStore {
     this.writes = writes;
     this.location = location;
     this.keyPrefix = location.prefix().isEmpty() ? "" : location.prefix() + "/";
-    this.uriPrefix = "s3://" + location.bucket() + "/" + keyPrefix;
+    this.bucketUri = "s3://" + location.bucket() + "/";
+    this.uriPrefix = bucketUri + keyPrefix;
   }
 
   /**
@@ -174,7 +177,7 @@ public final class S3ObjectStore implements ObjectStore {
         throw new CacheUnavailableException(COMPONENT, "put", new IOException(
             "object " + key + " holds " + head.contentLength() + " bytes, wrote " + bytes.length));
       }
-      return uriPrefix + key.substring(keyPrefix.length());
+      return bucketUri + key;
     } catch (SdkException e) {
       throw unavailable("put", e);
     }
@@ -237,12 +240,12 @@ public final class S3ObjectStore implements ObjectStore {
         r.bucket(location.bucket()).prefix(keyPrefix).maxKeys(max)
             .overrideConfiguration(c -> c.apiCallTimeout(WRITE_TIMEOUT));
         if (afterUri != null) {
-          r.startAfter(afterUri.substring(("s3://" + location.bucket() + "/").length()));
+          r.startAfter(afterUri.substring(bucketUri.length()));
         }
       });
       List<StoredObject> out = new ArrayList<>();
       for (S3Object o : page.contents()) {
-        out.add(new StoredObject("s3://" + location.bucket() + "/" + o.key(), o.lastModified(),
+        out.add(new StoredObject(bucketUri + o.key(), o.lastModified(),
             o.size() == null ? 0 : o.size()));
       }
       return out;
@@ -282,7 +285,7 @@ public final class S3ObjectStore implements ObjectStore {
           new IllegalArgumentException(uri + " is not an image object under " + uriPrefix
               + ": the image store setting changed while entries still point elsewhere"));
     }
-    return keyPrefix + uri.substring(uriPrefix.length());
+    return uri.substring(bucketUri.length());
   }
 
   /**
