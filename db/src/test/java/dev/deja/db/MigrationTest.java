@@ -88,6 +88,31 @@ class MigrationTest {
     }
   }
 
+  /** V2 is history; PartitionSql is the one place the condition is written: they must agree. */
+  @Test
+  void migratedGlobalIndex_isExactlyPartitionSqlsDefinition() throws Exception {
+    try (TestDatabase.Schema schema = TestDatabase.isolatedSchema(MigrationTest.class)) {
+      DejaDatabase.open(schema.config()).close();
+      try (Connection c = TestDatabase.connect(); Statement s = c.createStatement()) {
+        String migrated = indexDef(s, schema);
+        s.execute("SET search_path = " + schema.name() + ", public");
+        s.execute("DROP INDEX cache_entry_embedding_hnsw");
+        s.execute(PartitionSql.GLOBAL_HNSW_INDEX);
+        assertEquals(migrated, indexDef(s, schema));
+        assertTrue(migrated.endsWith("WHERE ((source = 'origin'::text) AND (embedding IS NOT"
+            + " NULL))"), migrated);
+      }
+    }
+  }
+
+  private static String indexDef(Statement s, TestDatabase.Schema schema) throws Exception {
+    try (ResultSet rs = s.executeQuery("SELECT indexdef FROM pg_indexes WHERE schemaname = '"
+        + schema.name() + "' AND indexname = 'cache_entry_embedding_hnsw'")) {
+      assertTrue(rs.next(), "HNSW index exists");
+      return rs.getString(1);
+    }
+  }
+
   static long count(TestDatabase.Schema schema, String sql) throws Exception {
     try (Connection c = TestDatabase.connect(); Statement s = c.createStatement();
         ResultSet rs = s.executeQuery(sql)) {

@@ -1,5 +1,6 @@
 package dev.deja.db.internal;
 
+import dev.deja.db.PartitionSql;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -9,23 +10,17 @@ import java.util.HexFormat;
 import java.util.Objects;
 
 /**
- * The rows a semantic match may come from: never across bucket, model or embedding model. The
- * condition is written here once: as a bound clause for the request path ({@link #WHERE}) and
- * with literal values for the DDL of a partial index ({@link #literalWhere}).
+ * The rows a semantic match may come from: never across bucket, model or embedding model
+ * ({@link PartitionSql}): as a bound clause for the request path ({@link #WHERE}) and with
+ * literal values for the DDL of a partial index ({@link #literalWhere}).
  */
 record Partition(String bucket, String model, String embeddingModelId) {
-
-  /**
-   * Rows that can be neighbour candidates at all; the predicate of the global HNSW index and of
-   * the partition B-tree (V1, V2). Every partition's condition ends with it.
-   */
-  static final String CANDIDATE = "source = 'origin' AND embedding IS NOT NULL";
 
   /** Every partial partition index is named this prefix plus 16 hex digits. */
   static final String INDEX_PREFIX = "cache_entry_part_";
 
   /** The WHERE clause {@link #bind} fills. */
-  static final String WHERE = where("?", "?", "?");
+  static final String WHERE = PartitionSql.where("?", "?", "?");
 
   Partition {
     Objects.requireNonNull(bucket, "bucket");
@@ -47,7 +42,7 @@ record Partition(String bucket, String model, String embeddingModelId) {
    * implies this one, so a partial index with this predicate serves the lookup.
    */
   String literalWhere() {
-    return where(literal(bucket), literal(model), literal(embeddingModelId));
+    return PartitionSql.where(literal(bucket), literal(model), literal(embeddingModelId));
   }
 
   /**
@@ -65,11 +60,6 @@ record Partition(String bucket, String model, String embeddingModelId) {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is missing from this JVM", e);
     }
-  }
-
-  private static String where(String bucket, String model, String embeddingModelId) {
-    return "bucket = " + bucket + " AND model = " + model + " AND embedding_model_id = "
-        + embeddingModelId + " AND " + CANDIDATE;
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.deja.db.internal;
 
 import dev.deja.db.DatabaseConfig;
+import dev.deja.db.PartitionSql;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -51,8 +52,6 @@ final class PartitionIndexes implements AutoCloseable {
   private static final int PASS_LOCK_CLASS = 0x64656a78;
   /** The global index of V2, used while it exists. */
   static final String GLOBAL_INDEX = "cache_entry_embedding_hnsw";
-  /** HNSW parameters: the same as the global index (V2); see docs/DATABASE.md. */
-  static final String HNSW_WITH = "WITH (m = 16, ef_construction = 64)";
   /** Joins registry rows {@code r} to their index in the catalog ({@code i}, or nulls). */
   private static final String CATALOG_JOIN = " LEFT JOIN pg_class c ON c.relname = r.index_name"
       + " AND c.relnamespace = (SELECT relnamespace FROM pg_class"
@@ -328,8 +327,8 @@ final class PartitionIndexes implements AutoCloseable {
         + " SET maintenance_work_mem = '" + s.maintenanceWorkMem + "';"
         + " SET statement_timeout = " + s.buildTimeout.toMillis());
     String ddl = "CREATE INDEX CONCURRENTLY " + ident(name) + " ON " + schemaIdent
-        + ".cache_entry USING hnsw (embedding vector_cosine_ops) " + HNSW_WITH + " WHERE "
-        + p.literalWhere();
+        + ".cache_entry USING hnsw (embedding vector_cosine_ops) " + PartitionSql.HNSW_WITH
+        + " WHERE " + p.literalWhere();
     long t0 = System.nanoTime();
     try (Statement st = c.createStatement()) {
       building = st;
@@ -395,13 +394,13 @@ final class PartitionIndexes implements AutoCloseable {
 
   /**
    * Origin rows per partition, for partitions of at least {@code min} rows: one index-only scan
-   * of the partition B-tree (V1), whose predicate is {@link Partition#CANDIDATE}.
+   * of the partition B-tree (V1), whose predicate is {@link PartitionSql#CANDIDATE}.
    */
   private static Map<Partition, Long> sizes(Connection c, long min) throws SQLException {
     Map<Partition, Long> out = new HashMap<>();
     try (PreparedStatement ps = c.prepareStatement("SELECT bucket, model, embedding_model_id,"
         + " count(*) FROM cache_entry WHERE embedding_model_id IS NOT NULL AND "
-        + Partition.CANDIDATE + " GROUP BY 1, 2, 3 HAVING count(*) >= ?")) {
+        + PartitionSql.CANDIDATE + " GROUP BY 1, 2, 3 HAVING count(*) >= ?")) {
       ps.setLong(1, Math.max(1, min));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {

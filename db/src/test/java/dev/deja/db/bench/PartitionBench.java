@@ -5,6 +5,7 @@ import static dev.deja.db.testing.TestVectors.unitVector;
 
 import com.pgvector.PGvector;
 import dev.deja.db.DejaDatabase;
+import dev.deja.db.PartitionSql;
 import dev.deja.db.testing.TestDatabase;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -30,12 +31,11 @@ public final class PartitionBench {
   static final int QUERIES = 30;
 
   static final String EXACT = "SELECT cache_key, 1 - (embedding <=> ?) AS s FROM cache_entry"
-      + " WHERE bucket = ? AND model = 'm' AND embedding_model_id = 'e' AND source = 'origin'"
-      + " AND embedding IS NOT NULL AND (expires_at IS NULL OR expires_at > now())"
+      + " WHERE " + PartitionSql.where("?", "'m'", "'e'")
+      + " AND (expires_at IS NULL OR expires_at > now())"
       + " ORDER BY s DESC LIMIT 10";
   static final String HNSW = "WITH c AS MATERIALIZED (SELECT cache_key, embedding <=> ? AS d"
-      + " FROM cache_entry WHERE bucket = ? AND model = 'm' AND embedding_model_id = 'e'"
-      + " AND source = 'origin' AND embedding IS NOT NULL"
+      + " FROM cache_entry WHERE " + PartitionSql.where("?", "'m'", "'e'")
       + " AND (expires_at IS NULL OR expires_at > now()) ORDER BY embedding <=> ? LIMIT 10)"
       + " SELECT cache_key, 1 - d FROM c ORDER BY d";
 
@@ -89,9 +89,7 @@ public final class PartitionBench {
         s.execute("SET maintenance_work_mem = '512MB'");
         s.execute("SET max_parallel_maintenance_workers = 0");
         t0 = System.nanoTime();
-        s.execute("CREATE INDEX cache_entry_embedding_hnsw ON cache_entry USING hnsw"
-            + " (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 64)"
-            + " WHERE source = 'origin' AND embedding IS NOT NULL");
+        s.execute(PartitionSql.GLOBAL_HNSW_INDEX);
         System.out.printf("HNSW build (m=16, ef_construction=64, serial): %.1f s%n",
             (System.nanoTime() - t0) / 1e9);
         s.execute("VACUUM ANALYZE cache_entry");

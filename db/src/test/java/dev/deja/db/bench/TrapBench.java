@@ -6,6 +6,7 @@ import static dev.deja.db.testing.TestVectors.unitVector;
 
 import com.pgvector.PGvector;
 import dev.deja.db.DejaDatabase;
+import dev.deja.db.PartitionSql;
 import dev.deja.db.testing.TestDatabase;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -21,9 +22,8 @@ import java.util.Random;
  */
 public final class TrapBench {
 
-  static final String NAIVE = "SELECT cache_key FROM cache_entry WHERE bucket = ? AND model = 'm'"
-      + " AND embedding_model_id = 'e' AND source = 'origin' AND embedding IS NOT NULL"
-      + " AND (expires_at IS NULL OR expires_at > now()) ORDER BY embedding <=> ? LIMIT 10";
+  static final String NAIVE = "SELECT cache_key FROM cache_entry WHERE "
+      + PartitionSql.where("?", "'m'", "'e'") + " AND (expires_at IS NULL OR expires_at > now()) ORDER BY embedding <=> ? LIMIT 10";
 
   static void insertCost(Connection c, Random r, boolean hnsw) throws Exception {
     double[] ins = new double[300];
@@ -100,9 +100,7 @@ public final class TrapBench {
         s.execute("SET maintenance_work_mem = '512MB'");
         s.execute("SET max_parallel_maintenance_workers = 0");
         long t0 = System.nanoTime();
-        s.execute("CREATE INDEX cache_entry_embedding_hnsw ON cache_entry USING hnsw"
-            + " (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 64)"
-            + " WHERE source = 'origin' AND embedding IS NOT NULL");
+        s.execute(PartitionSql.GLOBAL_HNSW_INDEX);
         System.out.printf("table %d rows; HNSW build %.1f s%n", n,
             (System.nanoTime() - t0) / 1e9);
         s.execute("VACUUM ANALYZE cache_entry");

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.pgvector.PGvector;
 import dev.deja.db.DejaDatabase;
 import dev.deja.db.Neighbor;
+import dev.deja.db.PartitionSql;
 import dev.deja.db.testing.TestDatabase;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -260,8 +261,8 @@ class PartitionIndexesTest {
   @Test
   void globalIndex_keptWhileALargePartitionLacksItsOwn_thenDropped() throws Exception {
     execute("CREATE INDEX IF NOT EXISTS " + PartitionIndexes.GLOBAL_INDEX + " ON cache_entry"
-        + " USING hnsw (embedding vector_cosine_ops) " + PartitionIndexes.HNSW_WITH + " WHERE "
-        + Partition.CANDIDATE);
+        + " USING hnsw (embedding vector_cosine_ops) " + PartitionSql.HNSW_WITH + " WHERE "
+        + PartitionSql.CANDIDATE);
     Partition late = new Partition("late", MODEL, EMBEDDER);
     load(late, 1_500);
     // A build that times out at once: the partition is left without an index of its own.
@@ -290,7 +291,7 @@ class PartitionIndexesTest {
         .indexName());
     assertFalse(p.indexName().equals(new Partition("a", "b", "c").indexName()));
     assertEquals("bucket = 'a''; DROP TABLE x; --' AND model = 'm\\' AND embedding_model_id ="
-        + " 'e\"' AND " + Partition.CANDIDATE, p.literalWhere());
+        + " 'e\"' AND " + PartitionSql.CANDIDATE, p.literalWhere());
   }
 
   // --- helpers --------------------------------------------------------------------------------
