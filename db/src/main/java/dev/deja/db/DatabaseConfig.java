@@ -15,6 +15,10 @@ public final class DatabaseConfig {
   public static final String DEFAULT_SCHEMA = "deja";
   public static final int DEFAULT_MAX_POOL_SIZE = 10;
   public static final Duration DEFAULT_LOOKUP_TIMEOUT = Duration.ofMillis(50);
+  /** Default {@link #hnswEfSearch()}. */
+  public static final int DEFAULT_HNSW_EF_SEARCH = 200;
+  /** pgvector's bounds for {@code hnsw.ef_search}. */
+  private static final int MAX_EF_SEARCH = 1000;
   /** Hikari refuses less than 250 ms (it silently falls back to 30 s), so this is also the floor. */
   public static final Duration DEFAULT_CONNECTION_TIMEOUT = Duration.ofMillis(250);
   public static final Duration DEFAULT_STORE_TIMEOUT = Duration.ofSeconds(2);
@@ -43,6 +47,7 @@ public final class DatabaseConfig {
   private final URI s3Endpoint;
   private final String s3Region;
   private final Duration objectSweepGrace;
+  private final int hnswEfSearch;
 
   private DatabaseConfig(Builder b) {
     this.url = b.url;
@@ -58,6 +63,7 @@ public final class DatabaseConfig {
     this.s3Endpoint = b.s3Endpoint;
     this.s3Region = b.s3Region;
     this.objectSweepGrace = b.objectSweepGrace;
+    this.hnswEfSearch = b.hnswEfSearch;
   }
 
   public static Builder builder() {
@@ -80,6 +86,7 @@ public final class DatabaseConfig {
     b.s3Endpoint = s3Endpoint;
     b.s3Region = s3Region;
     b.objectSweepGrace = objectSweepGrace;
+    b.hnswEfSearch = hnswEfSearch;
     return b;
   }
 
@@ -101,6 +108,15 @@ public final class DatabaseConfig {
 
   public String password() {
     return password;
+  }
+
+  /**
+   * pgvector's {@code hnsw.ef_search} for lookups through an HNSW index: the size of the candidate
+   * list, i.e. recall against latency (default {@value #DEFAULT_HNSW_EF_SEARCH}, measured in
+   * docs/DATABASE.md).
+   */
+  public int hnswEfSearch() {
+    return hnswEfSearch;
   }
 
   /** Schema holding Deja's tables and views (default {@value #DEFAULT_SCHEMA}). */
@@ -159,7 +175,7 @@ public final class DatabaseConfig {
         + ", schema=" + schema + ", embeddingDimension=" + embeddingDimension
         + ", maxPoolSize=" + maxPoolSize + ", lookupTimeout=" + lookupTimeout
         + ", connectionTimeout=" + connectionTimeout + ", storeTimeout=" + storeTimeout
-        + ", imageStore=" + imageStore + (s3Endpoint == null ? "" : ", s3Endpoint=" + s3Endpoint)
+        + ", hnswEfSearch=" + hnswEfSearch + ", imageStore=" + imageStore + (s3Endpoint == null ? "" : ", s3Endpoint=" + s3Endpoint)
         + (s3Region == null ? "" : ", s3Region=" + s3Region) + "}";
   }
 
@@ -178,6 +194,7 @@ public final class DatabaseConfig {
     private URI s3Endpoint;
     private String s3Region;
     private Duration objectSweepGrace = DEFAULT_OBJECT_SWEEP_GRACE;
+    private int hnswEfSearch = DEFAULT_HNSW_EF_SEARCH;
 
     private Builder() {}
 
@@ -240,6 +257,16 @@ public final class DatabaseConfig {
             + " but was " + connectionTimeout.toMillis() + "ms");
       }
       this.connectionTimeout = connectionTimeout;
+      return this;
+    }
+
+    /** See {@link DatabaseConfig#hnswEfSearch()}; 1..1000 (pgvector's bounds). */
+    public Builder hnswEfSearch(int hnswEfSearch) {
+      if (hnswEfSearch < 1 || hnswEfSearch > MAX_EF_SEARCH) {
+        throw new IllegalArgumentException("hnswEfSearch must be within 1.." + MAX_EF_SEARCH
+            + " but was " + hnswEfSearch);
+      }
+      this.hnswEfSearch = hnswEfSearch;
       return this;
     }
 

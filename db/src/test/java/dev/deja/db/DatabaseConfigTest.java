@@ -23,6 +23,7 @@ class DatabaseConfigTest {
     assertEquals(Duration.ofMillis(50), c.lookupTimeout());
     assertEquals(Duration.ofMillis(250), c.connectionTimeout());
     assertEquals(Duration.ofSeconds(2), c.storeTimeout());
+    assertEquals(DatabaseConfig.DEFAULT_HNSW_EF_SEARCH, c.hnswEfSearch());
   }
 
   @Test
@@ -40,6 +41,8 @@ class DatabaseConfigTest {
     assertMessage("connectionTimeout must be >= 250ms",
         () -> valid().connectionTimeout(Duration.ofMillis(100)));
     assertMessage("lookupTimeout must be >= 1ms", () -> valid().lookupTimeout(Duration.ZERO));
+    assertMessage("hnswEfSearch must be within 1..1000", () -> valid().hnswEfSearch(0));
+    assertMessage("hnswEfSearch must be within 1..1000", () -> valid().hnswEfSearch(1001));
     assertMessage("schema must match", () -> valid().schema("Deja; DROP"));
     assertMessage("url must start with jdbc:postgresql:", () -> valid().url("jdbc:mysql://x"));
     IllegalStateException e = assertThrows(IllegalStateException.class,

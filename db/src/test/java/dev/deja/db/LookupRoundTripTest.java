@@ -113,13 +113,13 @@ class LookupRoundTripTest {
 
   @Test
   void lookupSessionSql_onAFreshConnection_setsBudgetPlannerAndHnswSettings() throws Exception {
-    DatabaseConfig config = SCHEMA.config(384);
+    DatabaseConfig config = SCHEMA.config(384).toBuilder().hnswEfSearch(77).build();
     try (Connection c = TestDatabase.connect(); Statement s = c.createStatement()) {
       s.execute(dev.deja.db.internal.PostgresCacheRepository.lookupSessionSql(config));
       assertEquals(config.lookupTimeout().toMillis() + "ms", show(s, "statement_timeout"));
       assertEquals("off", show(s, "jit"));
       assertEquals("force_custom_plan", show(s, "plan_cache_mode"));
-      assertEquals("200", show(s, "hnsw.ef_search"));
+      assertEquals("77", show(s, "hnsw.ef_search"));
       assertEquals("relaxed_order", show(s, "hnsw.iterative_scan"));
     }
   }

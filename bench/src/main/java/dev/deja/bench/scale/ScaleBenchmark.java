@@ -6,6 +6,7 @@ import dev.deja.bench.http.Results;
 import dev.deja.db.CacheStore;
 import dev.deja.db.DatabaseConfig;
 import dev.deja.db.DejaDatabase;
+import dev.deja.db.PartitionSql;
 import dev.deja.db.Neighbor;
 import dev.deja.db.internal.PostgresCacheRepository;
 import dev.deja.filter.demo.DemoOriginServlet;
@@ -58,11 +59,6 @@ public final class ScaleBenchmark {
   /** Per-dimension noise: a row's cosine similarity to its text's vector is about 0.97. */
   static final double NOISE = 0.25 / Math.sqrt(384);
   static final int MAX_HELD_OUT = 500;
-  /** Copied from V2__hnsw_index.sql: the index is rebuilt exactly as the migration made it. */
-  static final String HNSW_INDEX = "CREATE INDEX cache_entry_embedding_hnsw"
-      + " ON cache_entry USING hnsw (embedding vector_cosine_ops)"
-      + " WITH (m = 16, ef_construction = 64)"
-      + " WHERE source = 'origin' AND embedding IS NOT NULL";
   static final String COPY = "COPY cache_entry (cache_key, prompt, normalized_prompt, model,"
       + " width, height, seed, bucket, embedding, embedding_model_id, status, content_type,"
       + " blob_sha256) FROM STDIN (FORMAT binary)";
@@ -72,8 +68,7 @@ public final class ScaleBenchmark {
    * the partition through its btree index rather than the whole table.
    */
   static final String EXACT_TRUTH = "SELECT cache_key, 1 - (embedding <=> ?) AS similarity FROM"
-      + " cache_entry WHERE bucket = ? AND model = ? AND embedding_model_id = ?"
-      + " AND source = 'origin' AND embedding IS NOT NULL"
+      + " cache_entry WHERE " + PartitionSql.where("?", "?", "?")
       + " AND (expires_at IS NULL OR expires_at > now())"
       + " ORDER BY similarity DESC, cache_key LIMIT ?";
 
@@ -153,7 +148,7 @@ public final class ScaleBenchmark {
       exec(c, "SET maintenance_work_mem = '" + opt("maintenance-work-mem", "3GB") + "'");
       exec(c, "SET max_parallel_maintenance_workers = 0");
       t0 = System.nanoTime();
-      exec(c, HNSW_INDEX);
+      exec(c, PartitionSql.GLOBAL_HNSW_INDEX);
       double buildS = (System.nanoTime() - t0) / 1e9;
       t0 = System.nanoTime();
       exec(c, "VACUUM ANALYZE cache_entry");
@@ -171,6 +166,7 @@ public final class ScaleBenchmark {
       summary = summaryLine(layout, queries);
       if (Boolean.parseBoolean(opt("partial-indexes", "false"))) {
         partialIndexes(db, c, set, layout, out);
+        efSweep(set, layout, config, c, out);
       }
     }
     if (!opts.containsKey("keep-schema") && !opts.containsKey("keep")) {
@@ -211,6 +207,28 @@ public final class ScaleBenchmark {
     Map<String, Object> queries = queries(repo, c, set, layout);
     out.put("queries_partial", queries);
     summary = summaryLine(layout, queries);
+  }
+
+  /**
+   * {@code --ef-search E1,E2,...}: the same queries again through the partial indexes, once per
+   * {@code hnsw.ef_search} (a fresh {@link DejaDatabase} each, since the lookup pool sets it per
+   * connection), as {@code queries_ef_E}.
+   */
+  private void efSweep(EmbeddingSet set, Layout layout, DatabaseConfig config, Connection c,
+      Map<String, Object> out) throws SQLException {
+    String list = opt("ef-search", "");
+    if (list.isBlank()) {
+      return;
+    }
+    for (String e : list.split(",")) {
+      int ef = Integer.parseInt(e.trim());
+      try (DejaDatabase db = DejaDatabase.open(config.toBuilder().hnswEfSearch(ef).build())) {
+        ((PostgresCacheRepository) db.repository()).maintainIndexesNow();
+        Map<String, Object> queries = queries(db.repository(), c, set, layout);
+        log("ef_search %d: %s", ef, summaryLine(layout, queries));
+        out.put("queries_ef_" + ef, queries);
+      }
+    }
   }
 
   /** The one line run-benchmarks.sh prints for {@code scale ROWS} (read by scripts: stable). */
@@ -291,6 +309,7 @@ public final class ScaleBenchmark {
       out.put("partitions", layout.describe());
       out.put("sizes_bytes", sizes(c));
       out.put("queries", queries(db.repository(), c, set, layout));
+      efSweep(set, layout, config, c, out);
     }
     return out;
   }

@@ -70,7 +70,7 @@ final class BoundConnections {
     return "SET statement_timeout = " + lookupTimeoutMs(config)
         + "; SET jit = off; SET plan_cache_mode = force_custom_plan"
         + "; SELECT '[0]'::vector"
-        + "; SET hnsw.ef_search = " + Lookups.HNSW_EF_SEARCH
+        + "; SET hnsw.ef_search = " + config.hnswEfSearch()
         + "; SET hnsw.iterative_scan = " + Lookups.HNSW_ITERATIVE_SCAN;
   }
 

@@ -35,8 +35,12 @@ final class Lookups {
    * exact scan that the planner cannot turn into an HNSW scan. Measured: docs/DATABASE.md.
    */
   static final int HNSW_PARTITION_THRESHOLD = 5_000;
-  /** hnsw.ef_search for the large-partition path; see docs/DATABASE.md. */
-  static final int HNSW_EF_SEARCH = 200;
+  /**
+   * Candidates a lookup through the global index takes before keeping the k nearest: its
+   * relaxed-order iterative scan yields the first rows that pass the partition filter, not the
+   * best ones (docs/DATABASE.md). A partition's own index needs none: every candidate qualifies.
+   */
+  static final int GLOBAL_INDEX_CANDIDATES = 200;
   /** hnsw.iterative_scan for the large-partition path: see {@link #NEAREST_HNSW}. */
   static final String HNSW_ITERATIVE_SCAN = "relaxed_order";
   /** pgvector's upper bound for hnsw.ef_search, which must be at least k. */
@@ -72,6 +76,7 @@ final class Lookups {
   private final PartitionIndexes indexes;
   private final ObjectImages objects;
   private final int embeddingDimension;
+  private final int efSearch;
 
   Lookups(BoundConnections connections, PartitionSizes partitionSizes, PartitionIndexes indexes,
       ObjectImages objects, DatabaseConfig config) {
@@ -80,6 +85,7 @@ final class Lookups {
     this.indexes = indexes;
     this.objects = objects;
     this.embeddingDimension = config.embeddingDimension();
+    this.efSearch = config.hnswEfSearch();
   }
 
   /**
@@ -168,9 +174,11 @@ final class Lookups {
       List<Neighbor> result;
       // HNSW only through an index that can serve this partition: its own partial one, or the
       // global one while it exists and the partition is large enough. See PartitionIndexes.
-      if (indexes.hasValidIndex(partition) || indexes.globalIndex()
+      boolean ownIndex = indexes.hasValidIndex(partition);
+      if (ownIndex || indexes.globalIndex()
           && usesHnsw(partitionSizes.of(c, partition, HNSW_PARTITION_THRESHOLD + 1))) {
-        result = nearestHnsw(c, partition, query, k);
+        result = nearestHnsw(c, partition, query, k, ownIndex ? k
+            : Math.max(k, GLOBAL_INDEX_CANDIDATES));
         if (result.size() < k) {
           // HNSW (even iterative) can come back short; an exact scan is slower but never wrong.
           // It scans a partition above the threshold, so it gets a larger budget (a transaction
@@ -205,10 +213,10 @@ final class Lookups {
     }
   }
 
-  private static List<Neighbor> nearestHnsw(Connection c, Partition p, PGvector q, int k)
-      throws SQLException {
-    if (k > HNSW_EF_SEARCH) {
-      // The session's ef_search (BoundConnections) covers k <= HNSW_EF_SEARCH; pgvector needs
+  private List<Neighbor> nearestHnsw(Connection c, Partition p, PGvector q, int k,
+      int candidates) throws SQLException {
+    if (k > efSearch) {
+      // The session's ef_search (BoundConnections) covers k <= efSearch; pgvector needs
       // ef_search >= k, so a larger k pays for a transaction of its own.
       c.setAutoCommit(false);
       try (Statement s = c.createStatement()) {
@@ -219,9 +227,7 @@ final class Lookups {
       ps.setObject(1, q);
       int i = p.bind(ps, 2);
       ps.setObject(i++, q);
-      // A relaxed-order iterative scan yields the first rows that pass the partition filter, not
-      // the best ones: take ef_search candidates and keep the k nearest of them.
-      ps.setInt(i++, Math.max(k, HNSW_EF_SEARCH));
+      ps.setInt(i++, candidates);
       ps.setInt(i, k);
       return readNeighbors(ps);
     }
