@@ -8,6 +8,8 @@
 #   bench/scripts/run-benchmarks.sh scale ROWS # scale at ROWS entries, before/after partial HNSW
 #                                              # indexes; ends with one line on stdout (stable):
 #     scale ROWS: large-near p50 X ms p99 Y ms recall Z %; large-new p50 X ms p99 Y ms recall Z %
+#   bench/scripts/run-benchmarks.sh exact [BYTES] # exact hits at one image size, 16 connections
+#   bench/scripts/run-benchmarks.sh semantic   # only the semantic scenario (LABEL=suffix)
 #   bench/scripts/run-benchmarks.sh miss       # only the miss scenario (~2 min)
 #   bench/scripts/run-benchmarks.sh smoke      # every piece at tiny sizes, a few seconds each
 #   bench/scripts/run-benchmarks.sh report     # only re-render docs/BENCHMARKS.md from the JSON
@@ -86,7 +88,7 @@ wait_http() { # port name
 
 start_refs() {
   "${JAVA[@]}" dev.deja.bench.http.ReferenceServers "${ORIGIN_PORT}" "${CEILING_PORT}" \
-    "${DELAY_MS}" > "${TMP}/refs.log" 2>&1 &
+    "${DELAY_MS}" "${IMAGE_BYTES:-102400}" > "${TMP}/refs.log" 2>&1 &
   PIDS+=($!)
   wait_http "${ORIGIN_PORT}" "reference servers"
 }
@@ -197,7 +199,10 @@ case "${MODE}" in
     # cluster's 256 MB would measure page-cache misses instead.
     export DEJA_PG_OPTIONS="${DEJA_PG_OPTIONS:--c shared_buffers=3GB -c effective_cache_size=12GB}"
     build; start_pg
-    scale_bench --sizes 1000000 --queries 200 --keep-schema "${SCHEMA}"
+    # --partial-indexes: the load step also runs the repository's index pass, so the table the
+    # HTTP stage's server opens already has its partial indexes (and no global one) and that
+    # server's first pass has nothing to build while the HTTP benchmark runs.
+    scale_bench --sizes 1000000 --queries 200 --keep-schema "${SCHEMA}" --partial-indexes true
     start_refs; start_deja "${SCHEMA}"
     http_bench --scenarios semantic --label -1m
     report ;;
@@ -218,6 +223,25 @@ case "${MODE}" in
     build; start_pg
     scale_bench --sizes "${ROWS}" --partial-indexes true --label "-${ROWS}" >"${TMP}/scale.out"
     grep -m1 '^scale ' "${TMP}/scale.out" || die "the scale benchmark printed no summary" ;;
+  exact)
+    # Issue 14: exact hits beside the ceiling and nginx at one image size (bytes, default 12288),
+    # 16 connections; JFR=1 also records a profile of the Deja server (bench/results/*.jfr).
+    export IMAGE_BYTES="${2:-12288}"
+    [[ "${IMAGE_BYTES}" =~ ^[1-9][0-9]*$ ]] || die "usage: $0 exact [BYTES]"
+    [[ "${JFR:-0}" == 1 ]] && SERVER_HEAP="${SERVER_HEAP} -XX:StartFlightRecording=filename=${RESULTS}/exact-${IMAGE_BYTES}.jfr,settings=profile"
+    build; start_pg; start_refs; start_nginx
+    drop_schema "${SCHEMA}"; start_deja "${SCHEMA}"
+    http_bench --scenarios exact --connections 16 --label "-${IMAGE_BYTES}b" \
+      --image-bytes "${IMAGE_BYTES}"
+    report ;;
+  semantic)
+    # Only the semantic scenario (1,200 entries). With DELAY_MS=0 the guard's refusals are
+    # answered at once instead of holding a connection for the origin's delay, so the hits/s at
+    # 16 connections measure what the CPU gives, not how long misses wait.
+    build; start_pg; start_refs
+    drop_schema "${SCHEMA}"; start_deja "${SCHEMA}"
+    http_bench --scenarios semantic --label "${LABEL:-}"
+    report ;;
   miss)
     # Only the miss scenario (about 2 minutes): after a change to the request path.
     build; start_pg; start_refs
@@ -236,6 +260,6 @@ case "${MODE}" in
     drop_schema "${SCHEMA}" ;;
   report)
     build; report ;;
-  *) die "usage: $0 [quick|miss|scale ROWS|scale-1m|scale-1m-reuse|smoke|report]" ;;
+  *) die "usage: $0 [quick|exact [BYTES]|semantic|miss|scale ROWS|scale-1m|scale-1m-reuse|smoke|report]" ;;
 esac
 log "done in $(( $(date +%s) - START )) s"

@@ -118,7 +118,9 @@ public final class HttpBenchmark {
             r.total().getValueAtPercentile(99) / 1e3, r.classes());
       }
     }
-    result.put("image_bytes", BenchImages.DEFAULT_IMAGE_BYTES);
+    // What the reference servers were started with (run-benchmarks.sh exact BYTES).
+    result.put("image_bytes",
+        Options.integer(opts, "image-bytes", BenchImages.DEFAULT_IMAGE_BYTES));
     result.put("prompts", paths.size());
     result.put("runs", runs);
     return result;
