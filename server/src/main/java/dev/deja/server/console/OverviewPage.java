@@ -87,13 +87,17 @@ final class OverviewPage {
     List<Plots.Series> out = new ArrayList<>();
     for (Outcome o : Outcome.values()) {
       double[] v = new double[minutes.length / step];
+      long total = 0;
+      for (long[] minute : minutes) {
+        total += minute[o.ordinal()];
+      }
       for (int i = 0; i < v.length; i++) {
         for (int m = i * step; m < (i + 1) * step; m++) {
           v[i] += minutes[m][o.ordinal()];
         }
         v[i] /= step;
       }
-      out.add(new Plots.Series(o.label, o.colour, v));
+      out.add(new Plots.Series(o.label + " (" + total + ")", o.colour, v));
     }
     return out;
   }

@@ -71,13 +71,9 @@ final class Plots {
     }
     svg.append("</svg><ul class=\"legend\">");
     for (Series s : series) {
-      double sum = 0;
-      for (double v : s.values()) {
-        sum += v;
-      }
       svg.append("<li><svg width=\"12\" height=\"12\"><rect width=\"12\" height=\"12\" fill=\"")
           .append(Html.escape(s.colour())).append("\"/></svg> ").append(Html.escape(s.label()))
-          .append(yMax > 0 ? "" : " (" + number(sum) + ")").append("</li>");
+          .append("</li>");
     }
     return svg.append("</ul></figure>").toString();
   }

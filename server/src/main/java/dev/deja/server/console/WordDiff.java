@@ -5,10 +5,12 @@ import com.github.difflib.patch.AbstractDelta;
 import com.github.difflib.patch.DeltaType;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 
 /**
- * Two prompts side by side with their differences marked word by word: words only in the
- * requested prompt in {@code <ins>}, words only in the matched one in {@code <del>}. Every word is
+ * Two prompts side by side with their differences marked word by word, ignoring case and
+ * punctuation: words only in the requested prompt in {@code <ins>}, words only in the matched one
+ * in {@code <del>}. Every word is
  * escaped ({@link Html#escape}).
  */
 final class WordDiff {
@@ -28,13 +30,22 @@ final class WordDiff {
     List<String> b = words(matched);
     boolean[] onlyA = new boolean[a.size()];
     boolean[] onlyB = new boolean[b.size()];
-    for (AbstractDelta<String> d : DiffUtils.diff(b, a).getDeltas()) {
+    for (AbstractDelta<String> d : DiffUtils.diff(b, a, WordDiff::sameWord).getDeltas()) {
       if (d.getType() != DeltaType.EQUAL) {
         mark(onlyB, d.getSource().getPosition(), d.getSource().size());
         mark(onlyA, d.getTarget().getPosition(), d.getTarget().size());
       }
     }
     return new Marked(render(a, onlyA, "ins"), render(b, onlyB, "del"));
+  }
+
+  /** Case and punctuation do not change what is drawn: "A" is "a", "night," is "night". */
+  private static boolean sameWord(String x, String y) {
+    return bare(x).equals(bare(y));
+  }
+
+  private static String bare(String word) {
+    return word.toLowerCase(Locale.ROOT).replaceAll("\\p{Punct}", "");
   }
 
   private static List<String> words(String s) {

@@ -15,6 +15,13 @@ class WordDiffTest {
   }
 
   @Test
+  void caseAndPunctuation_areNotDifferences() {
+    WordDiff.Marked m = WordDiff.of("A cabin at night, highly detailed", "a cabin at night");
+    assertEquals("A cabin at night, <ins>highly</ins> <ins>detailed</ins>", m.requested());
+    assertEquals("a cabin at night", m.matched());
+  }
+
+  @Test
   void markupInAPrompt_isEscapedInsideTheMarks() {
     WordDiff.Marked m = WordDiff.of("<b>cat</b> sleeping", "a dog sleeping");
     assertEquals("<ins>&lt;b&gt;cat&lt;/b&gt;</ins> sleeping", m.requested());
