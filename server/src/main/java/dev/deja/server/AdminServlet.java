@@ -1,6 +1,5 @@
 package dev.deja.server;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.deja.db.CacheStats;
 import dev.deja.db.PurgeCriteria;
 import dev.deja.filter.DejaCache;
@@ -10,6 +9,7 @@ import dev.deja.filter.settings.InvalidSettingException;
 import dev.deja.filter.settings.SettingTypes;
 import dev.deja.server.console.AdminToken;
 import dev.deja.server.console.Explainer;
+import dev.deja.server.console.JsonAnswer;
 import dev.deja.db.CacheMaintenance;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import jakarta.servlet.http.HttpServlet;
@@ -36,7 +36,6 @@ final class AdminServlet extends HttpServlet {
 
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(AdminServlet.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
   /** Neighbours {@code explain} shows. */
   static final int EXPLAIN_NEIGHBOURS = Explainer.NEIGHBOURS;
 
@@ -301,10 +300,6 @@ final class AdminServlet extends HttpServlet {
   }
 
   private static void json(HttpServletResponse resp, int status, Object body) throws IOException {
-    resp.setStatus(status);
-    resp.setContentType("application/json");
-    resp.setCharacterEncoding("UTF-8");
-    resp.setHeader("Cache-Control", "no-store");
-    JSON.writeValue(resp.getOutputStream(), body);
+    JsonAnswer.send(resp, status, body);
   }
 }

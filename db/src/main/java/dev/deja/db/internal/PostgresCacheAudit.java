@@ -62,18 +62,8 @@ final class PostgresCacheAudit implements CacheAudit {
   @Override
   public Optional<ServedMatch> servedMatch(String aliasKey) {
     Objects.requireNonNull(aliasKey, "aliasKey");
-    try (Connection c = connections.store()) {
-      try (PreparedStatement ps = c.prepareStatement(MATCH_COLUMNS + " AND a.cache_key = ?")) {
-        ps.setString(1, aliasKey);
-        try (ResultSet rs = ps.executeQuery()) {
-          Optional<ServedMatch> found = rs.next() ? Optional.of(match(rs)) : Optional.empty();
-          c.commit();
-          return found;
-        }
-      }
-    } catch (SQLException | RuntimeException e) {
-      throw unavailable("servedMatch", e);
-    }
+    return select("servedMatch", MATCH_COLUMNS + " AND a.cache_key = ?",
+        ps -> ps.setString(1, aliasKey), PostgresCacheAudit::match).stream().findFirst();
   }
 
   @Override
@@ -138,25 +128,15 @@ final class PostgresCacheAudit implements CacheAudit {
 
   @Override
   public List<MatchFeedback> feedback() {
-    try (Connection c = connections.store();
-        PreparedStatement ps = c.prepareStatement(
-            "SELECT prompt_a, prompt_b, label, similarity, embedding_model_id, alias_key,"
-                + " target_key, bucket, model, decided_by, decided_at FROM match_feedback"
-                + " ORDER BY id")) {
-      List<MatchFeedback> out = new ArrayList<>();
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.add(new MatchFeedback(rs.getString(1), rs.getString(2), rs.getShort(3) == 1,
-              rs.getDouble(4), rs.getString(5), rs.getString(6), rs.getString(7),
-              rs.getString(8), rs.getString(9), rs.getString(10),
-              rs.getTimestamp(11).toInstant()));
-        }
-      }
-      c.commit();
-      return out;
-    } catch (SQLException | RuntimeException e) {
-      throw unavailable("feedback", e);
-    }
+    return select("feedback",
+        "SELECT prompt_a, prompt_b, label, similarity, embedding_model_id, alias_key,"
+            + " target_key, bucket, model, decided_by, decided_at FROM match_feedback"
+            + " ORDER BY id",
+        ps -> { },
+        rs -> new MatchFeedback(rs.getString(1), rs.getString(2), rs.getShort(3) == 1,
+            rs.getDouble(4), rs.getString(5), rs.getString(6), rs.getString(7),
+            rs.getString(8), rs.getString(9), rs.getString(10),
+            rs.getTimestamp(11).toInstant()));
   }
 
   @Override
@@ -175,11 +155,9 @@ final class PostgresCacheAudit implements CacheAudit {
         + " AND (?::text IS NULL OR e.alias_of = ?)"
         + " ORDER BY e.created_at DESC, e.cache_key LIMIT ? OFFSET ?";
     String like = search.promptContains() == null ? null
-        : "%" + search.promptContains().toLowerCase(Locale.ROOT)
-            .replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
+        : containsPattern(search.promptContains());
     Timestamp after = search.createdAfter() == null ? null : Timestamp.from(search.createdAfter());
-    try (Connection c = connections.store();
-        PreparedStatement ps = c.prepareStatement(sql)) {
+    return select("entries", sql, ps -> {
       int i = 0;
       i = pair(ps, i, search.key());
       i = pair(ps, i, like);
@@ -191,29 +169,21 @@ final class PostgresCacheAudit implements CacheAudit {
       i = pair(ps, i, search.aliasOf());
       ps.setInt(++i, limit);
       ps.setInt(++i, offset);
-      List<EntryDetail> out = new ArrayList<>();
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          double similarity = rs.getDouble(7);
-          out.add(new EntryDetail(rs.getString(1), rs.getString(2), rs.getString(3),
-              rs.getString(4), EntrySource.fromSql(rs.getString(5)), rs.getString(6),
-              rs.wasNull() ? null : similarity, rs.getString(8), rs.getLong(9), rs.getLong(10),
-              rs.getLong(11), instant(rs.getTimestamp(12)), instant(rs.getTimestamp(13)),
-              instant(rs.getTimestamp(14))));
-        }
-      }
-      c.commit();
-      return out;
-    } catch (SQLException | RuntimeException e) {
-      throw unavailable("entries", e);
-    }
+    }, rs -> {
+      double similarity = rs.getDouble(7);
+      Double aliasSimilarity = rs.wasNull() ? null : similarity;
+      return new EntryDetail(rs.getString(1), rs.getString(2), rs.getString(3),
+          rs.getString(4), EntrySource.fromSql(rs.getString(5)), rs.getString(6),
+          aliasSimilarity, rs.getString(8), rs.getLong(9), rs.getLong(10), rs.getLong(11),
+          instant(rs.getTimestamp(12)), instant(rs.getTimestamp(13)),
+          instant(rs.getTimestamp(14)));
+    });
   }
 
   private List<ServedMatch> matches(String operation, String sql, MatchFilter filter, int limit,
       int offset) {
     Objects.requireNonNull(filter, "filter");
-    try (Connection c = connections.store();
-        PreparedStatement ps = c.prepareStatement(sql)) {
+    return select(operation, sql, ps -> {
       int i = 0;
       i = pair(ps, i, filter.bucket());
       i = pair(ps, i, filter.model());
@@ -223,10 +193,30 @@ final class PostgresCacheAudit implements CacheAudit {
       ps.setObject(++i, filter.maxSimilarity(), java.sql.Types.DOUBLE);
       ps.setInt(++i, limit);
       ps.setInt(++i, offset);
-      List<ServedMatch> out = new ArrayList<>();
+    }, PostgresCacheAudit::match);
+  }
+
+  /** Sets a statement's parameters. */
+  @FunctionalInterface
+  private interface Binder {
+    void bind(PreparedStatement ps) throws SQLException;
+  }
+
+  /** Reads one row. */
+  @FunctionalInterface
+  private interface Row<T> {
+    T read(ResultSet rs) throws SQLException;
+  }
+
+  /** One read-only query on the store pool and budget; a failure is the store unavailable. */
+  private <T> List<T> select(String operation, String sql, Binder binder, Row<T> row) {
+    try (Connection c = connections.store();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      binder.bind(ps);
+      List<T> out = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          out.add(match(rs));
+          out.add(row.read(rs));
         }
       }
       c.commit();
@@ -234,6 +224,15 @@ final class PostgresCacheAudit implements CacheAudit {
     } catch (SQLException | RuntimeException e) {
       throw unavailable(operation, e);
     }
+  }
+
+  /**
+   * The LIKE pattern (escape character {@code \\}) matching a lower-cased text that contains
+   * {@code text} ignoring case: {@code %} and {@code _} in it are plain characters.
+   */
+  static String containsPattern(String text) {
+    return "%" + text.toLowerCase(Locale.ROOT)
+        .replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
   }
 
   /** Binds {@code value} to the two placeholders of a {@code (? IS NULL OR col = ?)} pair. */

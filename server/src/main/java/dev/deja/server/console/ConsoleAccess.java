@@ -64,13 +64,13 @@ final class ConsoleAccess {
       return Optional.empty();
     }
     Sessions.Session s = sessions.open(who == null || who.isBlank() ? "console" : who.strip());
-    resp.addHeader("Set-Cookie", cookie(s.id(), req.isSecure(), -1));
+    resp.addHeader("Set-Cookie", cookie(s.id(), overTls(req), -1));
     return Optional.of(s);
   }
 
   void logout(HttpServletRequest req, HttpServletResponse resp) {
     sessions.close(cookie(req));
-    resp.addHeader("Set-Cookie", cookie("", req.isSecure(), 0));
+    resp.addHeader("Set-Cookie", cookie("", overTls(req), 0));
   }
 
   /** Whether a mutation by {@code caller} passes the CSRF defence. */
@@ -91,13 +91,24 @@ final class ConsoleAccess {
     if (origin == null) {
       return true;
     }
+    // Host against the Origin's authority: behind a TLS-terminating proxy the schemes differ, and
+    // no other site can send our host name as its Origin.
     String host = req.getHeader("Host");
-    return host != null && origin.equals(req.getScheme() + "://" + host);
+    int authority = origin.indexOf("://");
+    return host != null && authority > 0 && origin.substring(authority + 3).equalsIgnoreCase(host);
   }
 
   private static boolean csrfMatches(String given, Sessions.Session session) {
     return given != null && MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8),
         session.csrf().getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * Whether the browser reached us over TLS: directly, or through a proxy that says so. Trusting
+   * the header here can only add {@code Secure}, which a client could only turn against itself.
+   */
+  private static boolean overTls(HttpServletRequest req) {
+    return req.isSecure() || "https".equalsIgnoreCase(req.getHeader("X-Forwarded-Proto"));
   }
 
   private String cookie(String value, boolean secure, int maxAge) {

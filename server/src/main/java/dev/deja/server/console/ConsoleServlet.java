@@ -1,6 +1,5 @@
 package dev.deja.server.console;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.deja.db.CacheUnavailableException;
 import dev.deja.db.MatchFeedback;
 import dev.deja.db.StoredResponse;
@@ -34,7 +33,6 @@ public final class ConsoleServlet extends HttpServlet {
 
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(ConsoleServlet.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern KEY = Pattern.compile("[0-9a-f]{64}");
   /** How far past expiry the console still shows an image: it is an inspection, not a serve. */
   private static final Duration SHOW_EXPIRED_FOR = Duration.ofDays(365);
@@ -368,10 +366,6 @@ public final class ConsoleServlet extends HttpServlet {
   }
 
   private static void json(HttpServletResponse resp, int status, Object body) throws IOException {
-    resp.setStatus(status);
-    resp.setContentType("application/json");
-    resp.setCharacterEncoding("UTF-8");
-    resp.setHeader("Cache-Control", "no-store");
-    JSON.writeValue(resp.getOutputStream(), body);
+    JsonAnswer.send(resp, status, body);
   }
 }

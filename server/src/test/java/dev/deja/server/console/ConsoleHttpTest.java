@@ -105,6 +105,13 @@ class ConsoleHttpTest {
   }
 
   @Test
+  void login_throughATlsProxy_setsASecureCookie() throws Exception {
+    HttpResponse<byte[]> r = post(UI + "login", form("token", TOKEN),
+        "X-Forwarded-Proto", "https");
+    assertTrue(r.headers().firstValue("Set-Cookie").orElseThrow().contains("; Secure"));
+  }
+
+  @Test
   void login_postedFromAnotherSite_isRefused() throws Exception {
     HttpResponse<byte[]> r = post(UI + "login", form("token", TOKEN),
         "Origin", "https://evil.example");
