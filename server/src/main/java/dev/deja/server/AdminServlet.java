@@ -30,7 +30,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Public: {@code GET health}, {@code GET health/ready}, {@code GET metrics}. Token, or public
  * with {@code --public-explain}: {@code GET stats}, {@code GET explain}. Token only, and off when
- * no token is configured: {@code DELETE entries/{key}}, {@code POST purge}.
+ * no token is configured: {@code DELETE entries/{key}}, {@code POST purge}. The operator console
+ * ({@code ui/}, {@code feedback}, {@code feedback.tsv}) is {@link
+ * dev.deja.server.console.ConsoleServlet}, mapped beside this servlet.
  */
 final class AdminServlet extends HttpServlet {
 
