@@ -6,7 +6,8 @@
 #                            images in an S3-compatible bucket (README, "Images in an object store")
 # Starts the project's own PostgreSQL + pgvector unless DEJA_DB_URL is set, builds the server jar
 # when it is missing or older than the sources, and passes any other argument to the server
-# (`./run.sh --help` lists them).
+# (`./run.sh --help` lists them). Without --admin-token or DEJA_ADMIN_TOKEN it makes a token for
+# this run and prints it with the operator console's address.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -51,6 +52,13 @@ if [[ ! -f "${jar}" ]] \
     || [[ -n "$(find pom.xml db filter server -newer "${jar}" \( -name '*.java' -o -name 'pom.xml' -o -path '*/resources/*' \) -print -quit)" ]]; then
   echo "run.sh: building ${jar} ..." >&2
   mvn -B -q -DskipTests -pl server -am package
+fi
+
+# The operator console (/_deja/ui/) needs an admin token: make one for this run unless one is given.
+if [[ -z "${DEJA_ADMIN_TOKEN:-}" && " ${args[*]} " != *" --admin-token"* ]]; then
+  DEJA_ADMIN_TOKEN="$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')"
+  export DEJA_ADMIN_TOKEN
+  echo "run.sh: console at http://localhost:8080/_deja/ui/ (or your --port), admin token: ${DEJA_ADMIN_TOKEN}" >&2
 fi
 
 exec java -jar "${jar}" "${origin[@]}" "${args[@]}"

@@ -84,4 +84,13 @@ public interface CacheMaintenance {
    * @param offset how many matching entries to skip, at least 0
    */
   List<EntrySummary> list(EntryFilter filter, int limit, int offset);
+
+  /**
+   * The operator's audit of served semantic hits, entries and verdicts (the console). A store
+   * that keeps no such record throws {@link UnsupportedOperationException}.
+   */
+  default CacheAudit audit() {
+    throw new UnsupportedOperationException(getClass().getSimpleName()
+        + " keeps no audit of served matches; the console needs the PostgreSQL store");
+  }
 }

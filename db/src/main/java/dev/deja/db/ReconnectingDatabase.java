@@ -240,5 +240,10 @@ public final class ReconnectingDatabase implements AutoCloseable {
     public List<EntrySummary> list(EntryFilter filter, int limit, int offset) {
       return current().list(filter, limit, offset);
     }
+
+    @Override
+    public CacheAudit audit() {
+      return current().audit();
+    }
   }
 }

@@ -160,6 +160,16 @@ public final class FilterSettings {
    * @throws dev.deja.db.SchemaMismatchException when the schema was made for another model
    */
   public DejaCache open(MeterRegistry registry) {
+    return open(registry, java.util.function.UnaryOperator.identity());
+  }
+
+  /**
+   * As {@link #open(MeterRegistry)}, with the configured matcher wrapped by {@code matchers}: a
+   * host adds a rule of its own (the gateway refuses the pairs operators marked wrong) while the
+   * threshold and the guard stay this configuration's.
+   */
+  public DejaCache open(MeterRegistry registry,
+      java.util.function.UnaryOperator<SemanticMatcher> matchers) {
     Embedder embedder = config.semantic() ? Embedders.create(embedding) : null;
     ReconnectingDatabase db;
     try {
@@ -177,7 +187,7 @@ public final class FilterSettings {
         DejaCache.builder()
             .config(config)
             .store(db.repository())
-            .matcher(matcher(config))
+            .matcher(matchers.apply(matcher(config)))
             .meterRegistry(registry)
             .closing(db);
     if (embedder != null) {

@@ -1,26 +1,21 @@
 package dev.deja.server;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.deja.db.CacheStats;
 import dev.deja.db.PurgeCriteria;
 import dev.deja.filter.DejaCache;
 import dev.deja.filter.embed.Embedder;
 import dev.deja.filter.lookup.Explanation;
-import dev.deja.filter.lookup.LookupOptions;
-import dev.deja.filter.lookup.LookupResult;
-import dev.deja.filter.request.ParsedRequest;
-import dev.deja.filter.request.QueryString;
 import dev.deja.filter.settings.InvalidSettingException;
 import dev.deja.filter.settings.SettingTypes;
+import dev.deja.server.console.AdminToken;
+import dev.deja.server.console.Explainer;
+import dev.deja.server.console.JsonAnswer;
 import dev.deja.db.CacheMaintenance;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -35,22 +30,24 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Public: {@code GET health}, {@code GET health/ready}, {@code GET metrics}. Token, or public
  * with {@code --public-explain}: {@code GET stats}, {@code GET explain}. Token only, and off when
- * no token is configured: {@code DELETE entries/{key}}, {@code POST purge}.
+ * no token is configured: {@code DELETE entries/{key}}, {@code POST purge}. The operator console
+ * ({@code ui/}, {@code feedback}, {@code feedback.tsv}) is {@link
+ * dev.deja.server.console.ConsoleServlet}, mapped beside this servlet.
  */
 final class AdminServlet extends HttpServlet {
 
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(AdminServlet.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
   /** Neighbours {@code explain} shows. */
-  static final int EXPLAIN_NEIGHBOURS = 5;
+  static final int EXPLAIN_NEIGHBOURS = Explainer.NEIGHBOURS;
 
   private final transient ServerConfig config;
   private final transient DejaCache cache;
   private final transient PrometheusMeterRegistry registry;
   private final transient CacheMaintenance store;
   private final transient CacheSize size;
-  private final byte[] token;
+  private final transient AdminToken token;
+  private final transient Explainer explainer;
 
   AdminServlet(
       ServerConfig config,
@@ -63,8 +60,8 @@ final class AdminServlet extends HttpServlet {
     this.registry = registry;
     this.store = store;
     this.size = size;
-    this.token =
-        config.adminToken() == null ? null : config.adminToken().getBytes(StandardCharsets.UTF_8);
+    this.token = AdminToken.of(config.adminToken());
+    this.explainer = new Explainer(cache);
   }
 
   @Override
@@ -203,71 +200,37 @@ final class AdminServlet extends HttpServlet {
       error(resp, 400, "explain needs ?prompt=... (plus width, height, seed, model as usual)");
       return;
     }
-    String query = QueryString.parse(req.getQueryString()).without("prompt").raw();
-    // Explained as a GET on the first cached route, with the caller's tenant when tenancy is on.
-    String route = cache.config().rules().pathPrefixes().get(0);
-    String path = route + URLEncoder.encode(prompt, StandardCharsets.UTF_8).replace("+", "%20");
     String tenantHeader = cache.config().rules().tenantHeader();
-    ParsedRequest parsed =
-        cache.parse("GET", path, query, tenantHeader == null ? null : req.getHeader(tenantHeader));
+    Explainer.Result r = explainer.explain(prompt, req.getQueryString(),
+        tenantHeader == null ? null : req.getHeader(tenantHeader));
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("prompt", prompt);
-    if (parsed instanceof ParsedRequest.Invalid invalid) {
-      body.put("verdict", "bypass");
-      body.put("reason", invalid.reason());
-      json(resp, 200, body);
-      return;
+    if (r.cacheable()) {
+      body.put("key", r.key());
+      body.put("bucket", r.bucket());
+      body.put("model", r.model());
+      body.put("seeded", r.seeded());
+      body.put("threshold", r.threshold());
     }
-    if (!(parsed instanceof ParsedRequest.Cacheable c)) {
-      body.put("verdict", "bypass");
-      body.put("reason", "not-cacheable");
-      json(resp, 200, body);
-      return;
+    body.put("verdict", r.verdict());
+    body.put("reason", r.reason());
+    if (r.matchedKey() != null) {
+      body.put("matchedKey", r.matchedKey());
+      body.put("similarity", r.similarity());
     }
-    body.put("key", c.key().value());
-    body.put("bucket", c.partition().bucket());
-    body.put("model", c.request().model());
-    body.put("seeded", c.request().seeded());
-    LookupOptions options = LookupOptions.defaults();
-    body.put("threshold", cache.threshold(options));
-    Explanation explanation;
-    try {
-      explanation = cache.explain(c, options, EXPLAIN_NEIGHBOURS);
-    } catch (RuntimeException e) {
-      body.put("verdict", "miss");
-      body.put("reason", "cache-unavailable: " + e.getMessage());
-      json(resp, 200, body);
-      return;
+    if (r.cacheable() && !r.reason().startsWith("cache-unavailable")) {
+      List<Map<String, Object>> neighbours = new ArrayList<>();
+      for (Explanation.Neighbour n : r.neighbours()) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("key", n.key());
+        row.put("prompt", n.prompt());
+        row.put("similarity", n.similarity());
+        row.put("accepted", n.accepted());
+        row.put("reason", n.reason());
+        neighbours.add(row);
+      }
+      body.put("neighbours", neighbours);
     }
-    LookupResult decision = explanation.decision();
-    if (decision instanceof LookupResult.ExactHit) {
-      body.put("verdict", "exact-hit");
-      body.put("reason", "exact key present");
-    } else if (decision instanceof LookupResult.SemanticHit s) {
-      body.put("verdict", "semantic-hit");
-      body.put("reason", s.verdict().reason());
-      body.put("matchedKey", s.candidate().cacheKey());
-      body.put("similarity", s.candidate().similarity());
-    } else {
-      LookupResult.Miss miss = (LookupResult.Miss) decision;
-      body.put("verdict", "miss");
-      body.put(
-          "reason",
-          miss.unavailable() != null
-              ? miss.unavailable()
-              : miss.refusal() != null ? miss.refusal().reason() : "no-candidate");
-    }
-    List<Map<String, Object>> neighbours = new ArrayList<>();
-    for (Explanation.Neighbour n : explanation.neighbours()) {
-      Map<String, Object> row = new LinkedHashMap<>();
-      row.put("key", n.key());
-      row.put("prompt", n.prompt());
-      row.put("similarity", n.similarity());
-      row.put("accepted", n.accepted());
-      row.put("reason", n.reason());
-      neighbours.add(row);
-    }
-    body.put("neighbours", neighbours);
     json(resp, 200, body);
   }
 
@@ -277,7 +240,7 @@ final class AdminServlet extends HttpServlet {
     if (config.publicExplain()) {
       return true;
     }
-    if (token == null) {
+    if (!token.configured()) {
       error(resp, 403, "explain and stats need --admin-token (or --public-explain)");
       return false;
     }
@@ -286,7 +249,7 @@ final class AdminServlet extends HttpServlet {
 
   private boolean mutationAllowed(HttpServletRequest req, HttpServletResponse resp)
       throws IOException {
-    if (token == null) {
+    if (!token.configured()) {
       error(resp, 403, "admin mutations are off: start the server with --admin-token");
       return false;
     }
@@ -294,12 +257,7 @@ final class AdminServlet extends HttpServlet {
   }
 
   private boolean authorised(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-    String header = req.getHeader("Authorization");
-    byte[] given =
-        header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
-            ? header.substring(7).strip().getBytes(StandardCharsets.UTF_8)
-            : new byte[0];
-    if (MessageDigest.isEqual(given, token)) {
+    if (token.bearerMatches(req)) {
       return true;
     }
     resp.setHeader("WWW-Authenticate", "Bearer realm=\"deja\"");
@@ -344,10 +302,6 @@ final class AdminServlet extends HttpServlet {
   }
 
   private static void json(HttpServletResponse resp, int status, Object body) throws IOException {
-    resp.setStatus(status);
-    resp.setContentType("application/json");
-    resp.setCharacterEncoding("UTF-8");
-    resp.setHeader("Cache-Control", "no-store");
-    JSON.writeValue(resp.getOutputStream(), body);
+    JsonAnswer.send(resp, status, body);
   }
 }

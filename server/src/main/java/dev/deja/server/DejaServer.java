@@ -7,6 +7,8 @@ import dev.deja.filter.DejaFilter;
 import dev.deja.filter.FilterSettings;
 import dev.deja.filter.demo.DemoOriginServlet;
 import dev.deja.filter.request.RequestRules;
+import dev.deja.server.console.ConsoleServlet;
+import dev.deja.server.console.OperatorVerdicts;
 import dev.deja.db.CacheMaintenance;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -73,7 +75,8 @@ public final class DejaServer implements AutoCloseable {
     checkPortFree(config);
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     registry.config().meterFilter(latencyHistograms());
-    DejaCache cache = openCache(config, registry);
+    OperatorVerdicts verdicts = new OperatorVerdicts();
+    DejaCache cache = openCache(config, registry, verdicts);
     Server demoServer = null;
     DemoOriginServlet demoOrigin = null;
     Evictor evictor = null;
@@ -92,7 +95,7 @@ public final class DejaServer implements AutoCloseable {
       CacheMaintenance store = cache.store();
       CacheSize size = new CacheSize(store, SIZE_MAX_AGE);
       size.register(registry);
-      server = gateway(config, cache, registry, store, size, origin);
+      server = gateway(config, cache, registry, store, size, origin, verdicts);
       try {
         server.start();
       } catch (IOException e) {
@@ -154,9 +157,10 @@ public final class DejaServer implements AutoCloseable {
     }
   }
 
-  private static DejaCache openCache(ServerConfig config, PrometheusMeterRegistry registry) {
+  private static DejaCache openCache(ServerConfig config, PrometheusMeterRegistry registry,
+      OperatorVerdicts verdicts) {
     try {
-      return FilterSettings.of(config.filterSettings()).open(registry);
+      return FilterSettings.of(config.filterSettings()).open(registry, verdicts::guard);
     } catch (SchemaMismatchException e) {
       throw new ServerConfig.ConfigException("embedding model does not fit the database: "
           + e.getMessage());
@@ -174,7 +178,8 @@ public final class DejaServer implements AutoCloseable {
       PrometheusMeterRegistry registry,
       CacheMaintenance store,
       CacheSize size,
-      URI origin) {
+      URI origin,
+      OperatorVerdicts verdicts) {
     QueuedThreadPool threads = new QueuedThreadPool(200, 8);
     threads.setName("deja");
     Server server = new Server(threads);
@@ -198,6 +203,11 @@ public final class DejaServer implements AutoCloseable {
     ServletHolder admin =
         new ServletHolder("deja-admin", new AdminServlet(config, cache, registry, store, size));
     context.addServlet(admin, config.adminPrefix() + "/*");
+    ServletHolder console = new ServletHolder("deja-console",
+        new ConsoleServlet(config.adminPrefix(), config.adminToken(), cache, registry, verdicts));
+    context.addServlet(console, config.adminPrefix() + "/ui/*");
+    context.addServlet(console, config.adminPrefix() + "/feedback");
+    context.addServlet(console, config.adminPrefix() + "/feedback.tsv");
 
     ServletHolder proxy =
         new ServletHolder("origin-proxy", new OriginProxyServlet(config.connectTimeout(), limits, registry));

@@ -23,7 +23,13 @@ import com.tngtech.archunit.lang.ArchCondition;
 import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.lang.ConditionEvents;
 import com.tngtech.archunit.lang.SimpleConditionEvent;
+import dev.deja.db.CacheAudit;
 import dev.deja.db.CacheStore;
+import dev.deja.db.EntryDetail;
+import dev.deja.db.EntrySearch;
+import dev.deja.db.MatchFeedback;
+import dev.deja.db.MatchFilter;
+import dev.deja.db.ServedMatch;
 import dev.deja.db.CacheStats;
 import dev.deja.db.CacheUnavailableException;
 import dev.deja.db.DailyCounts;
@@ -94,7 +100,8 @@ class ArchitectureTest {
       StoredRequest.class, StoredResponse.class, EntrySource.class, Neighbor.class,
       HitRecord.class, DailyCounts.class, PurgeCriteria.class, CacheStats.class,
       EntryFilter.class, EntrySummary.class, ImagePlacement.class, ImageBody.class,
-      CacheStore.class, CacheMaintenance.class};
+      CacheStore.class, CacheMaintenance.class, CacheAudit.class, ServedMatch.class,
+      MatchFilter.class, MatchFeedback.class, EntrySearch.class, EntryDetail.class};
 
   private static final DescribedPredicate<JavaClass> DB_MODULE = resideInAPackage("dev.deja.db..");
 

@@ -14,10 +14,10 @@ import java.util.List;
 import java.util.function.BooleanSupplier;
 
 /** Starts the real server in-process on a free port, against a test class's own schema. */
-final class TestServers {
+public final class TestServers {
 
-  static final String TOKEN = "test-admin-token-0123456789";
-  static final HttpClient HTTP =
+  public static final String TOKEN = "test-admin-token-0123456789";
+  public static final HttpClient HTTP =
       HttpClient.newBuilder()
           .version(HttpClient.Version.HTTP_1_1) // no h2c upgrade dance: one request, one connection
           .connectTimeout(Duration.ofSeconds(5))
@@ -25,7 +25,7 @@ final class TestServers {
 
   private TestServers() {}
 
-  static DejaServer start(TestDatabase.Schema schema, String... extra) {
+  public static DejaServer start(TestDatabase.Schema schema, String... extra) {
     TestDatabase.Settings db = TestDatabase.settings();
     List<String> args =
         new ArrayList<>(
@@ -44,32 +44,32 @@ final class TestServers {
     return Main.start(args.toArray(String[]::new));
   }
 
-  static String imagePath(String prompt, String query) {
+  public static String imagePath(String prompt, String query) {
     return "/prompt/" + URLEncoder.encode(prompt, StandardCharsets.UTF_8).replace("+", "%20")
         + "?" + query;
   }
 
-  static HttpResponse<byte[]> get(DejaServer server, String pathAndQuery)
+  public static HttpResponse<byte[]> get(DejaServer server, String pathAndQuery)
       throws IOException, InterruptedException {
     return send(server, HttpRequest.newBuilder(uri(server, pathAndQuery)).GET());
   }
 
-  static HttpResponse<byte[]> send(DejaServer server, HttpRequest.Builder request)
+  public static HttpResponse<byte[]> send(DejaServer server, HttpRequest.Builder request)
       throws IOException, InterruptedException {
     return HTTP.send(request.timeout(Duration.ofSeconds(30)).build(),
         HttpResponse.BodyHandlers.ofByteArray());
   }
 
-  static URI uri(DejaServer server, String pathAndQuery) {
+  public static URI uri(DejaServer server, String pathAndQuery) {
     return URI.create("http://127.0.0.1:" + server.port() + pathAndQuery);
   }
 
-  static String text(HttpResponse<byte[]> response) {
+  public static String text(HttpResponse<byte[]> response) {
     return new String(response.body(), StandardCharsets.UTF_8);
   }
 
   /** Polls until {@code condition} holds or fails after {@code timeout}. */
-  static void await(String what, Duration timeout, BooleanSupplier condition)
+  public static void await(String what, Duration timeout, BooleanSupplier condition)
       throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!condition.getAsBoolean()) {

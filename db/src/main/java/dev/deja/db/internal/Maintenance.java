@@ -26,7 +26,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Function;
 import org.hibernate.Session;
@@ -272,9 +271,8 @@ final class Maintenance {
       List<Predicate> where =
           matching(cb, e, filter.model(), filter.bucket(), filter.createdBefore());
       if (filter.promptContains() != null) {
-        String literal = filter.promptContains().toLowerCase(Locale.ROOT)
-            .replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
-        where.add(cb.like(cb.lower(e.get("prompt")), "%" + literal + "%", '\\'));
+        where.add(cb.like(cb.lower(e.get("prompt")),
+            PostgresCacheAudit.containsPattern(filter.promptContains()), '\\'));
       }
       query.select(e).where(where.toArray(new Predicate[0]))
           .orderBy(cb.desc(e.get("createdAt")), cb.asc(e.get("cacheKey")));

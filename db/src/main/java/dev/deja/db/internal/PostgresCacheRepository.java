@@ -1,5 +1,6 @@
 package dev.deja.db.internal;
 
+import dev.deja.db.CacheAudit;
 import dev.deja.db.CacheStore;
 import dev.deja.db.CacheStats;
 import dev.deja.db.DailyCounts;
@@ -39,6 +40,7 @@ public final class PostgresCacheRepository implements CacheStore {
   private final Writes writes;
   private final Maintenance maintenance;
   private final ImageMigration migration;
+  private final CacheAudit audit;
   private final Duration sweepGrace;
 
   /**
@@ -62,7 +64,13 @@ public final class PostgresCacheRepository implements CacheStore {
     this.writes = new Writes(connections, images, config);
     this.maintenance = new Maintenance(connections, emf, partitionSizes, images);
     this.migration = new ImageMigration(connections, images);
+    this.audit = new PostgresCacheAudit(connections);
     this.sweepGrace = config.objectSweepGrace();
+  }
+
+  @Override
+  public CacheAudit audit() {
+    return audit;
   }
 
   /**
