@@ -16,7 +16,7 @@ public final class DatabaseConfig {
   public static final int DEFAULT_MAX_POOL_SIZE = 10;
   public static final Duration DEFAULT_LOOKUP_TIMEOUT = Duration.ofMillis(50);
   /** Default {@link #hnswEfSearch()}. */
-  public static final int DEFAULT_HNSW_EF_SEARCH = 200;
+  public static final int DEFAULT_HNSW_EF_SEARCH = 64;
   /** pgvector's bounds for {@code hnsw.ef_search}. */
   private static final int MAX_EF_SEARCH = 1000;
   /** Hikari refuses less than 250 ms (it silently falls back to 30 s), so this is also the floor. */
