@@ -47,6 +47,15 @@ public final class FilterSettings {
           Setting.of("db.url", SettingTypes.STRING, null,
               "PostgreSQL with pgvector (JDBC URL, jdbc:postgresql://...)",
               DatabaseConfig.Builder::url),
+          Setting.of("db.read-url", SettingTypes.STRING, null,
+              "read replica lookups read while it is fresh (JDBC URL; pgjdbc multi-host with"
+                  + " targetServerType=preferSecondary works); unset: lookups read db.url",
+              DatabaseConfig.Builder::readUrl),
+          Setting.of("db.read-max-lag", SettingTypes.DURATION,
+              DatabaseConfig.DEFAULT_READ_MAX_LAG,
+              "replica lag beyond which lookups read the primary: bounds how late a delete is"
+                  + " seen",
+              DatabaseConfig.Builder::readMaxLag),
           Setting.of("db.user", SettingTypes.STRING, null, "database user",
               DatabaseConfig.Builder::user),
           Setting.of("db.password", SettingTypes.STRING, null, "database password",
@@ -177,6 +186,7 @@ public final class FilterSettings {
         DejaCache.builder()
             .config(config)
             .store(db.repository())
+            .flightClaims(db.flightClaims())
             .matcher(matcher(config))
             .meterRegistry(registry)
             .closing(db);
