@@ -70,6 +70,23 @@ class FlightClaimsTest {
   }
 
   @Test
+  void givenExpiredClaims_aStoredLandingSweepsThem_soTheTableDoesNotGrowWithEveryKey()
+      throws Exception {
+    for (int i = 0; i < 20; i++) {
+      claims.claim(key("expired-" + i), Duration.ofMillis(1));
+    }
+    Thread.sleep(50);
+    // A freshly opened instance sweeps at its first stored landing, then every SWEEP_EVERY.
+    try (DejaDatabase instance = DejaDatabase.open(SCHEMA.config())) {
+      FlightClaims fresh = instance.flightClaims();
+      fresh.land(fresh.claim(key("sweeper"), Duration.ofSeconds(30)).orElseThrow(), true);
+    }
+    assertEquals(0, SCHEMA.queryLong(
+        "SELECT count(*) FROM flight_claim WHERE expires_at < now() - interval '1 second'"),
+        "expired claims are swept");
+  }
+
+  @Test
   void givenNoClaim_theStateIsGone() {
     assertEquals(State.GONE, claims.state(key("never-claimed")));
   }
