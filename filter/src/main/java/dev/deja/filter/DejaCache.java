@@ -105,7 +105,7 @@ public final class DejaCache implements AutoCloseable {
             embedAhead);
     this.writer = new StoreWriter(store, config.storeThreads(), config.storeQueue(), clock);
     this.clusterFlight =
-        new ClusterFlight(b.claims, config.clusterFlightWait(), store::findExact,
+        new ClusterFlight(b.claims, flights, config.clusterFlightWait(), store::findExact,
             () -> breaker.state() == CircuitBreaker.State.CLOSED, System::nanoTime);
     this.originPolicy = new OriginPolicy(config.defaultTtl(), config.staleIfError());
     this.metrics = new DejaMetrics(b.registry);

@@ -104,7 +104,7 @@ final class ReplicaReads implements AutoCloseable {
   private void check() {
     try {
       long now = nanoTime.getAsLong();
-      Long position = position(primary, PRIMARY_POSITION);
+      Long position = primaryPosition();
       if (position != null) {
         history.addLast(new Sample(now, position));
       }
@@ -146,10 +146,10 @@ final class ReplicaReads implements AutoCloseable {
   }
 
   /** The primary's WAL position, or null when the primary does not answer (no sample then). */
-  private static Long position(DataSource pool, String sql) {
-    try (Connection c = pool.getConnection();
+  private Long primaryPosition() {
+    try (Connection c = primary.getConnection();
         Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery(sql)) {
+        ResultSet rs = s.executeQuery(PRIMARY_POSITION)) {
       rs.next();
       return rs.getLong(1);
     } catch (SQLException e) {

@@ -47,6 +47,7 @@ public final class ClusterFlight {
   private static final Fetch ALONE = new Fetch(null);
 
   private final FlightClaims claims;
+  private final SingleFlight waiters;
   private final Duration wait;
   private final Function<String, Optional<StoredResponse>> read;
   private final BooleanSupplier reachable;
@@ -56,15 +57,18 @@ public final class ClusterFlight {
 
   /**
    * @param claims the shared claims, or null for none (every instance on its own)
+   * @param waiters whose waiting places a waiter takes: local and cluster waits share one cap on
+   *     the container threads they may hold
    * @param wait the longest a waiter waits for another instance, and the lifetime of a claim: a
    *     crashed holder blocks its key no longer than this
    * @param read the store's exact lookup of a key
    * @param reachable false while the store is known to be down (the circuit breaker is open)
    */
-  public ClusterFlight(FlightClaims claims, Duration wait,
+  public ClusterFlight(FlightClaims claims, SingleFlight waiters, Duration wait,
       Function<String, Optional<StoredResponse>> read, BooleanSupplier reachable,
       LongSupplier nanoTime) {
     this.claims = claims;
+    this.waiters = waiters;
     this.wait = wait;
     this.read = read;
     this.reachable = reachable;
@@ -87,23 +91,18 @@ public final class ClusterFlight {
         if (mine.isPresent()) {
           return new Fetch(mine.get());
         }
-        FlightClaims.State state;
-        do {
-          if (nanoTime.getAsLong() >= deadline) {
-            timedOut.incrementAndGet();
-            return ALONE;
-          }
-          TimeUnit.NANOSECONDS.sleep(Math.min(POLL.toNanos(), deadline - nanoTime.getAsLong()));
-          state = claims.state(key);
-          if (state == FlightClaims.State.STORED) {
-            // A replica may not have replayed the entry yet: then the next poll reads again.
-            Optional<StoredResponse> image = read.apply(key).filter(usable);
-            if (image.isPresent()) {
-              served.incrementAndGet();
-              return new Served(image.get());
-            }
-          }
-        } while (state != FlightClaims.State.GONE);
+        if (!waiters.startWaiting()) {
+          return ALONE; // enough threads wait already: ask the origin rather than hold one more
+        }
+        Turn waited;
+        try {
+          waited = await(key, usable, deadline);
+        } finally {
+          waiters.stopWaiting();
+        }
+        if (waited != null) {
+          return waited;
+        }
         // The holder failed, or its claim expired: race the other waiters for a new claim.
       }
     } catch (CacheUnavailableException e) {
@@ -113,6 +112,32 @@ public final class ClusterFlight {
       Thread.currentThread().interrupt();
       return ALONE;
     }
+  }
+
+  /**
+   * Polls another instance's claim until it lands: the image it stored, {@link #ALONE} when the
+   * wait ended, or null when the claim is gone without an image.
+   */
+  private Turn await(String key, Predicate<StoredResponse> usable, long deadline)
+      throws InterruptedException {
+    FlightClaims.State state;
+    do {
+      if (nanoTime.getAsLong() >= deadline) {
+        timedOut.incrementAndGet();
+        return ALONE;
+      }
+      TimeUnit.NANOSECONDS.sleep(Math.min(POLL.toNanos(), deadline - nanoTime.getAsLong()));
+      state = claims.state(key);
+      if (state == FlightClaims.State.STORED) {
+        // A replica may not have replayed the entry yet: then the next poll reads again.
+        Optional<StoredResponse> image = read.apply(key).filter(usable);
+        if (image.isPresent()) {
+          served.incrementAndGet();
+          return new Served(image.get());
+        }
+      }
+    } while (state != FlightClaims.State.GONE);
+    return null;
   }
 
   /**
