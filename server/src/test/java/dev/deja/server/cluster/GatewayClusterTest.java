@@ -151,38 +151,47 @@ class GatewayClusterTest {
   @Order(3)
   void givenTheReplicaStopsMidRun_lookupsFallBackToThePrimary_andNoClientSeesAnError()
       throws Exception {
-    ClientLoad load = new ClientLoad(gateways, "replica stop", 12, 4);
     try {
-      Thread.sleep(1500);
-      pg.stop(pg.replica());
-      Thread.sleep(2500);
+      assertNoClientErrorWhile("replica stopped mid-run", () -> {
+        pg.stop(pg.replica());
+        Thread.sleep(2500);
+      });
+      assertServedAcrossGateways("stored while the replica is down");
     } finally {
-      load.close();
+      pg.start(pg.replica());
     }
-    System.out.printf("FIGURE replica stopped mid-run: %d requests, %d client errors%n",
-        load.requests(), load.errors());
-    assertEquals(0, load.errors(), "client errors: " + load.errorSamples());
-    assertServedAcrossGateways("stored while the replica is down");
-    pg.start(pg.replica());
   }
 
   @Test
   @Order(4)
   void givenThePrimaryRestartsMidRun_noClientSeesAnError_andCachingResumes() throws Exception {
-    ClientLoad load = new ClientLoad(gateways, "primary restart", 12, 4);
-    try {
-      Thread.sleep(1500);
+    assertNoClientErrorWhile("primary restarted mid-run", () -> {
       pg.stop(pg.primary());
       Thread.sleep(2000);
       pg.start(pg.primary());
       Thread.sleep(3000);
+    });
+    assertServedAcrossGateways("stored after the primary came back");
+  }
+
+  /** Something done to the cluster while clients keep asking. */
+  @FunctionalInterface
+  private interface Fault {
+    void inject() throws Exception;
+  }
+
+  /** Four clients ask the gateways for a dozen prompts before, during and after {@code fault}. */
+  private void assertNoClientErrorWhile(String what, Fault fault) throws Exception {
+    ClientLoad load = new ClientLoad(gateways, what, 12, 4);
+    try {
+      Thread.sleep(1500);
+      fault.inject();
     } finally {
       load.close();
     }
-    System.out.printf("FIGURE primary restarted mid-run: %d requests, %d client errors%n",
-        load.requests(), load.errors());
+    System.out.printf("FIGURE %s: %d requests, %d client errors%n", what, load.requests(),
+        load.errors());
     assertEquals(0, load.errors(), "client errors: " + load.errorSamples());
-    assertServedAcrossGateways("stored after the primary came back");
   }
 
   @Test
