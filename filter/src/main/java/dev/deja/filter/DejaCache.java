@@ -300,8 +300,11 @@ public final class DejaCache implements AutoCloseable {
                 hot.forget(key, image);
               }
             } finally {
-              held.close();
-              landed.accept(inStore.get());
+              try {
+                held.close();
+              } finally {
+                landed.accept(inStore.get()); // waiters on other instances read it, or go on
+              }
             }
           };
       Runnable task =

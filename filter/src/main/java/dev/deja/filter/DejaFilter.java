@@ -564,7 +564,7 @@ public class DejaFilter implements Filter {
     // The claim lands once the store is done (waiters then read the entry), or at once when
     // nothing is stored.
     FlightClaims.Claim claim = flight == null ? null : flight.claim();
-    AtomicBoolean claimHandedOff = new AtomicBoolean();
+    boolean claimHandedOff = false;
     if (w.failed()) {
       cache.metrics().originAborted.increment();
     }
@@ -574,6 +574,7 @@ public class DejaFilter implements Filter {
         byte[] body = w.capturedBody();
         if (body != null && body.length > 0) { // willStore judged the headers
           LookupResult.Miss miss = outcome.miss();
+          claimHandedOff = true; // keep() lands it, also when it fails
           kept =
               cache.keep(
                   outcome.request(),
@@ -585,14 +586,13 @@ public class DejaFilter implements Filter {
                   outcome.replace(),
                   w.handOffCapture(),
                   inStore -> cache.clusterFlight().land(claim, inStore));
-          claimHandedOff.set(true);
         }
       }
     } catch (RuntimeException e) {
       LOG.warn("Deja: could not keep the origin's answer for {}", outcome.request(), e);
     } finally {
       w.releaseCapture();
-      if (!claimHandedOff.get()) {
+      if (!claimHandedOff) {
         cache.clusterFlight().land(claim, false);
       }
       if (flight != null) {
