@@ -168,6 +168,19 @@ public final class DejaDatabase implements AutoCloseable {
     return repository;
   }
 
+  /**
+   * How far the read replica lagged the primary at the last check, in milliseconds: -1 when it
+   * did not answer, 0 when no {@link DatabaseConfig#readUrl()} is set.
+   */
+  public long replicaLagMillis() {
+    return repository.replicaLagMillis();
+  }
+
+  /** Whether lookups read the replica right now (it answers and is within the lag bound). */
+  public boolean readsReplica() {
+    return repository.readsReplica();
+  }
+
   /** Claims for cross-instance single flight, kept on the primary. */
   public FlightClaims flightClaims() {
     return repository.flightClaims();

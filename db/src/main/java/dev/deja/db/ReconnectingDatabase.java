@@ -108,6 +108,11 @@ public final class ReconnectingDatabase implements AutoCloseable {
     return claims;
   }
 
+  /** The configuration it opens the database with. */
+  public DatabaseConfig config() {
+    return config;
+  }
+
   /** Whether the database has been opened (connected and migrated). */
   public boolean ready() {
     return database.get() != null;

@@ -2,6 +2,7 @@ package dev.deja.filter;
 
 import dev.deja.db.DatabaseConfig;
 import dev.deja.db.ReconnectingDatabase;
+import dev.deja.filter.store.ReplicaGauges;
 import java.time.Duration;
 import dev.deja.filter.embed.Embedder;
 import dev.deja.filter.embed.EmbedderSettings;
@@ -182,6 +183,7 @@ public final class FilterSettings {
       }
       throw e;
     }
+    ReplicaGauges.register(registry, db);
     DejaCache.Builder cache =
         DejaCache.builder()
             .config(config)
