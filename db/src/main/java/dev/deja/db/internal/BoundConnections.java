@@ -37,10 +37,6 @@ final class BoundConnections {
   private final int storeTimeoutMs;
   private final int storeNetworkTimeoutMs;
 
-  BoundConnections(DataSource lookupPool, DataSource storePool, DatabaseConfig config) {
-    this(lookupPool, null, storePool, config);
-  }
-
   /**
    * @param replicas routes lookups to a read replica while it is fresh, or null for none; writes
    *     and the management plane always use {@code storePool}, the primary
