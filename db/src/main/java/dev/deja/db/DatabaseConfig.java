@@ -28,6 +28,11 @@ public final class DatabaseConfig {
    * swept.
    */
   public static final Duration DEFAULT_OBJECT_SWEEP_GRACE = Duration.ofHours(1);
+  /**
+   * How far behind the primary a read replica may be while lookups read it: also how late a
+   * delete or purge may still be missed by a lookup (docs/SCALING.md).
+   */
+  public static final Duration DEFAULT_READ_MAX_LAG = Duration.ofSeconds(1);
 
   private static final Duration MIN_CONNECTION_TIMEOUT = Duration.ofMillis(250);
   private static final Pattern SCHEMA_NAME = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
@@ -48,6 +53,8 @@ public final class DatabaseConfig {
   private final String s3Region;
   private final Duration objectSweepGrace;
   private final int hnswEfSearch;
+  private final String readUrl;
+  private final Duration readMaxLag;
 
   private DatabaseConfig(Builder b) {
     this.url = b.url;
@@ -64,6 +71,8 @@ public final class DatabaseConfig {
     this.s3Region = b.s3Region;
     this.objectSweepGrace = b.objectSweepGrace;
     this.hnswEfSearch = b.hnswEfSearch;
+    this.readUrl = b.readUrl;
+    this.readMaxLag = b.readMaxLag;
   }
 
   public static Builder builder() {
@@ -87,10 +96,11 @@ public final class DatabaseConfig {
     b.s3Region = s3Region;
     b.objectSweepGrace = objectSweepGrace;
     b.hnswEfSearch = hnswEfSearch;
+    b.readUrl = readUrl;
+    b.readMaxLag = readMaxLag;
     return b;
   }
 
-  /** JDBC URL, {@code jdbc:postgresql://host:port/db}. */
   /**
    * A JDBC URL fit for logs and error messages: a password given as a URL parameter is masked.
    */
@@ -98,8 +108,22 @@ public final class DatabaseConfig {
     return url == null ? null : url.replaceAll("(?i)(password=)[^&;]*", "$1****");
   }
 
+  /** JDBC URL of the primary, {@code jdbc:postgresql://host:port/db}: writes and maintenance. */
   public String url() {
     return url;
+  }
+
+  /**
+   * JDBC URL lookups read from (a streaming replica, or several with pgjdbc's {@code
+   * targetServerType=preferSecondary}), or {@code null}: lookups read the primary.
+   */
+  public String readUrl() {
+    return readUrl;
+  }
+
+  /** Lag beyond which lookups leave the replica for the primary. */
+  public Duration readMaxLag() {
+    return readMaxLag;
   }
 
   public String user() {
@@ -170,12 +194,15 @@ public final class DatabaseConfig {
 
   @Override
   public String toString() {
-    return "DatabaseConfig{url=" + url + ", user=" + user
+    return "DatabaseConfig{url=" + maskUrl(url)
+        + (readUrl == null ? "" : ", readUrl=" + maskUrl(readUrl) + ", readMaxLag=" + readMaxLag)
+        + ", user=" + user
         + ", password=" + (password == null || password.isEmpty() ? "<none>" : "****")
         + ", schema=" + schema + ", embeddingDimension=" + embeddingDimension
         + ", maxPoolSize=" + maxPoolSize + ", lookupTimeout=" + lookupTimeout
         + ", connectionTimeout=" + connectionTimeout + ", storeTimeout=" + storeTimeout
-        + ", hnswEfSearch=" + hnswEfSearch + ", imageStore=" + imageStore + (s3Endpoint == null ? "" : ", s3Endpoint=" + s3Endpoint)
+        + ", hnswEfSearch=" + hnswEfSearch + ", imageStore=" + imageStore
+        + (s3Endpoint == null ? "" : ", s3Endpoint=" + s3Endpoint)
         + (s3Region == null ? "" : ", s3Region=" + s3Region) + "}";
   }
 
@@ -195,6 +222,8 @@ public final class DatabaseConfig {
     private String s3Region;
     private Duration objectSweepGrace = DEFAULT_OBJECT_SWEEP_GRACE;
     private int hnswEfSearch = DEFAULT_HNSW_EF_SEARCH;
+    private String readUrl;
+    private Duration readMaxLag = DEFAULT_READ_MAX_LAG;
 
     private Builder() {}
 
@@ -204,6 +233,25 @@ public final class DatabaseConfig {
         throw new IllegalArgumentException("url must start with jdbc:postgresql: but was " + url);
       }
       this.url = url;
+      return this;
+    }
+
+    /** A read replica's JDBC URL; {@code null} or empty: lookups read the primary. */
+    public Builder readUrl(String readUrl) {
+      if (readUrl == null || readUrl.isEmpty()) {
+        this.readUrl = null;
+        return this;
+      }
+      if (!readUrl.startsWith("jdbc:postgresql:")) {
+        throw new IllegalArgumentException(
+            "readUrl must start with jdbc:postgresql: but was " + maskUrl(readUrl));
+      }
+      this.readUrl = readUrl;
+      return this;
+    }
+
+    public Builder readMaxLag(Duration readMaxLag) {
+      this.readMaxLag = positiveMillis("readMaxLag", readMaxLag);
       return this;
     }
 

@@ -47,16 +47,22 @@ public final class DejaDatabase implements AutoCloseable {
   public static final String LOOKUP_POOL = "lookup";
   /** See {@link #LOOKUP_POOL}. */
   public static final String STORE_POOL = "store";
+  /** See {@link #LOOKUP_POOL}: lookups on the read replica. */
+  public static final String REPLICA_POOL = "replica";
 
   private final HikariDataSource lookupPool;
+  /** Lookups on a read replica, or null (see {@link DatabaseConfig#readUrl()}). */
+  private final HikariDataSource replicaPool;
   private final HikariDataSource dataSource;
   private final EntityManagerFactory emf;
-  private final CacheStore repository;
+  private final PostgresCacheRepository repository;
   private final ObjectStore objects;
 
-  private DejaDatabase(HikariDataSource lookupPool, HikariDataSource ds, EntityManagerFactory emf,
-      CacheStore repo, ObjectStore objects) {
+  private DejaDatabase(HikariDataSource lookupPool, HikariDataSource replicaPool,
+      HikariDataSource ds, EntityManagerFactory emf, PostgresCacheRepository repo,
+      ObjectStore objects) {
     this.lookupPool = lookupPool;
+    this.replicaPool = replicaPool;
     this.dataSource = ds;
     this.emf = emf;
     this.repository = repo;
@@ -126,19 +132,28 @@ public final class DejaDatabase implements AutoCloseable {
         }
       }
       HikariDataSource lookups = null;
+      HikariDataSource replica = null;
       try {
         lookups = lookupPool(config, vectorSchema);
+        replica = config.readUrl() == null ? null : replicaPool(config, vectorSchema);
         EntityManagerFactory emf = entityManagerFactory(ds, config);
         LOG.info("Opened cache database {} schema {} (pgvector in {}), images in {};"
                 + " pools: {} lookup + {} store connections",
             DatabaseConfig.maskUrl(config.url()), config.schema(), vectorSchema,
             objects == null ? "postgres" : objects.location(),
             lookupPoolSize(config.maxPoolSize()), storePoolSize(config.maxPoolSize()));
-        return new DejaDatabase(lookups, ds, emf,
-            new PostgresCacheRepository(lookups, ds, emf, config, objects), objects);
+        if (replica != null) {
+          LOG.info("Lookups read {} while it lags the primary by at most {}",
+              DatabaseConfig.maskUrl(config.readUrl()), config.readMaxLag());
+        }
+        return new DejaDatabase(lookups, replica, ds, emf,
+            new PostgresCacheRepository(lookups, replica, ds, emf, config, objects), objects);
       } catch (RuntimeException e) {
         if (lookups != null) {
           lookups.close();
+        }
+        if (replica != null) {
+          replica.close();
         }
         ds.close();
         throw e;
@@ -151,6 +166,24 @@ public final class DejaDatabase implements AutoCloseable {
   /** The repository; thread-safe, one per database. */
   public CacheStore repository() {
     return repository;
+  }
+
+  /**
+   * How far the read replica lagged the primary at the last check, in milliseconds: -1 when it
+   * did not answer, 0 when no {@link DatabaseConfig#readUrl()} is set.
+   */
+  public long replicaLagMillis() {
+    return repository.replicaLagMillis();
+  }
+
+  /** Whether lookups read the replica right now (it answers and is within the lag bound). */
+  public boolean readsReplica() {
+    return repository.readsReplica();
+  }
+
+  /** Claims for cross-instance single flight, kept on the primary. */
+  public FlightClaims flightClaims() {
+    return repository.flightClaims();
   }
 
   /**
@@ -170,6 +203,9 @@ public final class DejaDatabase implements AutoCloseable {
     } finally {
       try {
         lookupPool.close();
+        if (replicaPool != null) {
+          replicaPool.close();
+        }
       } finally {
         try {
           dataSource.close();
@@ -258,6 +294,22 @@ public final class DejaDatabase implements AutoCloseable {
     h.setMaximumPoolSize(size);
     h.setMinimumIdle(Math.min(2, size));
     h.setAutoCommit(true);
+    h.setConnectionInitSql(PostgresCacheRepository.lookupSessionSql(config));
+    return new HikariDataSource(h);
+  }
+
+  /**
+   * The lookup pool's twin on the read replica. A replica that is down at startup does not fail
+   * the open (lookups read the primary until it answers), so the pool starts empty.
+   */
+  private static HikariDataSource replicaPool(DatabaseConfig config, String vectorSchema) {
+    HikariConfig h = poolConfig(config, vectorSchema, REPLICA_POOL);
+    h.setJdbcUrl(config.readUrl());
+    h.setMaximumPoolSize(lookupPoolSize(config.maxPoolSize()));
+    h.setMinimumIdle(0);
+    h.setInitializationFailTimeout(-1);
+    h.setAutoCommit(true);
+    h.setReadOnly(true);
     h.setConnectionInitSql(PostgresCacheRepository.lookupSessionSql(config));
     return new HikariDataSource(h);
   }

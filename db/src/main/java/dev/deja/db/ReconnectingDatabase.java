@@ -30,6 +30,7 @@ public final class ReconnectingDatabase implements AutoCloseable {
   private final DatabaseConfig config;
   private final AtomicReference<DejaDatabase> database = new AtomicReference<>();
   private final CacheStore repository = new Deferred();
+  private final FlightClaims claims = new DeferredClaims();
   private final ScheduledExecutorService retries;
   private volatile RuntimeException lastFailure;
   private volatile boolean closed;
@@ -102,6 +103,16 @@ public final class ReconnectingDatabase implements AutoCloseable {
     return repository;
   }
 
+  /** The flight claims: the real ones once connected; until then every call fails as unavailable. */
+  public FlightClaims flightClaims() {
+    return claims;
+  }
+
+  /** The configuration it opens the database with. */
+  public DatabaseConfig config() {
+    return config;
+  }
+
   /** Whether the database has been opened (connected and migrated). */
   public boolean ready() {
     return database.get() != null;
@@ -125,6 +136,10 @@ public final class ReconnectingDatabase implements AutoCloseable {
   }
 
   private CacheStore current() {
+    return opened().repository();
+  }
+
+  private DejaDatabase opened() {
     DejaDatabase db = database.get();
     if (db == null) {
       // Whichever part failed to open is the one reported (Cache-Status detail, metrics).
@@ -132,7 +147,7 @@ public final class ReconnectingDatabase implements AutoCloseable {
           ? cue.component() : "postgresql";
       throw new CacheUnavailableException(component, "connect", lastFailure);
     }
-    return db.repository();
+    return db;
   }
 
   /** What an open failed to reach, for the log: the database, or the bucket of the images. */
@@ -142,6 +157,24 @@ public final class ReconnectingDatabase implements AutoCloseable {
           + (config.s3Endpoint() == null ? "" : " at " + config.s3Endpoint());
     }
     return "cache database " + DatabaseConfig.maskUrl(config.url());
+  }
+
+  /** Delegates to the opened database's claims, or fails as unavailable. */
+  private final class DeferredClaims implements FlightClaims {
+    @Override
+    public Optional<Claim> claim(String key, Duration ttl) {
+      return opened().flightClaims().claim(key, ttl);
+    }
+
+    @Override
+    public State state(String key) {
+      return opened().flightClaims().state(key);
+    }
+
+    @Override
+    public void land(Claim claim, boolean stored) {
+      opened().flightClaims().land(claim, stored);
+    }
   }
 
   /** Delegates to the opened database's repository, or fails as unavailable. */

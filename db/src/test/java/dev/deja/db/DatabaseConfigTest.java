@@ -27,6 +27,15 @@ class DatabaseConfigTest {
   }
 
   @Test
+  void readUrl_isOptional_andAPasswordInItIsMasked() {
+    assertEquals(null, valid().build().readUrl(), "lookups read the primary by default");
+    assertEquals(Duration.ofSeconds(1), valid().build().readMaxLag());
+    DatabaseConfig c = valid().readUrl("jdbc:postgresql://replica:5432/deja?password=hush").build();
+    assertFalse(c.toString().contains("hush"), c.toString());
+    assertEquals(null, valid().readUrl("").build().readUrl(), "empty means none");
+  }
+
+  @Test
   void toString_masksPassword() {
     String s = valid().build().toString();
     assertFalse(s.contains("s3cret"), s);
@@ -45,6 +54,9 @@ class DatabaseConfigTest {
     assertMessage("hnswEfSearch must be within 1..1000", () -> valid().hnswEfSearch(1001));
     assertMessage("schema must match", () -> valid().schema("Deja; DROP"));
     assertMessage("url must start with jdbc:postgresql:", () -> valid().url("jdbc:mysql://x"));
+    assertMessage("readUrl must start with jdbc:postgresql:",
+        () -> valid().readUrl("jdbc:mysql://x?password=hidden"));
+    assertMessage("readMaxLag must be >= 1ms", () -> valid().readMaxLag(Duration.ZERO));
     IllegalStateException e = assertThrows(IllegalStateException.class,
         () -> DatabaseConfig.builder().url("jdbc:postgresql://h/d").user("u").build());
     assertTrue(e.getMessage().contains("embeddingDimension is required"), e.getMessage());

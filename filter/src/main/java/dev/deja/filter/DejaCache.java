@@ -1,6 +1,7 @@
 package dev.deja.filter;
 
 import dev.deja.db.EntrySource;
+import dev.deja.db.FlightClaims;
 import dev.deja.db.NewAlias;
 import dev.deja.db.NewEntry;
 import dev.deja.db.StoreOutcome;
@@ -8,6 +9,7 @@ import dev.deja.db.StoredResponse;
 import dev.deja.filter.embed.Embedder;
 import dev.deja.filter.text.Normalize;
 import dev.deja.filter.http.OriginPolicy;
+import dev.deja.filter.http.ClusterFlight;
 import dev.deja.filter.http.SingleFlight;
 import dev.deja.filter.lookup.CacheLookup;
 import dev.deja.filter.lookup.Explanation;
@@ -36,6 +38,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.concurrent.ThreadPoolExecutor;
 
 /**
@@ -56,6 +59,7 @@ public final class DejaCache implements AutoCloseable {
   private final CacheLookup lookup;
   private final StoreWriter writer;
   private final SingleFlight flights;
+  private final ClusterFlight clusterFlight;
   private final ByteBudget budget;
   private final SemanticRollout rollout;
   /** Misses in empty partitions waiting for their vector; beyond this the store embeds itself. */
@@ -100,6 +104,9 @@ public final class DejaCache implements AutoCloseable {
             config.staleIfError(),
             embedAhead);
     this.writer = new StoreWriter(store, config.storeThreads(), config.storeQueue(), clock);
+    this.clusterFlight =
+        new ClusterFlight(b.claims, flights, config.clusterFlightWait(), store::findExact,
+            () -> breaker.state() == CircuitBreaker.State.CLOSED, System::nanoTime);
     this.originPolicy = new OriginPolicy(config.defaultTtl(), config.staleIfError());
     this.metrics = new DejaMetrics(b.registry);
     this.owned = List.copyOf(b.owned);
@@ -189,6 +196,11 @@ public final class DejaCache implements AutoCloseable {
     return flights;
   }
 
+  /** Single flight across instances: the local leader's claim on the key. */
+  ClusterFlight clusterFlight() {
+    return clusterFlight;
+  }
+
   /** Which semantic hits are served (shadow mode, percentage rollout). */
   SemanticRollout rollout() {
     return rollout;
@@ -232,12 +244,23 @@ public final class DejaCache implements AutoCloseable {
     }
   }
 
+  /** As {@link #keep(Cacheable, float[], String, Map, byte[], String, boolean,
+   * ByteBudget.Reservation, Consumer)}, for a caller that holds no flight claim. */
+  StoredResponse keep(Cacheable request, float[] embedding, String contentType,
+      Map<String, List<String>> headers, byte[] body, String cacheControl, boolean replace,
+      ByteBudget.Reservation held) {
+    return keep(request, embedding, contentType, headers, body, cacheControl, replace, held,
+        inStore -> {});
+  }
+
   /**
    * Keeps a complete, storable origin answer: in memory at once (so the very next request is an
    * exact hit), in the store in the background.
    *
    * @param embedding the prompt's vector from the lookup, or null to compute it in the background
    * @param held the budget bytes that hold {@code body}; closed once the store is done with it
+   * @param landed told, once the store is done, whether the entry is in the store (stored now or
+   *     already there)
    * @return the image as it will be served from the cache
    */
   StoredResponse keep(
@@ -248,7 +271,8 @@ public final class DejaCache implements AutoCloseable {
       byte[] body,
       String cacheControl,
       boolean replace,
-      ByteBudget.Reservation held) {
+      ByteBudget.Reservation held,
+      Consumer<Boolean> landed) {
     try {
       Instant now = clock.instant();
       Instant expiresAt = originPolicy.expiresAt(cacheControl, now);
@@ -268,6 +292,7 @@ public final class DejaCache implements AutoCloseable {
       // bytes that contradict the store. A write that merely failed leaves nothing to contradict,
       // so its image stays an exact hit here.
       AtomicBoolean refused = new AtomicBoolean();
+      AtomicBoolean inStore = new AtomicBoolean();
       AutoCloseable done =
           () -> {
             try {
@@ -275,7 +300,11 @@ public final class DejaCache implements AutoCloseable {
                 hot.forget(key, image);
               }
             } finally {
-              held.close();
+              try {
+                held.close();
+              } finally {
+                landed.accept(inStore.get()); // waiters on other instances read it, or go on
+              }
             }
           };
       Runnable task =
@@ -298,11 +327,13 @@ public final class DejaCache implements AutoCloseable {
                 body,
                 replace);
             refused.set(outcome == StoreOutcome.ALREADY_PRESENT);
+            inStore.set(true);
           };
       writer.submit("store " + key, task, done);
       return image;
     } catch (RuntimeException | Error e) {
       held.close();
+      landed.accept(false);
       throw e;
     }
   }
@@ -401,6 +432,14 @@ public final class DejaCache implements AutoCloseable {
     FunctionCounter.builder("deja.singleflight.abandoned", flights, SingleFlight::abandoned)
         .description("Flights never landed by their leader, replaced after singleFlightTimeout")
         .register(registry);
+    FunctionCounter.builder("deja.singleflight.cluster.served", clusterFlight,
+            ClusterFlight::served)
+        .description("Misses answered with the image another instance fetched and stored")
+        .register(registry);
+    FunctionCounter.builder("deja.singleflight.cluster.timedout", clusterFlight,
+            ClusterFlight::timedOut)
+        .description("Waits for another instance that ended after clusterFlightWait")
+        .register(registry);
   }
 
   /** Assembles a cache from its parts; store and matcher are required. */
@@ -411,6 +450,7 @@ public final class DejaCache implements AutoCloseable {
     private SemanticMatcher matcher;
     private MeterRegistry registry = new SimpleMeterRegistry();
     private Clock clock = Clock.systemUTC();
+    private FlightClaims claims;
     private final java.util.ArrayList<AutoCloseable> owned = new java.util.ArrayList<>();
 
     private Builder() {}
@@ -443,6 +483,15 @@ public final class DejaCache implements AutoCloseable {
 
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * Claims shared with the other instances of this cache, for single flight across them; without
+     * them each instance collapses only its own identical misses.
+     */
+    public Builder flightClaims(FlightClaims claims) {
+      this.claims = claims;
       return this;
     }
 

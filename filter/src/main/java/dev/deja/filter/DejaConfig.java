@@ -52,6 +52,8 @@ public final class DejaConfig {
   public static final long DEFAULT_MEMORY_BUDGET_BYTES = 256L * 1024 * 1024;
   public static final Duration DEFAULT_SINGLE_FLIGHT_TIMEOUT = Duration.ofSeconds(120);
   public static final int DEFAULT_SINGLE_FLIGHT_MAX_WAITERS = 64;
+  /** See {@link #clusterFlightWait()}. */
+  public static final Duration DEFAULT_CLUSTER_FLIGHT_WAIT = Duration.ofSeconds(5);
   public static final int DEFAULT_BREAKER_FAILURES = 5;
   public static final Duration DEFAULT_BREAKER_OPEN = Duration.ofSeconds(5);
   public static final Duration DEFAULT_STALE_IF_ERROR = Duration.ofDays(1);
@@ -155,6 +157,11 @@ public final class DejaConfig {
           setting("singleFlightTimeout", SettingTypes.DURATION, DEFAULT_SINGLE_FLIGHT_TIMEOUT,
               "how long followers wait for the leader's image", Builder::singleFlightTimeout)
               .within(Range.above(Duration.ZERO)),
+          setting("clusterFlightWait", SettingTypes.DURATION, DEFAULT_CLUSTER_FLIGHT_WAIT,
+              "how long a miss waits for another instance fetching the same key (and how long"
+                  + " a crashed instance's claim blocks it); capped at singleFlightTimeout",
+              Builder::clusterFlightWait)
+              .within(Range.above(Duration.ZERO)),
           setting("singleFlightMaxWaiters", SettingTypes.INTEGER,
               DEFAULT_SINGLE_FLIGHT_MAX_WAITERS, "followers that may wait at once",
               Builder::singleFlightMaxWaiters)
@@ -198,6 +205,7 @@ public final class DejaConfig {
   private final long memoryBudgetBytes;
   private final Duration singleFlightTimeout;
   private final int singleFlightMaxWaiters;
+  private final Duration clusterFlightWait;
   private final Duration defaultTtl;
   private final int breakerFailures;
   private final Duration breakerOpen;
@@ -229,6 +237,7 @@ public final class DejaConfig {
     this.memoryBudgetBytes = b.memoryBudgetBytes;
     this.singleFlightTimeout = b.singleFlightTimeout;
     this.singleFlightMaxWaiters = b.singleFlightMaxWaiters;
+    this.clusterFlightWait = b.clusterFlightWait;
     this.defaultTtl = b.defaultTtl;
     this.breakerFailures = b.breakerFailures;
     this.breakerOpen = b.breakerOpen;
@@ -345,6 +354,15 @@ public final class DejaConfig {
     return singleFlightTimeout;
   }
 
+  /**
+   * How long a miss waits for another instance that claimed the same key (cross-instance single
+   * flight), never longer than {@link #singleFlightTimeout()}; also the lifetime of a claim.
+   */
+  public Duration clusterFlightWait() {
+    return clusterFlightWait.compareTo(singleFlightTimeout) < 0
+        ? clusterFlightWait : singleFlightTimeout;
+  }
+
   /** Followers allowed to wait for a leader at once; more go to the origin themselves. */
   public int singleFlightMaxWaiters() {
     return singleFlightMaxWaiters;
@@ -422,6 +440,7 @@ public final class DejaConfig {
     private long memoryBudgetBytes = DEFAULT_MEMORY_BUDGET_BYTES;
     private Duration singleFlightTimeout = DEFAULT_SINGLE_FLIGHT_TIMEOUT;
     private int singleFlightMaxWaiters = DEFAULT_SINGLE_FLIGHT_MAX_WAITERS;
+    private Duration clusterFlightWait = DEFAULT_CLUSTER_FLIGHT_WAIT;
     private Duration defaultTtl;
     private int breakerFailures = DEFAULT_BREAKER_FAILURES;
     private Duration breakerOpen = DEFAULT_BREAKER_OPEN;
@@ -557,6 +576,13 @@ public final class DejaConfig {
     public Builder singleFlightTimeout(Duration timeout) {
       this.singleFlightTimeout =
           SETTINGS.check("singleFlightTimeout", given("singleFlightTimeout", timeout));
+      return this;
+    }
+
+    /** See {@link DejaConfig#clusterFlightWait()}. */
+    public Builder clusterFlightWait(Duration wait) {
+      this.clusterFlightWait =
+          SETTINGS.check("clusterFlightWait", given("clusterFlightWait", wait));
       return this;
     }
 

@@ -4,7 +4,9 @@ import dev.deja.db.StoredResponse;
 import dev.deja.filter.lookup.CacheLookup;
 import dev.deja.db.CacheUnavailableException;
 import dev.deja.db.ImageMissingException;
+import dev.deja.db.FlightClaims;
 import dev.deja.filter.http.CacheHeaders;
+import dev.deja.filter.http.ClusterFlight;
 import dev.deja.filter.http.CapturingResponse;
 import dev.deja.filter.http.OriginPolicy;
 import dev.deja.filter.http.SingleFlight;
@@ -215,9 +217,21 @@ public class DejaFilter implements Filter {
         serveHit(request, response, c, new LookupResult.ExactHit(landed, miss.timings()));
         return;
       }
+      // Another instance may be fetching this key: wait for its entry rather than ask again.
+      Instant now = cache.clock().instant();
+      ClusterFlight.Turn turn = cache.clusterFlight().take(c.key().value(),
+          image -> image.meets(miss.threshold()) && image.isFresh(now));
+      if (turn instanceof ClusterFlight.Served served) {
+        StoredResponse shared = served.image();
+        cache.flights().land(ticket, shared);
+        cache.count("miss", "collapsed");
+        serveImage(request, response, shared, shared.isAlias(), collapsedHeaders(c, miss, shared));
+        return;
+      }
+      FlightClaims.Claim claim = ((ClusterFlight.Fetch) turn).claim();
       cache.count("miss", missType);
-      forwarded = true; // from here on forward() lands the flight, on every path
-      forward(request, response, chain, c, outcome, ticket);
+      forwarded = true; // from here on forward() lands the flight and the claim, on every path
+      forward(request, response, chain, c, outcome, new Flight(ticket, claim));
     } finally {
       if (!forwarded) {
         cache.flights().land(ticket, null); // landing twice is harmless; never landing is not
@@ -343,6 +357,12 @@ public class DejaFilter implements Filter {
 
   // --- misses --------------------------------------------------------------------------------
 
+  /**
+   * The flights a forwarded request leads: this instance's ({@code ticket}) and, when it holds
+   * one, the claim on the key across instances ({@code claim}, may be null).
+   */
+  private record Flight(SingleFlight.Ticket ticket, FlightClaims.Claim claim) {}
+
   /** What to tell the client about a forwarded request, decided before the origin answers. */
   private record Outcome(
       String cacheStatus,
@@ -374,7 +394,7 @@ public class DejaFilter implements Filter {
       FilterChain chain,
       Cacheable c,
       Outcome outcome,
-      SingleFlight.Ticket ticket)
+      Flight flight)
       throws IOException, ServletException {
     long started = System.nanoTime();
     CapturingResponse wrapper =
@@ -384,7 +404,7 @@ public class DejaFilter implements Filter {
             cache.config().maxBodyBytes(),
             cache.budget(),
             w -> missHeaders(request, w, outcome, System.nanoTime() - started));
-    Completion completion = new Completion(wrapper, outcome, ticket);
+    Completion completion = new Completion(wrapper, outcome, flight);
     // A broken exchange may end with no async event at all (Jetty aborts a committed response
     // without calling onComplete or onError): the failure itself must end the flight.
     wrapper.onFailure(completion::finish);
@@ -418,7 +438,8 @@ public class DejaFilter implements Filter {
       HttpServletRequest request, CapturingResponse w, Outcome outcome, long originNanos) {
     if (!w.decidedAgain()) {
       cache.metrics().record(cache.metrics().origin, originNanos);
-      cache.metrics().originAnswer(w.getStatus());
+      // Headers decided after a failure were never the origin's: the exchange broke first.
+      cache.metrics().originRequest(w.getStatus(), w.failed());
     }
     if (serveStale(request, w, outcome, w.getStatus())) {
       return;
@@ -538,8 +559,12 @@ public class DejaFilter implements Filter {
    * Stores a complete answer and lands the flight, whatever happens here. Called once per
    * exchange, by {@link Completion#finish()}.
    */
-  private void finish(CapturingResponse w, Outcome outcome, SingleFlight.Ticket ticket) {
+  private void finish(CapturingResponse w, Outcome outcome, Flight flight) {
     StoredResponse kept = null;
+    // The claim lands once the store is done (waiters then read the entry), or at once when
+    // nothing is stored.
+    FlightClaims.Claim claim = flight == null ? null : flight.claim();
+    boolean claimHandedOff = false;
     if (w.failed()) {
       cache.metrics().originAborted.increment();
     }
@@ -549,6 +574,7 @@ public class DejaFilter implements Filter {
         byte[] body = w.capturedBody();
         if (body != null && body.length > 0) { // willStore judged the headers
           LookupResult.Miss miss = outcome.miss();
+          claimHandedOff = true; // keep() lands it, also when it fails
           kept =
               cache.keep(
                   outcome.request(),
@@ -558,15 +584,19 @@ public class DejaFilter implements Filter {
                   body,
                   w.getHeader("Cache-Control"),
                   outcome.replace(),
-                  w.handOffCapture());
+                  w.handOffCapture(),
+                  inStore -> cache.clusterFlight().land(claim, inStore));
         }
       }
     } catch (RuntimeException e) {
       LOG.warn("Deja: could not keep the origin's answer for {}", outcome.request(), e);
     } finally {
       w.releaseCapture();
-      if (ticket != null) {
-        cache.flights().land(ticket, kept);
+      if (!claimHandedOff) {
+        cache.clusterFlight().land(claim, false);
+      }
+      if (flight != null) {
+        cache.flights().land(flight.ticket(), kept);
       }
     }
   }
@@ -580,18 +610,18 @@ public class DejaFilter implements Filter {
   private final class Completion implements AsyncListener {
     private final CapturingResponse wrapper;
     private final Outcome outcome;
-    private final SingleFlight.Ticket ticket;
+    private final Flight flight;
     private final AtomicBoolean finished = new AtomicBoolean();
 
-    Completion(CapturingResponse wrapper, Outcome outcome, SingleFlight.Ticket ticket) {
+    Completion(CapturingResponse wrapper, Outcome outcome, Flight flight) {
       this.wrapper = wrapper;
       this.outcome = outcome;
-      this.ticket = ticket;
+      this.flight = flight;
     }
 
     void finish() {
       if (finished.compareAndSet(false, true)) {
-        DejaFilter.this.finish(wrapper, outcome, ticket);
+        DejaFilter.this.finish(wrapper, outcome, flight);
       }
     }
 

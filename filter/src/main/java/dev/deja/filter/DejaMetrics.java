@@ -80,15 +80,22 @@ final class DejaMetrics {
         .increment();
   }
 
-  /** Counts an answer of the origin (or of the proxy in front of it) by status class. */
-  void originAnswer(int status) {
-    String statusClass = status >= 100 && status < 600 ? (status / 100) + "xx" : "other";
+  /**
+   * Counts one request sent to the origin (or to the proxy in front of it), by the status class
+   * it answered, or {@code error} when it broke before answering (exception, connection lost):
+   * {@code deja_origin_requests_total{status="1xx".."5xx"|"error"}}. The one place that says
+   * what counts as an origin request; summed over instances it is the origin's load.
+   */
+  void originRequest(int status, boolean brokeBeforeAnswer) {
+    String statusClass =
+        !brokeBeforeAnswer && status >= 100 && status < 600 ? (status / 100) + "xx" : "error";
     originAnswers
         .computeIfAbsent(
             statusClass,
             k ->
                 Counter.builder("deja.origin.requests")
-                    .description("Requests forwarded to the origin, by the status class answered")
+                    .description("Requests sent to the origin, by the status class answered"
+                        + " (error: no answer)")
                     .tag("status", statusClass)
                     .register(registry))
         .increment();

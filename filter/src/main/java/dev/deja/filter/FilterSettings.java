@@ -2,6 +2,7 @@ package dev.deja.filter;
 
 import dev.deja.db.DatabaseConfig;
 import dev.deja.db.ReconnectingDatabase;
+import dev.deja.filter.store.ReplicaGauges;
 import java.time.Duration;
 import dev.deja.filter.embed.Embedder;
 import dev.deja.filter.embed.EmbedderSettings;
@@ -47,6 +48,15 @@ public final class FilterSettings {
           Setting.of("db.url", SettingTypes.STRING, null,
               "PostgreSQL with pgvector (JDBC URL, jdbc:postgresql://...)",
               DatabaseConfig.Builder::url),
+          Setting.of("db.read-url", SettingTypes.STRING, null,
+              "read replica lookups read while it is fresh (JDBC URL; pgjdbc multi-host with"
+                  + " targetServerType=preferSecondary works); unset: lookups read db.url",
+              DatabaseConfig.Builder::readUrl),
+          Setting.of("db.read-max-lag", SettingTypes.DURATION,
+              DatabaseConfig.DEFAULT_READ_MAX_LAG,
+              "replica lag beyond which lookups read the primary: bounds how late a delete is"
+                  + " seen",
+              DatabaseConfig.Builder::readMaxLag),
           Setting.of("db.user", SettingTypes.STRING, null, "database user",
               DatabaseConfig.Builder::user),
           Setting.of("db.password", SettingTypes.STRING, null, "database password",
@@ -187,10 +197,12 @@ public final class FilterSettings {
       }
       throw e;
     }
+    ReplicaGauges.register(registry, db);
     DejaCache.Builder cache =
         DejaCache.builder()
             .config(config)
             .store(db.repository())
+            .flightClaims(db.flightClaims())
             .matcher(matchers.apply(matcher(config)))
             .meterRegistry(registry)
             .closing(db);

@@ -86,6 +86,9 @@ public record ServerConfig(
     MAX_CONNECTIONS("max-connections", "N", Integer.toString(DEFAULT_MAX_CONNECTIONS),
         "Pooled connections to the origin", Range.between(1, 10_000)),
     DB_URL("db-url", "JDBC_URL", DEFAULT_DB_URL, "PostgreSQL with pgvector"),
+    DB_READ_URL("db-read-url", "JDBC_URL", null,
+        "Read replica for lookups (or pgjdbc multi-host, targetServerType=preferSecondary)",
+        "lookups read --db-url"),
     DB_USER("db-user", "USER", DEFAULT_DB_USER, "Database user"),
     DB_PASSWORD("db-password", "PASSWORD", "", "Database password"),
     DB_SCHEMA("db-schema", "SCHEMA", DEFAULT_DB_SCHEMA,
@@ -278,6 +281,9 @@ public record ServerConfig(
     filter.put("db.password", v.get(Setting.DB_PASSWORD.key));
     filter.put("db.schema", v.get(Setting.DB_SCHEMA.key));
     filter.put("db.image-store", v.get(Setting.IMAGE_STORE.key));
+    if (v.get(Setting.DB_READ_URL.key) != null) {
+      filter.put("db.read-url", v.get(Setting.DB_READ_URL.key));
+    }
     for (Setting s3 : List.of(Setting.S3_ENDPOINT, Setting.S3_REGION)) {
       if (v.get(s3.key) != null) {
         filter.put("db." + s3.key, v.get(s3.key));
@@ -360,6 +366,7 @@ public record ServerConfig(
   public Map<String, String> maskedFilterSettings() {
     Map<String, String> masked = new LinkedHashMap<>(filterSettings);
     masked.computeIfPresent("db.password", (k, p) -> p.isEmpty() ? "" : "****");
+    masked.computeIfPresent("db.read-url", (k, u) -> DejaServer.maskUrl(u));
     return masked;
   }
 

@@ -29,14 +29,22 @@ final class BoundConnections {
   private static final Executor DIRECT = Runnable::run;
 
   private final DataSource lookupPool;
+  /** Where lookups go when a read replica is configured; null: the primary's lookup pool. */
+  private final ReplicaReads replicas;
   private final DataSource storePool;
   private final int lookupTimeoutMs;
   private final int lookupNetworkTimeoutMs;
   private final int storeTimeoutMs;
   private final int storeNetworkTimeoutMs;
 
-  BoundConnections(DataSource lookupPool, DataSource storePool, DatabaseConfig config) {
+  /**
+   * @param replicas routes lookups to a read replica while it is fresh, or null for none; writes
+   *     and the management plane always use {@code storePool}, the primary
+   */
+  BoundConnections(DataSource lookupPool, ReplicaReads replicas, DataSource storePool,
+      DatabaseConfig config) {
     this.lookupPool = lookupPool;
+    this.replicas = replicas;
     this.storePool = storePool;
     this.lookupTimeoutMs = lookupTimeoutMs(config);
     // statement_timeout handles slow queries; the socket timeout catches a server that stopped
@@ -92,7 +100,7 @@ final class BoundConnections {
    * restores it when the connection goes back.
    */
   Connection lookup() throws SQLException {
-    Connection c = lookupPool.getConnection();
+    Connection c = replicas == null ? lookupPool.getConnection() : replicas.connection();
     try {
       c.setNetworkTimeout(DIRECT, lookupNetworkTimeoutMs);
       return c;

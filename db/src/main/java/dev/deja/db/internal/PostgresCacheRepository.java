@@ -7,6 +7,7 @@ import dev.deja.db.DailyCounts;
 import dev.deja.db.DatabaseConfig;
 import dev.deja.db.EntryFilter;
 import dev.deja.db.EntrySummary;
+import dev.deja.db.FlightClaims;
 import dev.deja.db.HitRecord;
 import dev.deja.db.ImagePlacement;
 import dev.deja.db.Neighbor;
@@ -41,6 +42,8 @@ public final class PostgresCacheRepository implements CacheStore {
   private final Maintenance maintenance;
   private final ImageMigration migration;
   private final CacheAudit audit;
+  private final PostgresFlightClaims claims;
+  private final ReplicaReads replicas;
   private final Duration sweepGrace;
 
   /**
@@ -52,11 +55,26 @@ public final class PostgresCacheRepository implements CacheStore {
    */
   public PostgresCacheRepository(DataSource lookupPool, DataSource storePool,
       EntityManagerFactory emf, DatabaseConfig config, ObjectStore objects) {
+    this(lookupPool, null, storePool, emf, config, objects);
+  }
+
+  /**
+   * As the other constructor, with lookups on a read replica while it lags the primary by at most
+   * {@link DatabaseConfig#readMaxLag()} (see {@link ReplicaReads}).
+   *
+   * @param replicaPool the replica's lookup pool, opened like {@code lookupPool}, or {@code null}
+   */
+  public PostgresCacheRepository(DataSource lookupPool, DataSource replicaPool,
+      DataSource storePool, EntityManagerFactory emf, DatabaseConfig config,
+      ObjectStore objects) {
     Objects.requireNonNull(lookupPool, "lookupPool");
     Objects.requireNonNull(storePool, "storePool");
     Objects.requireNonNull(emf, "emf");
     Objects.requireNonNull(config, "config");
-    BoundConnections connections = new BoundConnections(lookupPool, storePool, config);
+    this.replicas = replicaPool == null ? null
+        : new ReplicaReads(replicaPool, lookupPool, config.readMaxLag());
+    BoundConnections connections =
+        new BoundConnections(lookupPool, replicas, storePool, config);
     PartitionSizes partitionSizes = new PartitionSizes();
     ObjectImages images = new ObjectImages(objects, connections);
     this.indexes = new PartitionIndexes(config);
@@ -65,6 +83,7 @@ public final class PostgresCacheRepository implements CacheStore {
     this.maintenance = new Maintenance(connections, emf, partitionSizes, images);
     this.migration = new ImageMigration(connections, images);
     this.audit = new PostgresCacheAudit(connections);
+    this.claims = new PostgresFlightClaims(connections);
     this.sweepGrace = config.objectSweepGrace();
   }
 
@@ -79,6 +98,11 @@ public final class PostgresCacheRepository implements CacheStore {
    */
   public static String lookupSessionSql(DatabaseConfig config) {
     return BoundConnections.lookupSessionSql(config);
+  }
+
+  /** Cross-instance single-flight claims, on the primary (the store pool). */
+  public FlightClaims flightClaims() {
+    return claims;
   }
 
   /** Which path {@link #findNearest} takes for a partition of this many rows. */
@@ -189,7 +213,26 @@ public final class PostgresCacheRepository implements CacheStore {
    */
   @Override
   public void close() {
-    indexes.close();
+    try {
+      indexes.close();
+    } finally {
+      if (replicas != null) {
+        replicas.close();
+      }
+    }
+  }
+
+  /**
+   * How far the read replica lags, as last measured: -1 when it does not answer, 0 when there is
+   * none (lookups read the primary).
+   */
+  public long replicaLagMillis() {
+    return replicas == null ? 0 : replicas.lagMillis();
+  }
+
+  /** Whether lookups read the replica right now. */
+  public boolean readsReplica() {
+    return replicas != null && replicas.replicaServes();
   }
 
   @Override

@@ -1,0 +1,276 @@
+package dev.deja.server.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Issue #15: three Deja gateway processes behind no balancer (the clients spread the requests)
+ * on one PostgreSQL primary and one streaming replica, all made here from the local binaries,
+ * sharing one counting origin. The figures these tests print are the ones in docs/SCALING.md.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class GatewayClusterTest {
+
+  private static final Duration START = Duration.ofSeconds(90);
+  private static final long ORIGIN_DELAY_MS = 100;
+
+  private PgCluster pg;
+  private CountingOrigin origin;
+  private Path logs;
+  private final List<GatewayProcess> gateways = new ArrayList<>();
+
+  @BeforeAll
+  void startCluster() throws Exception {
+    pg = PgCluster.start();
+    origin = new CountingOrigin(ORIGIN_DELAY_MS);
+    logs = Files.createDirectories(Path.of("target", "cluster-logs"));
+    for (String name : List.of("a", "b", "c")) {
+      gateways.add(GatewayProcess.start(name, logs, gatewayArgs()));
+    }
+    for (GatewayProcess g : gateways) {
+      g.awaitReady(START);
+    }
+  }
+
+  @AfterAll
+  void stopCluster() {
+    gateways.forEach(GatewayProcess::close);
+    if (origin != null) {
+      origin.close();
+    }
+    if (pg != null) {
+      pg.close();
+    }
+  }
+
+  private List<String> gatewayArgs() {
+    return List.of("--origin", origin.url(),
+        "--db-url", pg.primary().jdbcUrl(), "--db-read-url", pg.replica().jdbcUrl(),
+        "--db-user", "postgres", "--set", "semantic=false",
+        "--eviction-interval", "1h", "--shutdown-timeout", "5s");
+  }
+
+  @Test
+  @Order(1)
+  void givenThirtyIdenticalMissesSpreadOverThreeGateways_theOriginIsCalledOnce() throws Exception {
+    origin.delayMillis(1500); // a generation long enough for every request to arrive during it
+    String path = GatewayProcess.imagePath("a lighthouse in a storm, drawn once for everyone");
+    int callsBefore = origin.calls();
+    double countedBefore = originRequestsCounted();
+    ExecutorService clients = Executors.newFixedThreadPool(30);
+    try {
+      CountDownLatch go = new CountDownLatch(1);
+      List<Future<HttpResponse<byte[]>>> answers = new ArrayList<>();
+      for (int i = 0; i < 30; i++) {
+        GatewayProcess gateway = gateways.get(i % 3);
+        answers.add(clients.submit(() -> {
+          go.await();
+          return gateway.get(path);
+        }));
+      }
+      go.countDown();
+      byte[] first = null;
+      for (Future<HttpResponse<byte[]>> answer : answers) {
+        HttpResponse<byte[]> response = answer.get();
+        assertEquals(200, response.statusCode());
+        first = first == null ? response.body() : first;
+        assertArrayEquals(first, response.body(), "every client gets the one image drawn");
+      }
+    } finally {
+      clients.shutdownNow();
+      origin.delayMillis(ORIGIN_DELAY_MS);
+    }
+    int calls = origin.calls() - callsBefore;
+    double counted = originRequestsCounted() - countedBefore;
+    System.out.printf("FIGURE stampede: 30 requests over 3 gateways -> %d origin call(s),"
+        + " deja_origin_requests_total summed over the gateways +%.0f%n", calls, counted);
+    assertEquals(1, calls, "origin calls for 30 concurrent identical misses");
+    assertEquals(1.0, counted, "deja_origin_requests_total summed over the three gateways");
+  }
+
+  @Test
+  @Order(2)
+  void givenReplicaLag_repeatsOnOtherGatewaysAreServedFromTheCache_neverAWrongImage()
+      throws Exception {
+    for (long lag : new long[] {0, 500, 3000}) {
+      pg.replayDelay(lag);
+      Thread.sleep(1000); // the lag builds up, and the gateways measure it
+      // Within db.read-max-lag (1 s) lookups read the replica; beyond it, the primary.
+      awaitReplicaReads(lag < 1000 ? 1 : 0);
+      int prompts = 8;
+      int exact = 0;
+      int collapsed = 0;
+      int callsBefore = origin.calls();
+      long repeatNanos = 0;
+      for (int i = 0; i < prompts; i++) {
+        String path = GatewayProcess.imagePath("replica lag " + lag + " prompt " + i);
+        byte[] drawn = gateways.get(0).get(path).body();
+        // The gateway that drew it answers from memory at once, whatever the lag: its hot tier,
+        // or its own flight when the repeat arrives before the exchange has finished storing.
+        String own = gateways.get(0).get(path).headers().firstValue("Cache-Status").orElse("");
+        assertTrue(own.contains("hit; detail=exact") || own.contains("collapsed"), own);
+        Thread.sleep(50);
+        for (GatewayProcess other : gateways.subList(1, 3)) {
+          long started = System.nanoTime();
+          HttpResponse<byte[]> repeat = other.get(path);
+          repeatNanos += System.nanoTime() - started;
+          assertEquals(200, repeat.statusCode());
+          assertArrayEquals(drawn, repeat.body(), "a repeat gets the image drawn for its prompt");
+          String status = repeat.headers().firstValue("Cache-Status").orElse("");
+          exact += status.contains("hit; detail=exact") ? 1 : 0;
+          collapsed += status.contains("collapsed") ? 1 : 0;
+        }
+      }
+      int calls = origin.calls() - callsBefore;
+      int repeats = 2 * prompts;
+      System.out.printf("FIGURE replica lag %d ms: %d repeats 50 ms after the first store on"
+              + " another gateway -> %d exact hits (%.0f%%), %d served from the claim, %d origin"
+              + " calls for %d prompts, mean repeat latency %d ms%n", lag, repeats, exact,
+          100.0 * exact / repeats, collapsed, calls, prompts,
+          repeatNanos / repeats / 1_000_000);
+      assertEquals(prompts, calls, "each prompt is drawn once, whatever the lag");
+    }
+    pg.replayDelay(0);
+    awaitReplicaReads(1);
+  }
+
+  /** Waits until every gateway's lookups read the replica (1) or the primary (0). */
+  private void awaitReplicaReads(int expected) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+    for (GatewayProcess g : gateways) {
+      while (g.counter("deja_db_replica_reads") != expected) {
+        assertTrue(System.nanoTime() < deadline, g.name() + " never reported"
+            + " deja_db_replica_reads " + expected);
+        Thread.sleep(100);
+      }
+    }
+  }
+
+  @Test
+  @Order(3)
+  void givenTheReplicaStopsMidRun_lookupsFallBackToThePrimary_andNoClientSeesAnError()
+      throws Exception {
+    try {
+      assertNoClientErrorWhile("replica stopped mid-run", () -> {
+        pg.stop(pg.replica());
+        awaitReplicaReads(0); // every gateway noticed, and reads the primary
+        Thread.sleep(2000);
+      });
+      assertServedAcrossGateways("stored while the replica is down");
+    } finally {
+      pg.start(pg.replica());
+    }
+  }
+
+  @Test
+  @Order(4)
+  void givenThePrimaryRestartsMidRun_noClientSeesAnError_andCachingResumes() throws Exception {
+    assertNoClientErrorWhile("primary restarted mid-run", () -> {
+      pg.stop(pg.primary());
+      Thread.sleep(2000);
+      pg.start(pg.primary());
+      Thread.sleep(3000);
+    });
+    assertServedAcrossGateways("stored after the primary came back");
+  }
+
+  /** Something done to the cluster while clients keep asking. */
+  @FunctionalInterface
+  private interface Fault {
+    void inject() throws Exception;
+  }
+
+  /** Four clients ask the gateways for a dozen prompts before, during and after {@code fault}. */
+  private void assertNoClientErrorWhile(String what, Fault fault) throws Exception {
+    ClientLoad load = new ClientLoad(gateways, what, 12, 4);
+    try {
+      Thread.sleep(1500);
+      fault.inject();
+    } finally {
+      load.close();
+    }
+    System.out.printf("FIGURE %s: %d requests, %d client errors%n", what, load.requests(),
+        load.errors());
+    assertEquals(0, load.errors(), "client errors: " + load.errorSamples());
+  }
+
+  @Test
+  @Order(5)
+  void givenAGatewayStartsBeforeItsDatabase_itServesPassThroughNotReady_thenBecomesReady()
+      throws Exception {
+    pg.stop(pg.primary());
+    try (GatewayProcess early = GatewayProcess.start("d", logs, gatewayArgs())) {
+      early.awaitServing(START);
+      assertEquals(503, early.readiness(), "not ready while its database is down");
+      String path = GatewayProcess.imagePath("drawn before the database was up");
+      HttpResponse<byte[]> during = early.get(path);
+      assertEquals(200, during.statusCode(), "the origin's image, passed through");
+      String status = during.headers().firstValue("Cache-Status").orElse("");
+      assertTrue(status.contains("detail=cache-unavailable"), status);
+
+      pg.start(pg.primary());
+      early.awaitReady(START);
+      gateways.add(early);
+      try {
+        assertServedAcrossGateways("stored by the gateway that started first");
+      } finally {
+        gateways.remove(early);
+      }
+    }
+  }
+
+  /**
+   * A new image drawn through the first gateway is then served by each other one without another
+   * origin call (from the database, or by waiting on the first one's claim), within a bound that
+   * covers breakers closing and stores being retried after an outage.
+   */
+  private void assertServedAcrossGateways(String prompt) throws Exception {
+    String path = GatewayProcess.imagePath(prompt);
+    byte[] drawn = gateways.get(gateways.size() - 1).get(path).body();
+    int callsAfterFirst = origin.calls();
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    for (GatewayProcess other : gateways.subList(0, gateways.size() - 1)) {
+      while (true) {
+        int before = origin.calls();
+        HttpResponse<byte[]> repeat = other.get(path);
+        assertArrayEquals(drawn, repeat.body());
+        if (origin.calls() == before) {
+          break;
+        }
+        assertTrue(System.nanoTime() < deadline, other.name() + " keeps asking the origin for "
+            + prompt + ": " + repeat.headers().firstValue("Cache-Status").orElse(""));
+        Thread.sleep(500);
+      }
+    }
+    assertTrue(origin.calls() - callsAfterFirst <= gateways.size(),
+        "at most one extra call per gateway while it recovered");
+  }
+
+  private double originRequestsCounted() throws Exception {
+    double sum = 0;
+    for (GatewayProcess g : gateways) {
+      sum += g.counter("deja_origin_requests_total");
+    }
+    return sum;
+  }
+}
