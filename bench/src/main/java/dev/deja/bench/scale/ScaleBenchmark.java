@@ -206,6 +206,7 @@ public final class ScaleBenchmark {
     out.put("sizes_bytes_partial", sizes);
     out.put("insert_ms_partial", insertCost(c, set, layout));
     Map<String, Object> queries = queries(repo, c, set, layout);
+    queries.put("ef_search", DatabaseConfig.DEFAULT_HNSW_EF_SEARCH);
     out.put("queries_partial", queries);
     summary = summaryLine(layout, queries);
   }
@@ -227,6 +228,7 @@ public final class ScaleBenchmark {
         ((PostgresCacheRepository) db.repository()).maintainIndexesNow();
         Map<String, Object> queries = queries(db.repository(), c, set, layout);
         log("ef_search %d: %s", ef, summaryLine(layout, queries));
+        queries.put("ef_search", ef);
         out.put("queries_ef_" + ef, queries);
       }
     }
@@ -312,7 +314,9 @@ public final class ScaleBenchmark {
       // As a server does at start: one index pass, so lookups know the partial indexes the
       // table already has (until then they assume the global index).
       ((PostgresCacheRepository) db.repository()).maintainIndexesNow();
-      out.put("queries", queries(db.repository(), c, set, layout));
+      Map<String, Object> queries = queries(db.repository(), c, set, layout);
+      queries.put("ef_search", DatabaseConfig.DEFAULT_HNSW_EF_SEARCH);
+      out.put("queries", queries);
       efSweep(set, layout, config, c, out);
     }
     return out;
