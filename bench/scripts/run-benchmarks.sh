@@ -228,7 +228,7 @@ case "${MODE}" in
     # 16 connections; JFR=1 also records a profile of the Deja server (bench/results/*.jfr).
     export IMAGE_BYTES="${2:-12288}"
     [[ "${IMAGE_BYTES}" =~ ^[1-9][0-9]*$ ]] || die "usage: $0 exact [BYTES]"
-    [[ "${JFR:-0}" == 1 ]] && SERVER_HEAP="${SERVER_HEAP} -XX:StartFlightRecording=filename=${RESULTS}/exact-${IMAGE_BYTES}.jfr,settings=profile"
+    [[ "${JFR:-0}" == 1 ]] && SERVER_HEAP="${SERVER_HEAP} -XX:StartFlightRecording=filename=${RESULTS}/exact-${IMAGE_BYTES}.jfr,settings=${JFR_SETTINGS:-profile}"
     build; start_pg; start_refs; start_nginx
     drop_schema "${SCHEMA}"; start_deja "${SCHEMA}"
     http_bench --scenarios exact --connections 16 --label "-${IMAGE_BYTES}b" \

@@ -129,7 +129,7 @@ public class DejaFilter implements Filter {
       HttpServletRequest request, HttpServletResponse response, FilterChain chain, Cacheable c)
       throws IOException, ServletException {
     boolean noCache = clientSaysNoCache(request);
-    boolean noStore = NO_STORE.matcher(header(request, "Cache-Control")).find();
+    boolean noStore = says(request, "Cache-Control", NO_STORE);
     boolean storable = !noStore && "GET".equals(request.getMethod());
     // RFC 9111 3.5: an answer to a request with credentials is shared only if the origin says so.
     boolean authorized = request.getHeader("Authorization") != null;
@@ -657,8 +657,7 @@ public class DejaFilter implements Filter {
   }
 
   private static boolean clientSaysNoCache(HttpServletRequest request) {
-    if (NO_CACHE.matcher(header(request, "Cache-Control")).find()
-        || NO_CACHE.matcher(header(request, "Pragma")).find()) {
+    if (says(request, "Cache-Control", NO_CACHE) || says(request, "Pragma", NO_CACHE)) {
       return true;
     }
     // The first no-cache parameter decides, whatever its value but a literal false.
@@ -680,8 +679,10 @@ public class DejaFilter implements Filter {
     }
   }
 
-  private static String header(HttpServletRequest request, String name) {
+  /** Whether header {@code name} is present and {@code directive} finds itself in it. */
+  private static boolean says(HttpServletRequest request, String name, Pattern directive) {
     String value = request.getHeader(name);
-    return value == null ? "" : value;
+    return value != null && directive.matcher(value).find();
   }
+
 }

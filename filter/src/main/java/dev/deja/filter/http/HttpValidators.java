@@ -1,6 +1,7 @@
 package dev.deja.filter.http;
 
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeFormatterBuilder;
@@ -41,9 +42,31 @@ final class HttpValidators {
     return '"' + opaque + '"';
   }
 
-  /** An instant as IMF-fixdate; HTTP dates have whole seconds. */
+  private static final String[] DAYS = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+  private static final String[] MONTHS = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug",
+      "Sep", "Oct", "Nov", "Dec"};
+
+  /**
+   * An instant as IMF-fixdate; HTTP dates have whole seconds. Written by hand: every hit sends
+   * one, and {@link DateTimeFormatter} cost about 4 % of an exact hit's CPU (JFR, 12 KB images).
+   */
   static String httpDate(Instant instant) {
-    return IMF_FIXDATE.format(instant);
+    LocalDateTime t = LocalDateTime.ofEpochSecond(instant.getEpochSecond(), 0, ZoneOffset.UTC);
+    StringBuilder b = new StringBuilder(29)
+        .append(DAYS[t.getDayOfWeek().ordinal()]).append(", ");
+    two(b, t.getDayOfMonth()).append(' ').append(MONTHS[t.getMonthValue() - 1]).append(' ');
+    int year = t.getYear();
+    if (year < 1000 || year > 9999) {
+      return IMF_FIXDATE.format(instant); // four digits or the formatter's own rendering
+    }
+    b.append(year).append(' ');
+    two(b, t.getHour()).append(':');
+    two(b, t.getMinute()).append(':');
+    return two(b, t.getSecond()).append(" GMT").toString();
+  }
+
+  private static StringBuilder two(StringBuilder b, int value) {
+    return b.append((char) ('0' + value / 10)).append((char) ('0' + value % 10));
   }
 
   /** Seconds since the epoch of an HTTP date in any of its three forms, or null if invalid. */

@@ -11,7 +11,7 @@ import java.util.Map;
 public record CacheKey(String value) {
 
   public CacheKey {
-    if (value == null || !value.matches("[0-9a-f]{64}")) {
+    if (value == null || !isHex64(value)) {
       throw new IllegalArgumentException("cache key must be 64 lowercase hex characters: " + value);
     }
   }
@@ -46,6 +46,20 @@ public record CacheKey(String value) {
       field(canonical, "tenant", request.tenant());
     }
     return new CacheKey(sha256Hex(canonical.toString()));
+  }
+
+  // By hand: String.matches compiled a pattern for every key made on the request path.
+  private static boolean isHex64(String value) {
+    if (value.length() != 64) {
+      return false;
+    }
+    for (int i = 0; i < 64; i++) {
+      char c = value.charAt(i);
+      if ((c < '0' || c > '9') && (c < 'a' || c > 'f')) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Lowercase hex SHA-256 of the UTF-8 bytes of {@code text}. */

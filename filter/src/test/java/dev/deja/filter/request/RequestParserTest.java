@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.deja.filter.DejaConfig;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class RequestParserTest {
 
@@ -243,5 +245,18 @@ class RequestParserTest {
     assertNotEquals(a.partition().bucket(), b.partition().bucket());
     assertInstanceOf(
         ParsedRequest.Invalid.class, tenanted.parse("GET", "/prompt/x", null, null));
+  }
+
+  /** The hand-written segment check is exactly the pattern it replaced. */
+  @ParameterizedTest
+  @ValueSource(strings = {"", ".", "..", "...", "%2e", "%2E",
+      "%2e%2e", ".%2E", "%2e.", "%2e%2e%2e", "%2", "%2f", "a", ".a", "a.", "%2ea", " .", ". ",
+      "%252e", "..%2e", "%2e%2E"})
+  void isDotSegment_isThePattern(String segment) {
+    boolean expected = Pattern.compile("(?i)(\\.|%2e){1,2}").matcher(segment)
+        .matches();
+    assertEquals(expected, RequestParser.isDotSegment(segment, 0, segment.length()), segment);
+    String framed = "x/" + segment + "/y";
+    assertEquals(expected, RequestParser.isDotSegment(framed, 2, 2 + segment.length()), framed);
   }
 }
