@@ -107,6 +107,11 @@ public final class HttpBenchmark {
       }
     }
     setOriginDelay(delayMs());
+    String pathsOut = Options.text(opts, "paths-out", "");
+    if (!pathsOut.isEmpty()) {
+      // The same cached paths for a second load generator (run-benchmarks.sh exact: wrk).
+      java.nio.file.Files.write(java.nio.file.Path.of(pathsOut), paths);
+    }
     List<Map<String, Object>> runs = new ArrayList<>();
     for (int connections : connections()) {
       for (Map.Entry<String, Integer> t : targets.entrySet()) {
