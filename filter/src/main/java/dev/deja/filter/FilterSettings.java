@@ -1,5 +1,6 @@
 package dev.deja.filter;
 
+import dev.deja.db.Coordination;
 import dev.deja.db.DatabaseConfig;
 import dev.deja.db.ReconnectingDatabase;
 import java.time.Duration;
@@ -162,23 +163,28 @@ public final class FilterSettings {
   public DejaCache open(MeterRegistry registry) {
     Embedder embedder = config.semantic() ? Embedders.create(embedding) : null;
     ReconnectingDatabase db;
+    DatabaseConfig databaseConfig;
     try {
       int dimension = embedder == null ? EXACT_ONLY_DIMENSION : embedder.dimension();
-      db =
-          ReconnectingDatabase.open(
-              database.embeddingDimension(dimension).build(), RECONNECT_INTERVAL);
+      databaseConfig = database.embeddingDimension(dimension).build();
+      db = ReconnectingDatabase.open(databaseConfig, RECONNECT_INTERVAL);
     } catch (RuntimeException e) {
       if (embedder != null) {
         embedder.close();
       }
       throw e;
     }
+    // Its own connections, not the pools': it listens and leads even while the pools reconnect.
+    Coordination coordination = Coordination.postgres(databaseConfig);
     DejaCache.Builder cache =
         DejaCache.builder()
             .config(config)
             .store(db.repository())
             .matcher(matcher(config))
             .meterRegistry(registry)
+            .coordination(coordination)
+            .startupState(db::notReady)
+            .closing(coordination)
             .closing(db);
     if (embedder != null) {
       cache.embedder(embedder).closing(embedder);

@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A running Deja gateway: Jetty with the Deja filter in front of a streaming proxy to the origin,
- * the admin API, and the eviction job. {@link #start(ServerConfig)} either returns a serving
+ * the admin API; the cache runs its own maintenance (eviction). {@link #start(ServerConfig)} either returns a serving
  * instance or throws {@link ServerConfig.ConfigException} with a one-line reason, having released
  * everything it opened.
  */
@@ -45,7 +45,6 @@ public final class DejaServer implements AutoCloseable {
   private final Server server;
   private final Server demoServer;
   private final DemoOriginServlet demoOrigin;
-  private final Evictor evictor;
   private final URI origin;
   private boolean stopped;
 
@@ -56,7 +55,6 @@ public final class DejaServer implements AutoCloseable {
       Server server,
       Server demoServer,
       DemoOriginServlet demoOrigin,
-      Evictor evictor,
       URI origin) {
     this.config = config;
     this.registry = registry;
@@ -64,7 +62,6 @@ public final class DejaServer implements AutoCloseable {
     this.server = server;
     this.demoServer = demoServer;
     this.demoOrigin = demoOrigin;
-    this.evictor = evictor;
     this.origin = origin;
   }
 
@@ -76,7 +73,6 @@ public final class DejaServer implements AutoCloseable {
     DejaCache cache = openCache(config, registry);
     Server demoServer = null;
     DemoOriginServlet demoOrigin = null;
-    Evictor evictor = null;
     Server server = null;
     try {
       URI origin = config.origin();
@@ -98,18 +94,13 @@ public final class DejaServer implements AutoCloseable {
       } catch (IOException e) {
         throw new ServerConfig.ConfigException(bindFailure(config, e));
       }
-      evictor =
-          new Evictor(store, cache, config.maxCacheBytes(), config.evictionInterval());
       DejaServer started =
-          new DejaServer(config, registry, cache, server, demoServer, demoOrigin, evictor, origin);
+          new DejaServer(config, registry, cache, server, demoServer, demoOrigin, origin);
       started.logSummary();
       return started;
     } catch (RuntimeException | Error e) {
       quietly(server);
       quietly(demoServer);
-      if (evictor != null) {
-        evictor.close();
-      }
       cache.close();
       throw e;
     } catch (Exception e) {
@@ -326,10 +317,6 @@ public final class DejaServer implements AutoCloseable {
     return demoOrigin;
   }
 
-  Evictor evictor() {
-    return evictor;
-  }
-
   /**
    * Graceful stop: stop accepting, let in-flight requests finish (up to the shutdown timeout),
    * write what the store queue still holds, then close the database and the model.
@@ -340,7 +327,7 @@ public final class DejaServer implements AutoCloseable {
     }
     stopped = true;
     long began = System.nanoTime();
-    evictor.close();
+    cache.maintenance().close();
     try {
       server.stop();
     } catch (Exception e) {
