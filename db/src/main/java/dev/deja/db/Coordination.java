@@ -39,6 +39,9 @@ public interface Coordination extends AutoCloseable {
   /** Starts delivering messages to {@code subscriber}; at most one subscriber per instance. */
   void subscribe(Subscriber subscriber);
 
+  /** Whether messages reach the subscriber right now (false while connecting or reconnecting). */
+  boolean subscribed();
+
   /**
    * Becomes the maintenance leader for one pass, unless another instance is: empty then, and
    * empty when the database cannot be reached.
@@ -56,6 +59,11 @@ public interface Coordination extends AutoCloseable {
 
       @Override
       public void subscribe(Subscriber subscriber) {}
+
+      @Override
+      public boolean subscribed() {
+        return true;
+      }
 
       @Override
       public Optional<Lease> tryLead() {

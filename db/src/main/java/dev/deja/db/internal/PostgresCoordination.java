@@ -112,8 +112,8 @@ public final class PostgresCoordination implements Coordination {
     listener.start();
   }
 
-  /** Whether the listener is subscribed right now (for readiness and tests). */
-  public boolean listening() {
+  @Override
+  public boolean subscribed() {
     NotificationListener l = listener;
     return l != null && l.subscribed();
   }

@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +38,8 @@ public final class CacheMaintainer implements AutoCloseable {
   private final Long maxCacheBytes;
   private final Duration interval;
   private final ScheduledExecutorService scheduler;
+  private final AtomicLong led = new AtomicLong();
+  private final AtomicLong skipped = new AtomicLong();
 
   /** What one pass deleted. */
   public record Result(int expired, int evicted, int orphanBlobs, int orphanObjects) {
@@ -108,8 +111,10 @@ public final class CacheMaintainer implements AutoCloseable {
   public synchronized Optional<Result> runOnce() {
     Optional<Coordination.Lease> lease = coordination.tryLead();
     if (lease.isEmpty()) {
+      skipped.incrementAndGet();
       return Optional.empty();
     }
+    led.incrementAndGet();
     try (Coordination.Lease held = lease.get()) {
       return Optional.of(pass());
     }
@@ -171,6 +176,16 @@ public final class CacheMaintainer implements AutoCloseable {
       }
     }
     return total;
+  }
+
+  /** Passes this instance ran as the leader. */
+  public long passesLed() {
+    return led.get();
+  }
+
+  /** Passes this instance skipped because another instance held the lock (or none could be had). */
+  public long passesSkipped() {
+    return skipped.get();
   }
 
   @Override

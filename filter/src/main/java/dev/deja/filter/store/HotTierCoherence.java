@@ -92,6 +92,11 @@ public final class HotTierCoherence implements Coordination.Subscriber {
     hot.invalidateAll();
   }
 
+  /** Whether other instances' messages reach this tier right now. */
+  public boolean subscribed() {
+    return coordination.subscribed();
+  }
+
   /** Messages received from any instance, this one included. */
   public long received() {
     return received.get();

@@ -1,0 +1,83 @@
+package dev.deja.filter.testing;
+
+import dev.deja.db.testing.TestDatabase;
+import dev.deja.filter.DejaCache;
+import dev.deja.filter.FilterSettings;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+/**
+ * One Deja instance as a deployment runs it: a cache opened from settings (its own pools, its own
+ * listening connection) behind the filter in a real Jetty, in front of its own origin. Several of
+ * them on one schema are several gateways on one database.
+ */
+public final class Instance implements AutoCloseable {
+
+  public final DejaCache cache;
+  public final FilterHarness http;
+
+  private Instance(DejaCache cache, FilterHarness http) {
+    this.cache = cache;
+    this.http = http;
+  }
+
+  /**
+   * Starts an exact-only instance (64x64 images) on {@code schema}, with {@code settings} (key,
+   * value pairs) on top, and waits until it hears the other instances.
+   */
+  public static Instance start(TestDatabase.Schema schema, String... settings) throws Exception {
+    TestDatabase.Settings db = TestDatabase.settings();
+    Map<String, String> s = new LinkedHashMap<>();
+    s.put("db.url", db.url());
+    s.put("db.user", db.user());
+    s.put("db.password", db.password());
+    s.put("db.schema", schema.name());
+    s.put("semantic", "false");
+    s.put("defaults", "model=flux,width=64,height=64");
+    for (int i = 0; i < settings.length; i += 2) {
+      s.put(settings[i], settings[i + 1]);
+    }
+    DejaCache cache = FilterSettings.of(s).open();
+    try {
+      Instance instance = new Instance(cache, new FilterHarness(cache, new TestOrigin(0)));
+      await("the invalidation listener to subscribe", Duration.ofSeconds(10),
+          () -> cache.coherence().subscribed());
+      return instance;
+    } catch (Exception | Error e) {
+      cache.close();
+      throw e;
+    }
+  }
+
+  /** GET {@code path}; returns the {@code X-Cache} header (HIT, MISS, BYPASS). */
+  public String xCache(String path) throws Exception {
+    return get(path).headers().firstValue("X-Cache").orElse("");
+  }
+
+  public HttpResponse<byte[]> get(String path) throws Exception {
+    return http.get(path);
+  }
+
+  public static void await(String what, Duration timeout, BooleanSupplier condition)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out after " + timeout + " waiting for " + what);
+      }
+      Thread.sleep(10);
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    try {
+      http.close();
+    } finally {
+      cache.close();
+    }
+  }
+}
