@@ -468,6 +468,23 @@ public final class DejaCache implements AutoCloseable {
     Gauge.builder("deja.singleflight.inflight", flights, SingleFlight::inFlight)
         .description("Origin requests other identical requests are waiting for")
         .register(registry);
+    FunctionCounter.builder("deja.invalidations.received", coherence, HotTierCoherence::received)
+        .description("Invalidation messages received from the instances sharing the store")
+        .register(registry);
+    FunctionCounter.builder("deja.invalidations.unsent", coherence, HotTierCoherence::unsent)
+        .description("Invalidation messages that could not be sent to the other instances")
+        .register(registry);
+    FunctionCounter.builder("deja.hot.dropped", coherence, HotTierCoherence::drops)
+        .description("In-memory tier dropped whole because invalidations may have been lost")
+        .register(registry);
+    FunctionCounter.builder("deja.maintenance.passes", maintainer, CacheMaintainer::passesLed)
+        .tag("role", "leader")
+        .description("Maintenance passes run by this instance, or skipped for another's lock")
+        .register(registry);
+    FunctionCounter.builder("deja.maintenance.passes", maintainer, CacheMaintainer::passesSkipped)
+        .tag("role", "skipped")
+        .description("Maintenance passes run by this instance, or skipped for another's lock")
+        .register(registry);
     FunctionCounter.builder("deja.singleflight.abandoned", flights, SingleFlight::abandoned)
         .description("Flights never landed by their leader, replaced after singleFlightTimeout")
         .register(registry);
