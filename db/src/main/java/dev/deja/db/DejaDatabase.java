@@ -217,17 +217,19 @@ public final class DejaDatabase implements AutoCloseable {
 
   private static void warnIfOldPgvector(Connection c) throws SQLException {
     try (Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT extversion FROM pg_extension WHERE extname = 'vector'")) {
+        ResultSet rs = s.executeQuery(
+            "SELECT extversion FROM pg_extension WHERE extname = 'vector'")) {
       if (rs.next() && olderThan(rs.getString(1), RECOMMENDED_PGVECTOR)) {
         LOG.warn("Deja: pgvector {} is older than {}, which fixes HNSW bugs this cache can hit:"
             + " vacuum of HNSW indexes (pruned entries) and parallel index builds."
-            + " Upgrade the extension (ALTER EXTENSION vector UPDATE) when your provider offers it.",
+            + " Upgrade the extension (ALTER EXTENSION vector UPDATE) when your provider"
+            + " offers it.",
             rs.getString(1), RECOMMENDED_PGVECTOR);
       }
     }
   }
 
-  /** Whether dotted version {@code version} is below {@code minimum}; unreadable parts count as 0. */
+  /** Whether dotted {@code version} is below {@code minimum}; unreadable parts count as 0. */
   static boolean olderThan(String version, String minimum) {
     String[] a = version.split("[.-]");
     String[] b = minimum.split("[.-]");

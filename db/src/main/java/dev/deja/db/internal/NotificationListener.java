@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
  * One thread, one connection: {@code LISTEN}s on the cache's channel and hands each message to the
  * subscriber. When the connection is lost it reconnects with backoff and subscribes again; since
  * messages sent meanwhile are gone, the subscriber hears "possibly lost" at the loss and again once
- * subscribed (what was sent in between is lost too).
+ * subscribed (what was sent in between is lost too); also when the first subscription comes late,
+ * after failed attempts (the database was down at start).
  */
 final class NotificationListener {
 
@@ -53,7 +54,6 @@ final class NotificationListener {
 
   private void run() {
     Duration backoff = FIRST_BACKOFF;
-    boolean everSubscribed = false;
     String lost = null;
     while (!closed) {
       try (Connection c = coordination.connect(PostgresCoordination.LISTEN, false)) {
@@ -62,11 +62,12 @@ final class NotificationListener {
           s.execute("LISTEN \"" + channel.replace("\"", "\"\"") + "\"");
         }
         subscribed = true;
-        if (everSubscribed) {
-          LOG.info("Deja: invalidation listener subscribed again after: {}", lost);
-          possibleLoss("resubscribed after " + lost);
+        // Subscribed after a loss, or after running unsubscribed since the start (the database
+        // was down): what the tier took in meanwhile may have been deleted elsewhere.
+        if (lost != null) {
+          LOG.info("Deja: invalidation listener subscribed after: {}", lost);
+          possibleLoss("subscribed after " + lost);
         }
-        everSubscribed = true;
         backoff = FIRST_BACKOFF;
         listen(c);
       } catch (SQLException | RuntimeException e) {
@@ -77,12 +78,13 @@ final class NotificationListener {
           break;
         }
         if (wasSubscribed) {
-          lost = e.getMessage();
+          lost = String.valueOf(e.getMessage());
           LOG.warn("Deja: invalidation listener lost its connection ({}); the in-memory tier is"
               + " dropped and the listener reconnects", lost);
           possibleLoss("listener connection lost: " + lost);
         } else if (lost == null) {
-          lost = e.getMessage(); // never connected yet: the database is down at start
+          // Never subscribed yet: the database is down at start.
+          lost = String.valueOf(e.getMessage());
         }
         sleep(backoff);
         backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0

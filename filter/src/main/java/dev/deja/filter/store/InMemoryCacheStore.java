@@ -292,7 +292,8 @@ public final class InMemoryCacheStore implements CacheStore {
     }
     Instant now = clock.instant();
     List<String> deleted = new ArrayList<>();
-    for (Iterator<Row> it = rows.values().iterator(); it.hasNext() && deleted.size() < batchSize; ) {
+    Iterator<Row> it = rows.values().iterator();
+    while (it.hasNext() && deleted.size() < batchSize) {
       Row row = it.next();
       if (!row.servableAt(now, keepFor)) {
         it.remove();
