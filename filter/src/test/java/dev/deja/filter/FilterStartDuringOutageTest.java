@@ -8,10 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.deja.db.testing.TcpRelay;
 import dev.deja.db.testing.TestDatabase;
 import dev.deja.filter.testing.InitParamApp;
+import dev.deja.filter.testing.Instance;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -37,13 +37,8 @@ class FilterStartDuringOutageTest {
     URI target = URI.create(db.url().substring("jdbc:".length()));
     try (TcpRelay relay = new TcpRelay(target.getHost(), target.getPort())) {
       relay.cut();
-      Map<String, String> params = new LinkedHashMap<>();
-      params.put("db.url", "jdbc:postgresql://127.0.0.1:" + relay.port() + target.getPath());
-      params.put("db.user", db.user());
-      params.put("db.password", db.password());
-      params.put("db.schema", schema.name());
-      params.put("semantic", "false");
-      params.put("defaults", "model=flux,width=64,height=64");
+      Map<String, String> params = Instance.settings(schema,
+          "db.url", "jdbc:postgresql://127.0.0.1:" + relay.port() + target.getPath());
       try (InitParamApp app = new InitParamApp(params)) {
         String path = "/prompt/a%20brass%20compass?seed=6";
 
@@ -75,14 +70,9 @@ class FilterStartDuringOutageTest {
 
   @Test
   void givenAModelThatCannotLoad_theFilterStillFailsToStart() throws Exception {
-    TestDatabase.Settings db = TestDatabase.settings();
-    Map<String, String> params = new LinkedHashMap<>();
-    params.put("db.url", db.url());
-    params.put("db.user", db.user());
-    params.put("db.password", db.password());
-    params.put("db.schema", schema.name());
-    params.put("embedding.model-file", "/nonexistent/model.onnx");
-    params.put("embedding.tokenizer-file", "/nonexistent/tokenizer.json");
+    Map<String, String> params = Instance.settings(schema, "semantic", "true",
+        "embedding.model-file", "/nonexistent/model.onnx",
+        "embedding.tokenizer-file", "/nonexistent/tokenizer.json");
     Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
         () -> new InitParamApp(params).close());
     assertTrue(String.valueOf(rootMessage(e)).contains("model"), rootMessage(e));

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.deja.db.CacheMaintenance;
 import dev.deja.db.Coordination;
-import dev.deja.db.DejaDatabase;
 import dev.deja.db.internal.PostgresCoordination;
 import dev.deja.db.testing.TestDatabase;
 import dev.deja.filter.store.CacheMaintainer;
@@ -18,9 +17,7 @@ import java.lang.reflect.Proxy;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -44,18 +41,7 @@ class MaintenanceInTheFilterTest {
   }
 
   private Map<String, String> initParams(String... settings) {
-    TestDatabase.Settings db = TestDatabase.settings();
-    Map<String, String> p = new LinkedHashMap<>();
-    p.put("db.url", db.url());
-    p.put("db.user", db.user());
-    p.put("db.password", db.password());
-    p.put("db.schema", schema.name());
-    p.put("semantic", "false");
-    p.put("defaults", "model=flux,width=64,height=64");
-    for (int i = 0; i < settings.length; i += 2) {
-      p.put(settings[i], settings[i + 1]);
-    }
-    return p;
+    return Instance.settings(schema, settings);
   }
 
   private long rows() throws Exception {
@@ -161,7 +147,8 @@ class MaintenanceInTheFilterTest {
       assertEquals(Optional.empty(), maintainerB.runOnce(), "B skips: A holds the lock");
       assertEquals(3, rows());
 
-      assertEquals(1, terminate(PostgresCoordination.LEADER), "A's session dies mid-pass");
+      assertEquals(1, Instance.terminate(schema, PostgresCoordination.LEADER),
+          "A's session dies mid-pass");
       Optional<CacheMaintainer.Result> passB = maintainerB.runOnce();
       assertTrue(passB.isPresent(), "B leads once A is gone");
       assertEquals(3, passB.get().expired());
@@ -192,16 +179,4 @@ class MaintenanceInTheFilterTest {
         });
   }
 
-  private int terminate(String role) throws Exception {
-    try (Connection conn = TestDatabase.connect();
-        PreparedStatement kill = conn.prepareStatement(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
-                + " WHERE application_name = ?")) {
-      kill.setString(1, DejaDatabase.applicationName(schema.name(), role));
-      try (ResultSet rs = kill.executeQuery()) {
-        rs.next();
-        return rs.getInt(1);
-      }
-    }
-  }
 }

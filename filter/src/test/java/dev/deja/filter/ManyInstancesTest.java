@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.deja.db.DejaDatabase;
 import dev.deja.db.PurgeCriteria;
 import dev.deja.db.internal.PostgresCoordination;
 import dev.deja.db.testing.TestDatabase;
@@ -15,7 +14,6 @@ import dev.deja.filter.testing.Instance;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -198,7 +196,7 @@ class ManyInstancesTest {
     String second = everyoneHolds(path("a copper teapot", 11), a, b);
     long drops = b.cache.coherence().drops();
 
-    assertTrue(terminateListeners() >= 2, "both instances' listening connections killed");
+    assertTrue(Instance.terminate(SCHEMA, PostgresCoordination.LISTEN) >= 2, "both instances' listening connections killed");
 
     await("the hot tier dropped", Duration.ofSeconds(2), () -> b.cache.hotImage(first) == null);
     assertNull(b.cache.hotImage(second));
@@ -258,16 +256,4 @@ class ManyInstancesTest {
     assertFalse(a.cache.store().findExact(key).isPresent());
   }
 
-  private static int terminateListeners() throws Exception {
-    try (Connection conn = TestDatabase.connect();
-        PreparedStatement kill = conn.prepareStatement(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
-                + " WHERE application_name = ?")) {
-      kill.setString(1, DejaDatabase.applicationName(SCHEMA.name(), PostgresCoordination.LISTEN));
-      try (ResultSet rs = kill.executeQuery()) {
-        rs.next();
-        return rs.getInt(1);
-      }
-    }
-  }
 }

@@ -1,9 +1,14 @@
 package dev.deja.filter.testing;
 
+import dev.deja.db.DejaDatabase;
 import dev.deja.db.testing.TestDatabase;
 import dev.deja.filter.DejaCache;
 import dev.deja.filter.FilterSettings;
 import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -29,18 +34,7 @@ public final class Instance implements AutoCloseable {
    * value pairs) on top, and waits until it hears the other instances.
    */
   public static Instance start(TestDatabase.Schema schema, String... settings) throws Exception {
-    TestDatabase.Settings db = TestDatabase.settings();
-    Map<String, String> s = new LinkedHashMap<>();
-    s.put("db.url", db.url());
-    s.put("db.user", db.user());
-    s.put("db.password", db.password());
-    s.put("db.schema", schema.name());
-    s.put("semantic", "false");
-    s.put("defaults", "model=flux,width=64,height=64");
-    for (int i = 0; i < settings.length; i += 2) {
-      s.put(settings[i], settings[i + 1]);
-    }
-    DejaCache cache = FilterSettings.of(s).open();
+    DejaCache cache = FilterSettings.of(settings(schema, settings)).open();
     try {
       Instance instance = new Instance(cache, new FilterHarness(cache, new TestOrigin(0)));
       await("the invalidation listener to subscribe", Duration.ofSeconds(10),
@@ -49,6 +43,42 @@ public final class Instance implements AutoCloseable {
     } catch (Exception | Error e) {
       cache.close();
       throw e;
+    }
+  }
+
+  /**
+   * The settings of an exact-only cache of 64x64 images on {@code schema}, with {@code extra}
+   * (key, value pairs) on top: filter init-params, or {@link FilterSettings#of}.
+   */
+  public static Map<String, String> settings(TestDatabase.Schema schema, String... extra) {
+    TestDatabase.Settings db = TestDatabase.settings();
+    Map<String, String> s = new LinkedHashMap<>();
+    s.put("db.url", db.url());
+    s.put("db.user", db.user());
+    s.put("db.password", db.password());
+    s.put("db.schema", schema.name());
+    s.put("semantic", "false");
+    s.put("defaults", "model=flux,width=64,height=64");
+    for (int i = 0; i < extra.length; i += 2) {
+      s.put(extra[i], extra[i + 1]);
+    }
+    return s;
+  }
+
+  /**
+   * Kills, as a crash or a network cut would, every session of {@code schema}'s instances that
+   * plays {@code role} (e.g. {@code PostgresCoordination.LISTEN}); returns how many.
+   */
+  public static int terminate(TestDatabase.Schema schema, String role) throws SQLException {
+    try (Connection conn = TestDatabase.connect();
+        PreparedStatement kill = conn.prepareStatement(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                + " WHERE application_name = ?")) {
+      kill.setString(1, DejaDatabase.applicationName(schema.name(), role));
+      try (ResultSet rs = kill.executeQuery()) {
+        rs.next();
+        return rs.getInt(1);
+      }
     }
   }
 
