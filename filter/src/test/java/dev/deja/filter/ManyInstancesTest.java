@@ -67,8 +67,7 @@ class ManyInstancesTest {
     HttpResponse<byte[]> miss = all[0].get(path);
     assertEquals("MISS", miss.headers().firstValue("X-Cache").orElse(""));
     String key = miss.headers().firstValue("X-Cache-Key").orElseThrow();
-    await("the entry stored", Duration.ofSeconds(20),
-        () -> all[0].cache.store().findExact(key).isPresent());
+    await("the entry stored", Duration.ofSeconds(20), () -> Instance.stored(all[0].cache, key));
     for (Instance i : Arrays.asList(all).subList(1, all.length)) {
       assertEquals("HIT", i.xCache(path), "served from the database, then kept in memory");
     }

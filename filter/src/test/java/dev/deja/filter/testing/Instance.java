@@ -1,5 +1,6 @@
 package dev.deja.filter.testing;
 
+import dev.deja.db.CacheUnavailableException;
 import dev.deja.db.DejaDatabase;
 import dev.deja.db.testing.TestDatabase;
 import dev.deja.filter.DejaCache;
@@ -30,8 +31,8 @@ public final class Instance implements AutoCloseable {
   }
 
   /**
-   * Starts an exact-only instance (64x64 images) on {@code schema}, with {@code settings} (key,
-   * value pairs) on top, and waits until it hears the other instances.
+   * Starts an exact-only instance (64x64 images, a lookup budget of 2 s) on {@code schema}, with
+   * {@code settings} (key, value pairs) on top, and waits until it hears the other instances.
    */
   public static Instance start(TestDatabase.Schema schema, String... settings) throws Exception {
     DejaCache cache = FilterSettings.of(settings(schema, settings)).open();
@@ -59,6 +60,9 @@ public final class Instance implements AutoCloseable {
     s.put("db.schema", schema.name());
     s.put("semantic", "false");
     s.put("defaults", "model=flux,width=64,height=64");
+    // These tests are about what instances tell each other, not the lookup budget: a machine busy
+    // with other builds must not turn their setup's hits into fail-open misses.
+    s.put("db.lookup-timeout", "2s");
     for (int i = 0; i < extra.length; i += 2) {
       s.put(extra[i], extra[i + 1]);
     }
@@ -79,6 +83,15 @@ public final class Instance implements AutoCloseable {
         rs.next();
         return rs.getInt(1);
       }
+    }
+  }
+
+  /** Whether {@code cache}'s database holds {@code key}; false while it cannot say (busy, down). */
+  public static boolean stored(DejaCache cache, String key) {
+    try {
+      return cache.store().findExact(key).isPresent();
+    } catch (CacheUnavailableException e) {
+      return false;
     }
   }
 
