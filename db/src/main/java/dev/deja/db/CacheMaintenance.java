@@ -29,12 +29,13 @@ public interface CacheMaintenance {
    * Deletes up to {@code batchSize} entries that expired more than {@code keepFor} ago. Entries
    * expired less than that are kept: they are served if the origin fails ({@code stale-if-error}).
    *
-   * @return entries deleted; fewer than {@code batchSize} means none are left
+   * @return the keys deleted (entries and aliases); fewer than {@code batchSize} means none are
+   *     left
    */
-  int deleteExpired(Duration keepFor, int batchSize);
+  List<String> deleteExpired(Duration keepFor, int batchSize);
 
   /** Deletes up to {@code batchSize} expired entries, none kept for stale-if-error. */
-  default int deleteExpired(int batchSize) {
+  default List<String> deleteExpired(int batchSize) {
     return deleteExpired(Duration.ZERO, batchSize);
   }
 
@@ -43,9 +44,9 @@ public interface CacheMaintenance {
    * the image bytes still referenced fit in {@code budgetBytes}; at most {@code batchSize} per
    * call. Images left unreferenced by these deletions go with them.
    *
-   * @return entries deleted
+   * @return the keys of the entries deleted (their aliases went with them)
    */
-  int evictToByteBudget(long budgetBytes, int batchSize);
+  List<String> evictToByteBudget(long budgetBytes, int batchSize);
 
   /** Deletes up to {@code batchSize} images that no entry references; returns how many. */
   int deleteOrphanBlobs(int batchSize);

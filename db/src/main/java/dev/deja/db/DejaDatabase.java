@@ -105,6 +105,7 @@ public final class DejaDatabase implements AutoCloseable {
     String vectorSchema;
     try (Connection c = DriverManager.getConnection(config.url(), bootstrapProperties(config))) {
       vectorSchema = ensureVectorExtension(c);
+      warnIfOldPgvector(c);
       // Serialize whole opens (extension, Flyway, dimension check) per schema: Flyway locks its
       // own migrate, but two instances racing on an empty schema still trip over each other.
       try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_lock(?, hashtext(?))")) {
@@ -245,6 +246,45 @@ public final class DejaDatabase implements AutoCloseable {
           + " for tests start db/local-pg.sh.", e.getSQLState(), e);
     }
     return vectorSchema(c);
+  }
+
+  /** The first pgvector release with the HNSW fixes Deja relies on at scale. */
+  static final String RECOMMENDED_PGVECTOR = "0.8.3";
+
+  private static void warnIfOldPgvector(Connection c) throws SQLException {
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(
+            "SELECT extversion FROM pg_extension WHERE extname = 'vector'")) {
+      if (rs.next() && olderThan(rs.getString(1), RECOMMENDED_PGVECTOR)) {
+        LOG.warn("Deja: pgvector {} is older than {}, which fixes HNSW bugs this cache can hit:"
+            + " vacuum of HNSW indexes (pruned entries) and parallel index builds."
+            + " Upgrade the extension (ALTER EXTENSION vector UPDATE) when your provider"
+            + " offers it.",
+            rs.getString(1), RECOMMENDED_PGVECTOR);
+      }
+    }
+  }
+
+  /** Whether dotted {@code version} is below {@code minimum}; unreadable parts count as 0. */
+  static boolean olderThan(String version, String minimum) {
+    String[] a = version.split("[.-]");
+    String[] b = minimum.split("[.-]");
+    for (int i = 0; i < Math.max(a.length, b.length); i++) {
+      int x = i < a.length ? leadingNumber(a[i]) : 0;
+      int y = i < b.length ? leadingNumber(b[i]) : 0;
+      if (x != y) {
+        return x < y;
+      }
+    }
+    return false;
+  }
+
+  private static int leadingNumber(String part) {
+    int n = 0;
+    for (int i = 0; i < part.length() && Character.isDigit(part.charAt(i)) && i < 9; i++) {
+      n = n * 10 + (part.charAt(i) - '0');
+    }
+    return n;
   }
 
   private static String vectorSchema(Connection c) throws SQLException {

@@ -118,6 +118,18 @@ public final class ReconnectingDatabase implements AutoCloseable {
     return database.get() != null;
   }
 
+  /**
+   * Why the database is not usable yet, or empty once it is open: the last connection failure
+   * (the database, or the image store's bucket), or an unusable schema.
+   */
+  public Optional<String> notReady() {
+    if (database.get() != null) {
+      return Optional.empty();
+    }
+    RuntimeException failure = lastFailure;
+    return Optional.of(failure == null ? "connecting" : failure.getMessage());
+  }
+
   /** The opened database, if it is. */
   public Optional<DejaDatabase> database() {
     return Optional.ofNullable(database.get());
@@ -226,12 +238,12 @@ public final class ReconnectingDatabase implements AutoCloseable {
     }
 
     @Override
-    public int deleteExpired(Duration keepFor, int batchSize) {
+    public List<String> deleteExpired(Duration keepFor, int batchSize) {
       return current().deleteExpired(keepFor, batchSize);
     }
 
     @Override
-    public int evictToByteBudget(long budgetBytes, int batchSize) {
+    public List<String> evictToByteBudget(long budgetBytes, int batchSize) {
       return current().evictToByteBudget(budgetBytes, batchSize);
     }
 

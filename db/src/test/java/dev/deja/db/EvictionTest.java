@@ -52,9 +52,10 @@ class EvictionTest {
     hits.add(new HitRecord(key("ev-0"), HitRecord.Kind.SEMANTIC, base.plusSeconds(100)));
     repo.recordHits(hits);
 
-    int deleted = repo.evictToByteBudget(4000, 100);
+    List<String> deleted = repo.evictToByteBudget(4000, 100);
 
-    assertEquals(6, deleted);
+    assertEquals(java.util.Set.of(key("ev-1"), key("ev-2"), key("ev-3"), key("ev-4"),
+        key("ev-5"), key("ev-6")), java.util.Set.copyOf(deleted), "the evicted keys");
     assertEquals(new CacheStats(4, 0, 4, 4000), repo.stats());
     for (int kept : new int[] {0, 9, 8, 7}) {
       assertTrue(repo.findExact(key("ev-" + kept)).isPresent(), "kept ev-" + kept);
@@ -70,10 +71,10 @@ class EvictionTest {
     for (int i = 0; i < 6; i++) {
       repo.store(entry(key("eb-" + i), "p" + i, "eb", null, null), image(r, 500), false);
     }
-    assertEquals(0, repo.evictToByteBudget(10_000, 10));
-    assertEquals(2, repo.evictToByteBudget(0, 2));
+    assertEquals(0, repo.evictToByteBudget(10_000, 10).size());
+    assertEquals(2, repo.evictToByteBudget(0, 2).size());
     assertEquals(4, repo.stats().entries());
-    assertEquals(4, repo.evictToByteBudget(0, 100));
+    assertEquals(4, repo.evictToByteBudget(0, 100).size());
     assertEquals(new CacheStats(0, 0, 0, 0), repo.stats());
   }
 

@@ -1,9 +1,11 @@
 package dev.deja.filter;
 
+import dev.deja.db.Coordination;
 import dev.deja.db.EntrySource;
 import dev.deja.db.FlightClaims;
 import dev.deja.db.NewAlias;
 import dev.deja.db.NewEntry;
+import dev.deja.db.PurgeCriteria;
 import dev.deja.db.StoreOutcome;
 import dev.deja.db.StoredResponse;
 import dev.deja.filter.embed.Embedder;
@@ -23,8 +25,10 @@ import dev.deja.filter.request.RequestParser;
 import dev.deja.filter.store.BackgroundExecutors;
 import dev.deja.filter.store.ByteBudget;
 import dev.deja.db.CacheStore;
+import dev.deja.filter.store.CacheMaintainer;
 import dev.deja.filter.store.CircuitBreaker;
 import dev.deja.filter.store.HotCache;
+import dev.deja.filter.store.HotTierCoherence;
 import dev.deja.filter.store.StoreWriter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -40,6 +44,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.concurrent.ThreadPoolExecutor;
+import java.util.function.Supplier;
 
 /**
  * The cache itself, independent of HTTP: parse, look up, and store. {@link DejaFilter} adapts it
@@ -69,6 +74,9 @@ public final class DejaCache implements AutoCloseable {
   private final OriginPolicy originPolicy;
   private final DejaMetrics metrics;
   private final List<AutoCloseable> owned;
+  private final HotTierCoherence coherence;
+  private final CacheMaintainer maintainer;
+  private final Supplier<Optional<String>> startup;
 
   private DejaCache(Builder b) {
     this.config = b.config;
@@ -80,7 +88,7 @@ public final class DejaCache implements AutoCloseable {
     this.flights =
         new SingleFlight(
             config.singleFlightMaxWaiters(), config.singleFlightTimeout(), System::nanoTime);
-    this.hot = new HotCache(config.hotCacheBytes());
+    this.hot = new HotCache(config.hotCacheBytes(), config.hotCacheLifetime());
     // Never more than a quarter of the heap, whatever was configured: the budget exists to keep
     // a burst of large images from exhausting the heap, not to be sized by hand per deployment.
     this.budget =
@@ -110,7 +118,14 @@ public final class DejaCache implements AutoCloseable {
     this.originPolicy = new OriginPolicy(config.defaultTtl(), config.staleIfError());
     this.metrics = new DejaMetrics(b.registry);
     this.owned = List.copyOf(b.owned);
+    this.startup = b.startup;
+    this.coherence = new HotTierCoherence(hot, b.coordination);
+    this.maintainer =
+        new CacheMaintainer(store, b.coordination, coherence, config.staleIfError(),
+            config.maxCacheBytes(), config.maintenanceInterval());
     registerGauges(b.registry);
+    coherence.start();
+    maintainer.start();
   }
 
   public static Builder builder() {
@@ -339,7 +354,61 @@ public final class DejaCache implements AutoCloseable {
   }
 
   /**
-   * Forgets a key in memory, with every alias of it (the admin API deletes them from the store).
+   * Deletes the entry stored under {@code key} and its aliases, from the store and from the
+   * in-memory tier of every instance sharing the store (within a second; see README, "Many
+   * instances").
+   *
+   * @return whether an entry of that key existed
+   * @throws dev.deja.db.CacheUnavailableException when the store cannot be reached
+   */
+  public boolean delete(String key) {
+    boolean existed = store.delete(key);
+    coherence.deleted(key);
+    return existed;
+  }
+
+  /**
+   * Deletes the entries matching {@code criteria}, with their aliases, from the store and from the
+   * in-memory tier of every instance (one message, however many entries).
+   *
+   * @return entries deleted
+   * @throws dev.deja.db.CacheUnavailableException when the store cannot be reached
+   */
+  public int purge(PurgeCriteria criteria) {
+    int deleted = store.purge(criteria);
+    coherence.purged(criteria);
+    return deleted;
+  }
+
+  /** The maintenance job: expiry, byte budget and orphan sweeps, one instance per pass. */
+  public CacheMaintainer maintenance() {
+    return maintainer;
+  }
+
+  /** How this instance's in-memory tier hears about other instances' deletions. */
+  public HotTierCoherence coherence() {
+    return coherence;
+  }
+
+  /**
+   * Why the cache cannot serve from its store yet, or empty when it can: a database or object
+   * store that was unreachable at startup (requests pass through to the origin until it is back),
+   * or a circuit breaker open after failures at run time.
+   */
+  public Optional<String> notReady() {
+    Optional<String> reason = startup.get();
+    if (reason.isPresent()) {
+      return reason;
+    }
+    return breaker.state() == CircuitBreaker.State.CLOSED
+        ? Optional.empty()
+        : Optional.of("circuit breaker " + breaker.state().name().toLowerCase(java.util.Locale.ROOT)
+            + " after database failures");
+  }
+
+  /**
+   * Forgets a key in this instance's memory only, with every alias of it; {@link #delete} also
+   * deletes it from the store and from every instance.
    */
   public void invalidate(String key) {
     hot.invalidateEntry(key);
@@ -382,6 +451,7 @@ public final class DejaCache implements AutoCloseable {
 
   @Override
   public void close() {
+    maintainer.close();
     embedAhead.shutdown();
     writer.close();
     for (AutoCloseable c : owned) {
@@ -429,6 +499,23 @@ public final class DejaCache implements AutoCloseable {
     Gauge.builder("deja.singleflight.inflight", flights, SingleFlight::inFlight)
         .description("Origin requests other identical requests are waiting for")
         .register(registry);
+    FunctionCounter.builder("deja.invalidations.received", coherence, HotTierCoherence::received)
+        .description("Invalidation messages received from the instances sharing the store")
+        .register(registry);
+    FunctionCounter.builder("deja.invalidations.unsent", coherence, HotTierCoherence::unsent)
+        .description("Invalidation messages that could not be sent to the other instances")
+        .register(registry);
+    FunctionCounter.builder("deja.hot.dropped", coherence, HotTierCoherence::drops)
+        .description("In-memory tier dropped whole because invalidations may have been lost")
+        .register(registry);
+    FunctionCounter.builder("deja.maintenance.passes", maintainer, CacheMaintainer::passesLed)
+        .tag("role", "leader")
+        .description("Maintenance passes run by this instance, or skipped for another's lock")
+        .register(registry);
+    FunctionCounter.builder("deja.maintenance.passes", maintainer, CacheMaintainer::passesSkipped)
+        .tag("role", "skipped")
+        .description("Maintenance passes run by this instance, or skipped for another's lock")
+        .register(registry);
     FunctionCounter.builder("deja.singleflight.abandoned", flights, SingleFlight::abandoned)
         .description("Flights never landed by their leader, replaced after singleFlightTimeout")
         .register(registry);
@@ -451,6 +538,8 @@ public final class DejaCache implements AutoCloseable {
     private MeterRegistry registry = new SimpleMeterRegistry();
     private Clock clock = Clock.systemUTC();
     private FlightClaims claims;
+    private Coordination coordination = Coordination.alone();
+    private Supplier<Optional<String>> startup = Optional::empty;
     private final java.util.ArrayList<AutoCloseable> owned = new java.util.ArrayList<>();
 
     private Builder() {}
@@ -492,6 +581,22 @@ public final class DejaCache implements AutoCloseable {
      */
     public Builder flightClaims(FlightClaims claims) {
       this.claims = claims;
+      return this;
+    }
+
+    /**
+     * How this instance reaches the others sharing its store (deletions for their in-memory
+     * tiers, the maintenance lock); by default it is {@link Coordination#alone() alone}. The
+     * cache does not close it: pass it to {@link #closing} too when it should.
+     */
+    public Builder coordination(Coordination coordination) {
+      this.coordination = Objects.requireNonNull(coordination, "coordination");
+      return this;
+    }
+
+    /** Why the store is not usable yet (e.g. still connecting), for {@link #notReady()}. */
+    public Builder startupState(Supplier<Optional<String>> reason) {
+      this.startup = Objects.requireNonNull(reason, "reason");
       return this;
     }
 

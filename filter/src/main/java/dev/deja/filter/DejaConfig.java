@@ -50,6 +50,13 @@ public final class DejaConfig {
   public static final int DEFAULT_STORE_QUEUE = 256;
   public static final long DEFAULT_HOT_CACHE_BYTES = 64L * 1024 * 1024;
   public static final long DEFAULT_MEMORY_BUDGET_BYTES = 256L * 1024 * 1024;
+  /**
+   * Longest time an image stays in the in-memory tier: the bound on how long a deletion whose
+   * notification was lost can still be served by another instance. One database round trip per
+   * hot key per minute is the price.
+   */
+  public static final Duration DEFAULT_HOT_CACHE_LIFETIME = Duration.ofSeconds(60);
+  public static final Duration DEFAULT_MAINTENANCE_INTERVAL = Duration.ofSeconds(60);
   public static final Duration DEFAULT_SINGLE_FLIGHT_TIMEOUT = Duration.ofSeconds(120);
   public static final int DEFAULT_SINGLE_FLIGHT_MAX_WAITERS = 64;
   /** See {@link #clusterFlightWait()}. */
@@ -151,6 +158,18 @@ public final class DejaConfig {
           setting("hotCacheBytes", SettingTypes.SIZE, DEFAULT_HOT_CACHE_BYTES,
               "in-memory tier for hot images (0 = off)", Builder::hotCacheBytes)
               .within(Range.atLeast(0L)),
+          setting("hotCacheLifetime", SettingTypes.DURATION, DEFAULT_HOT_CACHE_LIFETIME,
+              "longest an image stays in the in-memory tier: bounds what a lost invalidation"
+                  + " message can leave served", Builder::hotCacheLifetime)
+              .within(Range.above(Duration.ZERO)),
+          setting("maxCacheBytes", SettingTypes.optional(SettingTypes.SIZE), null,
+              "byte budget of the stored images; least recently hit entries are evicted beyond"
+                  + " it (unset: no budget)", Builder::maxCacheBytes)
+              .within(Range.atLeast(0L)),
+          setting("maintenanceInterval", SettingTypes.DURATION, DEFAULT_MAINTENANCE_INTERVAL,
+              "pause between maintenance passes (expiry, byte budget, orphan sweeps); one"
+                  + " instance per pass does the work", Builder::maintenanceInterval)
+              .within(Range.above(Duration.ZERO)),
           setting("memoryBudgetBytes", SettingTypes.SIZE, DEFAULT_MEMORY_BUDGET_BYTES,
               "bytes of origin answers held for storage at once", Builder::memoryBudgetBytes)
               .within(Range.atLeast(0L)),
@@ -202,6 +221,9 @@ public final class DejaConfig {
   private final int storeThreads;
   private final int storeQueue;
   private final long hotCacheBytes;
+  private final Duration hotCacheLifetime;
+  private final Long maxCacheBytes;
+  private final Duration maintenanceInterval;
   private final long memoryBudgetBytes;
   private final Duration singleFlightTimeout;
   private final int singleFlightMaxWaiters;
@@ -234,6 +256,9 @@ public final class DejaConfig {
     this.storeThreads = b.storeThreads;
     this.storeQueue = b.storeQueue;
     this.hotCacheBytes = b.hotCacheBytes;
+    this.hotCacheLifetime = b.hotCacheLifetime;
+    this.maxCacheBytes = b.maxCacheBytes;
+    this.maintenanceInterval = b.maintenanceInterval;
     this.memoryBudgetBytes = b.memoryBudgetBytes;
     this.singleFlightTimeout = b.singleFlightTimeout;
     this.singleFlightMaxWaiters = b.singleFlightMaxWaiters;
@@ -342,6 +367,21 @@ public final class DejaConfig {
     return hotCacheBytes;
   }
 
+  /** Longest an image stays in the in-memory tier, whatever its own lifetime. */
+  public Duration hotCacheLifetime() {
+    return hotCacheLifetime;
+  }
+
+  /** Byte budget of the stored images, or null for none. */
+  public Long maxCacheBytes() {
+    return maxCacheBytes;
+  }
+
+  /** Pause between maintenance passes. */
+  public Duration maintenanceInterval() {
+    return maintenanceInterval;
+  }
+
   /**
    * Bytes of origin answers held at once for storage: bodies being captured plus bodies queued for
    * the store. Beyond it answers still reach clients but are not stored.
@@ -437,6 +477,9 @@ public final class DejaConfig {
     private int storeThreads = DEFAULT_STORE_THREADS;
     private int storeQueue = DEFAULT_STORE_QUEUE;
     private long hotCacheBytes = DEFAULT_HOT_CACHE_BYTES;
+    private Duration hotCacheLifetime = DEFAULT_HOT_CACHE_LIFETIME;
+    private Long maxCacheBytes;
+    private Duration maintenanceInterval = DEFAULT_MAINTENANCE_INTERVAL;
     private long memoryBudgetBytes = DEFAULT_MEMORY_BUDGET_BYTES;
     private Duration singleFlightTimeout = DEFAULT_SINGLE_FLIGHT_TIMEOUT;
     private int singleFlightMaxWaiters = DEFAULT_SINGLE_FLIGHT_MAX_WAITERS;
@@ -564,6 +607,29 @@ public final class DejaConfig {
     /** Bytes of images kept in memory for hot keys; 0 turns the tier off. */
     public Builder hotCacheBytes(long bytes) {
       this.hotCacheBytes = SETTINGS.check("hotCacheBytes", bytes);
+      return this;
+    }
+
+    /**
+     * Longest an image stays in the in-memory tier: the bound on serving an image another
+     * instance deleted when the message saying so was lost.
+     */
+    public Builder hotCacheLifetime(Duration lifetime) {
+      this.hotCacheLifetime =
+          SETTINGS.check("hotCacheLifetime", given("hotCacheLifetime", lifetime));
+      return this;
+    }
+
+    /** Byte budget of the stored images; null for none. */
+    public Builder maxCacheBytes(Long bytes) {
+      this.maxCacheBytes = SETTINGS.check("maxCacheBytes", bytes);
+      return this;
+    }
+
+    /** Pause between maintenance passes. */
+    public Builder maintenanceInterval(Duration interval) {
+      this.maintenanceInterval =
+          SETTINGS.check("maintenanceInterval", given("maintenanceInterval", interval));
       return this;
     }
 

@@ -1,5 +1,6 @@
 package dev.deja.filter;
 
+import dev.deja.db.Coordination;
 import dev.deja.db.DatabaseConfig;
 import dev.deja.db.ReconnectingDatabase;
 import dev.deja.filter.store.ReplicaGauges;
@@ -186,11 +187,11 @@ public final class FilterSettings {
       java.util.function.UnaryOperator<SemanticMatcher> matchers) {
     Embedder embedder = config.semantic() ? Embedders.create(embedding) : null;
     ReconnectingDatabase db;
+    DatabaseConfig databaseConfig;
     try {
       int dimension = embedder == null ? EXACT_ONLY_DIMENSION : embedder.dimension();
-      db =
-          ReconnectingDatabase.open(
-              database.embeddingDimension(dimension).build(), RECONNECT_INTERVAL);
+      databaseConfig = database.embeddingDimension(dimension).build();
+      db = ReconnectingDatabase.open(databaseConfig, RECONNECT_INTERVAL);
     } catch (RuntimeException e) {
       if (embedder != null) {
         embedder.close();
@@ -198,6 +199,8 @@ public final class FilterSettings {
       throw e;
     }
     ReplicaGauges.register(registry, db);
+    // Its own connections, not the pools': it listens and leads even while the pools reconnect.
+    Coordination coordination = Coordination.postgres(databaseConfig);
     DejaCache.Builder cache =
         DejaCache.builder()
             .config(config)
@@ -205,6 +208,9 @@ public final class FilterSettings {
             .flightClaims(db.flightClaims())
             .matcher(matchers.apply(matcher(config)))
             .meterRegistry(registry)
+            .coordination(coordination)
+            .startupState(db::notReady)
+            .closing(coordination)
             .closing(db);
     if (embedder != null) {
       cache.embedder(embedder).closing(embedder);

@@ -96,8 +96,7 @@ final class AdminServlet extends HttpServlet {
       return;
     }
     String key = path.substring("/entries/".length());
-    boolean deleted = store.delete(key);
-    cache.invalidate(key);
+    boolean deleted = cache.delete(key); // and from every instance's in-memory tier
     size.refreshSoon();
     LOG.info("Deja admin: delete entry {} -> {}", key, deleted ? "deleted" : "not found");
     json(resp, deleted ? 200 : 404, Map.of("key", key, "deleted", deleted));
@@ -128,8 +127,7 @@ final class AdminServlet extends HttpServlet {
       error(resp, 400, "purge needs at least one of model, bucket, olderThan");
       return;
     }
-    int deleted = store.purge(new PurgeCriteria(model, bucket, before));
-    cache.invalidateAll();
+    int deleted = cache.purge(new PurgeCriteria(model, bucket, before));
     size.refreshSoon();
     LOG.info("Deja admin: purge model={} bucket={} olderThan={} -> {} entries", model, bucket,
         olderThan, deleted);

@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A running Deja gateway: Jetty with the Deja filter in front of a streaming proxy to the origin,
- * the admin API, and the eviction job. {@link #start(ServerConfig)} either returns a serving
+ * the admin API; the cache runs its own maintenance (eviction). {@link #start(ServerConfig)} either returns a serving
  * instance or throws {@link ServerConfig.ConfigException} with a one-line reason, having released
  * everything it opened.
  */
@@ -47,7 +47,6 @@ public final class DejaServer implements AutoCloseable {
   private final Server server;
   private final Server demoServer;
   private final DemoOriginServlet demoOrigin;
-  private final Evictor evictor;
   private final URI origin;
   private boolean stopped;
 
@@ -58,7 +57,6 @@ public final class DejaServer implements AutoCloseable {
       Server server,
       Server demoServer,
       DemoOriginServlet demoOrigin,
-      Evictor evictor,
       URI origin) {
     this.config = config;
     this.registry = registry;
@@ -66,7 +64,6 @@ public final class DejaServer implements AutoCloseable {
     this.server = server;
     this.demoServer = demoServer;
     this.demoOrigin = demoOrigin;
-    this.evictor = evictor;
     this.origin = origin;
   }
 
@@ -79,7 +76,6 @@ public final class DejaServer implements AutoCloseable {
     DejaCache cache = openCache(config, registry, verdicts);
     Server demoServer = null;
     DemoOriginServlet demoOrigin = null;
-    Evictor evictor = null;
     Server server = null;
     try {
       URI origin = config.origin();
@@ -101,18 +97,13 @@ public final class DejaServer implements AutoCloseable {
       } catch (IOException e) {
         throw new ServerConfig.ConfigException(bindFailure(config, e));
       }
-      evictor =
-          new Evictor(store, cache, config.maxCacheBytes(), config.evictionInterval());
       DejaServer started =
-          new DejaServer(config, registry, cache, server, demoServer, demoOrigin, evictor, origin);
+          new DejaServer(config, registry, cache, server, demoServer, demoOrigin, origin);
       started.logSummary();
       return started;
     } catch (RuntimeException | Error e) {
       quietly(server);
       quietly(demoServer);
-      if (evictor != null) {
-        evictor.close();
-      }
       cache.close();
       throw e;
     } catch (Exception e) {
@@ -336,10 +327,6 @@ public final class DejaServer implements AutoCloseable {
     return demoOrigin;
   }
 
-  Evictor evictor() {
-    return evictor;
-  }
-
   /**
    * Graceful stop: stop accepting, let in-flight requests finish (up to the shutdown timeout),
    * write what the store queue still holds, then close the database and the model.
@@ -350,7 +337,7 @@ public final class DejaServer implements AutoCloseable {
     }
     stopped = true;
     long began = System.nanoTime();
-    evictor.close();
+    cache.maintenance().close();
     try {
       server.stop();
     } catch (Exception e) {

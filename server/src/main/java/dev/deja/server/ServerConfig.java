@@ -289,6 +289,11 @@ public record ServerConfig(
         filter.put("db." + s3.key, v.get(s3.key));
       }
     }
+    // The cache runs the maintenance; these two flags are its settings under the server's names.
+    filter.put("maintenanceInterval", v.get(Setting.EVICTION_INTERVAL.key));
+    if (maxBytes != null && !maxBytes.isBlank()) {
+      filter.put("maxCacheBytes", maxBytes);
+    }
     filter.put("preset", v.get(Setting.PRESET.key));
     if (v.get(Setting.THRESHOLD.key) != null) {
       filter.put("threshold", v.get(Setting.THRESHOLD.key));

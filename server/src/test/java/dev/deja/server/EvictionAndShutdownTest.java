@@ -1,5 +1,7 @@
 package dev.deja.server;
 
+import dev.deja.db.Coordination;
+import dev.deja.filter.store.CacheMaintainer;
 import static dev.deja.server.TestServers.await;
 import static dev.deja.server.TestServers.get;
 import static dev.deja.server.TestServers.imagePath;
@@ -38,7 +40,7 @@ class EvictionAndShutdownTest {
   }
 
   /**
-   * The evictor asks for the partial-index pass at start, not an interval later. Visible from
+   * The maintenance job asks for the partial-index pass at start, not an interval later. Visible from
    * outside: with no partition large enough to need an index, that pass drops the global HNSW
    * index (docs/DATABASE.md, partial HNSW indexes).
    */
@@ -80,13 +82,11 @@ class EvictionAndShutdownTest {
       assertEquals("HIT", get(server, paths.get(0)).headers().firstValue("X-Cache").orElse(""));
       Thread.sleep(1600); // hits reach the database in batches, every second
 
-      Evictor evictor = new Evictor(store, server.cache(), (long) sizes.get(0) + 1,
-          Duration.ofHours(1));
-      try {
-        Evictor.Result result = evictor.runOnce();
+      try (CacheMaintainer maintainer = new CacheMaintainer(store, Coordination.alone(),
+          server.cache().coherence(), Duration.ofDays(1), (long) sizes.get(0) + 1,
+          Duration.ofHours(1))) {
+        CacheMaintainer.Result result = maintainer.runOnce().orElseThrow();
         assertEquals(2, result.evicted(), result.toString());
-      } finally {
-        evictor.close();
       }
       assertTrue(store.findExact(keys.get(0)).isPresent(), "most recently hit is kept");
       assertFalse(store.findExact(keys.get(1)).isPresent());

@@ -1,5 +1,6 @@
 package dev.deja.server;
 
+import dev.deja.filter.store.CacheMaintainer;
 import static dev.deja.server.TestServers.TOKEN;
 import static dev.deja.server.TestServers.await;
 import static dev.deja.server.TestServers.get;
@@ -113,7 +114,7 @@ class ObjectStoreGatewayTest {
     assertEquals(200, deleted.statusCode());
     assertEquals(2, s3.keys(bucket).size(), "the object outlives its row until the pass");
 
-    Evictor.Result pass = server.evictor().runOnce();
+    CacheMaintainer.Result pass = server.cache().maintenance().runOnce().orElseThrow();
     assertEquals(1, pass.orphanBlobs());
     assertEquals(1, s3.keys(bucket).size(), "the deleted entry's object is gone");
     assertEquals(1, sql("SELECT count(*) FROM image_blob"));
@@ -159,14 +160,15 @@ class ObjectStoreGatewayTest {
       assertTrue(server.cache().store().delete(key));
 
       relay.cut();
-      Evictor.Result down = server.evictor().runOnce();
+      CacheMaintainer.Result down = server.cache().maintenance().runOnce().orElseThrow();
       assertEquals(1, down.orphanBlobs(), "the row goes even when its object cannot");
       assertEquals(0, down.orphanObjects());
       assertEquals(1, s3.keys(bucket).size(), "the object stays until the store is back");
 
       relay.restore();
       Thread.sleep(2_200);
-      assertEquals(1, server.evictor().runOnce().orphanObjects(), "swept after the grace");
+      assertEquals(1, server.cache().maintenance().runOnce().orElseThrow().orphanObjects(),
+          "swept after the grace");
       assertEquals(List.of(), s3.keys(bucket));
     }
   }

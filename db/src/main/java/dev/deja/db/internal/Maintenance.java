@@ -44,7 +44,7 @@ final class Maintenance {
 
   private static final String DELETE_EXPIRED = "DELETE FROM cache_entry WHERE cache_key IN"
       + " (SELECT cache_key FROM cache_entry WHERE expires_at <= now() - make_interval(secs => ?)"
-      + " LIMIT ? FOR UPDATE SKIP LOCKED)";
+      + " LIMIT ? FOR UPDATE SKIP LOCKED) RETURNING cache_key";
 
   private static final String DELETE_ORPHANS = "DELETE FROM image_blob WHERE sha256 IN"
       + " (SELECT b.sha256 FROM image_blob b WHERE NOT EXISTS"
@@ -65,7 +65,7 @@ final class Maintenance {
       + " FROM cache_entry e JOIN image_blob b ON b.sha256 = e.blob_sha256"
       + " ORDER BY coalesce(e.last_hit_at, e.created_at), e.cache_key LIMIT ?)"
       + " DELETE FROM cache_entry d USING v WHERE d.cache_key = v.cache_key AND v.before < ?"
-      + " RETURNING d.blob_sha256";
+      + " RETURNING d.cache_key, d.blob_sha256";
 
   private final BoundConnections connections;
   private final EntityManagerFactory emf;
@@ -113,29 +113,34 @@ final class Maintenance {
     return rows;
   }
 
-  int deleteExpired(Duration keepFor, int batchSize) {
+  List<String> deleteExpired(Duration keepFor, int batchSize) {
     requirePositive("batchSize", batchSize);
     try (Connection c = connections.store();
         PreparedStatement ps = c.prepareStatement(DELETE_EXPIRED)) {
       ps.setDouble(1, Lookups.seconds(keepFor));
       ps.setInt(2, batchSize);
-      int rows = ps.executeUpdate();
+      List<String> keys = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          keys.add(rs.getString(1));
+        }
+      }
       c.commit();
-      return rows;
+      return keys;
     } catch (SQLException | RuntimeException e) {
       throw unavailable("deleteExpired", e);
     }
   }
 
-  int evictToByteBudget(long budgetBytes, int batchSize) {
+  List<String> evictToByteBudget(long budgetBytes, int batchSize) {
     if (budgetBytes < 0) {
       throw new IllegalArgumentException("budgetBytes must be >= 0 but was " + budgetBytes);
     }
     requirePositive("batchSize", batchSize);
-    int deleted = 0;
+    List<String> deleted = new ArrayList<>();
     List<String> unreferenced = new ArrayList<>();
     try (Connection c = connections.store()) {
-      while (deleted < batchSize) {
+      while (deleted.size() < batchSize) {
         long total;
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(TOTAL_BLOB_BYTES)) {
           rs.next();
@@ -147,18 +152,18 @@ final class Maintenance {
         }
         List<String> shas = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(EVICT)) {
-          ps.setInt(1, batchSize - deleted);
+          ps.setInt(1, batchSize - deleted.size());
           ps.setLong(2, excess);
           try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-              shas.add(rs.getString(1));
+              deleted.add(rs.getString(1));
+              shas.add(rs.getString(2));
             }
           }
         }
         if (shas.isEmpty()) {
           break;
         }
-        deleted += shas.size();
         try (Statement s = c.createStatement()) {
           s.executeUpdate(DELETE_DANGLING_ALIASES);
         }
@@ -186,7 +191,7 @@ final class Maintenance {
         BoundConnections.boundStatements(c, connections.storeTimeoutMs());
       }
       c.commit();
-      if (deleted > 0) {
+      if (!deleted.isEmpty()) {
         partitionSizes.clear();
       }
     } catch (SQLException | RuntimeException e) {

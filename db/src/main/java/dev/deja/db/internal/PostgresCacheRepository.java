@@ -157,12 +157,12 @@ public final class PostgresCacheRepository implements CacheStore {
   }
 
   @Override
-  public int deleteExpired(Duration keepFor, int batchSize) {
+  public List<String> deleteExpired(Duration keepFor, int batchSize) {
     return maintenance.deleteExpired(keepFor, batchSize);
   }
 
   @Override
-  public int evictToByteBudget(long budgetBytes, int batchSize) {
+  public List<String> evictToByteBudget(long budgetBytes, int batchSize) {
     return maintenance.evictToByteBudget(budgetBytes, batchSize);
   }
 

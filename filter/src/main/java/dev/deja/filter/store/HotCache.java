@@ -2,13 +2,18 @@ package dev.deja.filter.store;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
 import dev.deja.db.StoredResponse;
+import java.time.Duration;
 import java.time.Instant;
 
 /**
  * A bounded in-memory tier of recently served images, in front of the store. The store stays the
  * source of truth: this tier only saves a database round trip for hot keys, and it makes a freshly
  * fetched image an exact hit for the very next request, before the background write lands.
+ *
+ * <p>Other instances delete from the same store: their messages reach this tier through {@code
+ * HotTierCoherence}, and {@code lifetime} bounds how long an image stays here when one was lost.
  */
 public final class HotCache {
 
@@ -16,11 +21,20 @@ public final class HotCache {
 
   private final Cache<String, StoredResponse> cache;
 
-  /** @param maxBytes total body bytes held; 0 disables the tier */
-  public HotCache(long maxBytes) {
+  /**
+   * @param maxBytes total body bytes held; 0 disables the tier
+   * @param lifetime longest an image is held after it was put
+   */
+  public HotCache(long maxBytes, Duration lifetime) {
+    this(maxBytes, lifetime, Ticker.systemTicker());
+  }
+
+  HotCache(long maxBytes, Duration lifetime, Ticker ticker) {
     this.cache =
         Caffeine.newBuilder()
             .maximumWeight(maxBytes)
+            .expireAfterWrite(lifetime)
+            .ticker(ticker)
             .weigher((String key, StoredResponse image) ->
                 (int) Math.min(Integer.MAX_VALUE, image.image().length() + ENTRY_OVERHEAD_BYTES))
             .build();
@@ -56,6 +70,15 @@ public final class HotCache {
   public void invalidateEntry(String key) {
     cache.invalidate(key);
     cache.asMap().values().removeIf(image -> key.equals(image.cacheKey()) || key.equals(image.aliasOf()));
+  }
+
+  /** Forgets each of {@code keys} and every alias of them, in one pass over the tier. */
+  public void invalidateEntries(java.util.Collection<String> keys) {
+    java.util.Set<String> gone = java.util.Set.copyOf(keys);
+    cache.invalidateAll(gone);
+    cache.asMap().values().removeIf(
+        image -> gone.contains(image.cacheKey())
+            || (image.aliasOf() != null && gone.contains(image.aliasOf())));
   }
 
   public void invalidateAll() {

@@ -285,40 +285,42 @@ public final class InMemoryCacheStore implements CacheStore {
   }
 
   @Override
-  public synchronized int deleteExpired(Duration keepFor, int batchSize) {
+  public synchronized List<String> deleteExpired(Duration keepFor, int batchSize) {
     requirePositive(batchSize);
     if (keepFor.isNegative()) {
       throw new IllegalArgumentException("keepFor must be >= 0, was " + keepFor);
     }
     Instant now = clock.instant();
-    int deleted = 0;
-    for (Iterator<Row> it = rows.values().iterator(); it.hasNext() && deleted < batchSize; ) {
-      if (!it.next().servableAt(now, keepFor)) {
+    List<String> deleted = new ArrayList<>();
+    Iterator<Row> it = rows.values().iterator();
+    while (it.hasNext() && deleted.size() < batchSize) {
+      Row row = it.next();
+      if (!row.servableAt(now, keepFor)) {
         it.remove();
-        deleted++;
+        deleted.add(row.key());
       }
     }
     return deleted;
   }
 
   @Override
-  public synchronized int evictToByteBudget(long budgetBytes, int batchSize) {
+  public synchronized List<String> evictToByteBudget(long budgetBytes, int batchSize) {
     if (budgetBytes < 0) {
       throw new IllegalArgumentException("budgetBytes must be >= 0 but was " + budgetBytes);
     }
     requirePositive(batchSize);
     List<Row> byLastUse = new ArrayList<>(rows.values());
     byLastUse.sort(Comparator.comparing(Row::lastUsed).thenComparing(Row::key));
-    int deleted = 0;
+    List<String> deleted = new ArrayList<>();
     Set<String> freed = new HashSet<>();
     for (Row victim : byLastUse) {
-      if (blobBytes <= budgetBytes || deleted >= batchSize) {
+      if (blobBytes <= budgetBytes || deleted.size() >= batchSize) {
         break;
       }
       if (rows.remove(victim.key()) == null) {
         continue; // an alias already gone with its target
       }
-      deleted++;
+      deleted.add(victim.key());
       freed.add(victim.sha256());
       removeDanglingAliases();
       // Only images these deletions orphaned go now; older orphans wait for deleteOrphanBlobs.

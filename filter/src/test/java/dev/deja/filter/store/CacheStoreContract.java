@@ -429,12 +429,13 @@ abstract class CacheStoreContract {
     put(entry("just expired", 1).expiresAt(Instant.now().minusSeconds(30)).build());
     put(entry("fresh", 1).expiresAt(Instant.now().plus(Duration.ofHours(1))).build());
 
-    assertEquals(2, store.deleteExpired(Duration.ofHours(1), 2));
-    assertEquals(1, store.deleteExpired(Duration.ofHours(1), 2), "a short batch: none left");
-    assertEquals(0, store.deleteExpired(Duration.ofHours(1), 2));
+    assertEquals(2, store.deleteExpired(Duration.ofHours(1), 2).size());
+    assertEquals(1, store.deleteExpired(Duration.ofHours(1), 2).size(), "a short batch: none left");
+    assertEquals(0, store.deleteExpired(Duration.ofHours(1), 2).size());
     assertTrue(store.findExactOrStale(key("just expired", 1), Duration.ofHours(1)).isPresent(),
         "inside the stale-if-error window");
-    assertEquals(1, store.deleteExpired(Duration.ZERO, 10));
+    assertEquals(List.of(key("just expired", 1)), store.deleteExpired(Duration.ZERO, 10),
+        "the deleted keys, for the other instances' in-memory tiers");
     assertTrue(store.findExact(key("fresh", 1)).isPresent());
   }
 
@@ -447,13 +448,14 @@ abstract class CacheStoreContract {
     store.recordHits(List.of(new HitRecord(key("first", 1), HitRecord.Kind.EXACT, Instant.now())));
     long oneImage = "first image bytes".length();
 
-    assertEquals(2, store.evictToByteBudget(oneImage, 100));
+    assertEquals(java.util.Set.of(key("second", 1), key("third", 1)),
+        java.util.Set.copyOf(store.evictToByteBudget(oneImage, 100)));
 
     assertTrue(store.findExact(key("first", 1)).isPresent(), "the most recently hit stays");
     assertTrue(store.findExact(key("second", 1)).isEmpty());
     assertTrue(store.findExact(key("third", 1)).isEmpty());
     assertEquals(new CacheStats(1, 0, 1, oneImage), store.stats());
-    assertEquals(0, store.evictToByteBudget(oneImage, 100), "already within the budget");
+    assertEquals(List.of(), store.evictToByteBudget(oneImage, 100), "already within the budget");
   }
 
   @Test
@@ -462,7 +464,7 @@ abstract class CacheStoreContract {
       put(entry(prompt, 1).body(prompt + " image").build());
       Thread.sleep(20);
     }
-    assertEquals(1, store.evictToByteBudget(0, 1));
+    assertEquals(List.of(key("first", 1)), store.evictToByteBudget(0, 1));
     assertTrue(store.findExact(key("first", 1)).isEmpty(), "oldest, never hit");
     assertEquals(2, store.stats().entries());
   }

@@ -168,13 +168,13 @@ class StoreWriterTest {
     }
 
     @Override
-    public int deleteExpired(java.time.Duration keepFor, int batchSize) {
-      return 0;
+    public List<String> deleteExpired(java.time.Duration keepFor, int batchSize) {
+      return List.of();
     }
 
     @Override
-    public int evictToByteBudget(long budgetBytes, int batchSize) {
-      return 0;
+    public List<String> evictToByteBudget(long budgetBytes, int batchSize) {
+      return List.of();
     }
 
     @Override
