@@ -88,6 +88,21 @@ class CacheAuditTest {
   }
 
   @Test
+  void feedback_holdsTheLatestVerdictPerPromptPair_soTheExportNeverRepeatsOrContradictsALabel() {
+    String alias = servedHit("twice", 0.9);
+    audit.judge(alias, true, "ada");
+    audit.judge(alias, true, "ada"); // a double click
+    audit.judge(alias, false, "bob"); // a second opinion
+
+    List<MatchFeedback> pair = audit.feedback().stream()
+        .filter(x -> x.aliasKey().equals(alias)).toList();
+
+    assertEquals(1, pair.size(), "one labelled pair, not three rows with two labels");
+    assertFalse(pair.get(0).correct());
+    assertEquals("bob", pair.get(0).decidedBy());
+  }
+
+  @Test
   void entries_searchByPromptKeyAndAliasOf_withSizesAndHits() {
     String alias = servedHit("searched", 0.95);
     String target = key("searched");
