@@ -32,7 +32,7 @@ final class EntriesPage {
     Duration age = p.duration("age");
     Instant now = clock.instant();
     EntrySearch search = new EntrySearch(null, p.text("q"), p.text("bucket"),
-        age == null ? null : now.minus(age), p.whole("hits"), null);
+        createdAfter(now, age), p.whole("hits"), null);
     int page = p.page();
     StringBuilder body = new StringBuilder("<form method=\"get\" class=\"filters\" action=\"")
         .append(escape(layout.ui("entries"))).append("\">")
@@ -50,6 +50,13 @@ final class EntriesPage {
     body.append(table(entries, now));
     body.append(p.pager(layout.ui("entries"), page, entries.size() == PAGE_SIZE));
     return layout.page("Entries", "entries", session, body.toString());
+  }
+
+  /** The oldest creation time an age allows; none when the age reaches back past 1970. */
+  private static Instant createdAfter(Instant now, Duration age) {
+    return age == null || age.compareTo(Duration.between(Instant.EPOCH, now)) >= 0
+        ? null
+        : now.minus(age);
   }
 
   /** One entry, or {@code null} when there is none of that key. */
