@@ -65,4 +65,17 @@ class ConsoleHostileInputTest {
       assertTrue(html.contains("must not contain a NUL character"), path + ": " + html);
     }
   }
+
+  @Test
+  void trace_underTheAdminPrefix_isRefused_soNoSessionCookieOrTokenIsEchoedBack() throws Exception {
+    for (String path : new String[] {UI, UI + "audit", "/_deja/feedback.tsv", "/_deja/stats"}) {
+      HttpResponse<byte[]> r = send(server, HttpRequest.newBuilder(uri(server, path))
+          .header("Cookie", ConsoleAccess.COOKIE + "=victims-session")
+          .header("Authorization", "Bearer " + TOKEN)
+          .method("TRACE", HttpRequest.BodyPublishers.noBody()));
+
+      assertEquals(405, r.statusCode(), path);
+      assertFalse(text(r).contains("victims-session") || text(r).contains(TOKEN), text(r));
+    }
+  }
 }
