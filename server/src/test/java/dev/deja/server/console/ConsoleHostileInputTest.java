@@ -78,4 +78,19 @@ class ConsoleHostileInputTest {
       assertFalse(text(r).contains("victims-session") || text(r).contains(TOKEN), text(r));
     }
   }
+
+  @Test
+  void thePager_keepsAParameterWhoseNameHoldsAnAmpersand_asOneParameter() throws Exception {
+    // Twenty-six entries, so the first page of 25 links to an older one.
+    for (int i = 0; i < EntriesPage.PAGE_SIZE + 1; i++) {
+      SemanticHits.awaitStored(server, TestServers.get(server, TestServers.imagePath(
+          "pager entry " + i, "width=64&height=64")).headers().firstValue("X-Cache-Key")
+          .orElseThrow());
+    }
+
+    String html = text(page(UI + "entries?q=pager&x%26page%3D7=1"));
+
+    assertTrue(html.contains("x%26page%3D7=1&amp;page=1"), html);
+    assertFalse(html.contains("x&amp;page=7"), "the name cannot smuggle in a second parameter");
+  }
 }
