@@ -37,7 +37,11 @@ public interface CacheAudit {
    */
   Optional<MatchFeedback> judge(String aliasKey, boolean correct, String decidedBy);
 
-  /** Every recorded verdict, oldest first. */
+  /**
+   * The latest verdict on each prompt pair, oldest first: a double click or a second opinion on the
+   * same pair replaces the earlier verdict, so the labelled pairs never repeat or contradict each
+   * other (every verdict stays in {@code match_feedback} for the record).
+   */
   List<MatchFeedback> feedback();
 
   /**

@@ -33,10 +33,15 @@ class CacheAuditTest {
     repo.store(entry(target, "a lighthouse " + name, "b-" + name,
         unitVector(random, TestDatabase.DEFAULT_DIMENSION), null), image(random, 300), false);
     String alias = key(name + "-alias");
-    repo.storeAlias(new NewAlias(alias, target, similarity, new StoredRequest(
-        "the lighthouse " + name, "the lighthouse " + name, Fixtures.MODEL, 1024, 576, null,
-        "standard", null, null, Map.of(), "b-" + name), null, null));
+    repo.storeAlias(aliasOf(name, similarity));
     return alias;
+  }
+
+  /** The alias a semantic hit for "the lighthouse NAME" stores. */
+  private static NewAlias aliasOf(String name, double similarity) {
+    return new NewAlias(key(name + "-alias"), key(name), similarity, new StoredRequest(
+        "the lighthouse " + name, "the lighthouse " + name, Fixtures.MODEL, 1024, 576, null,
+        "standard", null, null, Map.of(), "b-" + name), null, null);
   }
 
   @Test
@@ -85,6 +90,35 @@ class CacheAuditTest {
 
     assertTrue(repo.findExact(alias).isPresent());
     assertTrue(audit.feedback().stream().anyMatch(x -> x.aliasKey().equals(alias) && x.correct()));
+  }
+
+  @Test
+  void feedback_holdsTheLatestVerdictPerPromptPair_soTheExportNeverRepeatsOrContradictsALabel() {
+    String alias = servedHit("twice", 0.9);
+    audit.judge(alias, true, "ada");
+    audit.judge(alias, true, "ada"); // a double click
+    audit.judge(alias, false, "bob"); // a second opinion
+
+    List<MatchFeedback> pair = audit.feedback().stream()
+        .filter(x -> x.aliasKey().equals(alias)).toList();
+
+    assertEquals(1, pair.size(), "one labelled pair, not three rows with two labels");
+    assertFalse(pair.get(0).correct());
+    assertEquals("bob", pair.get(0).decidedBy());
+  }
+
+  @Test
+  void storeAlias_ofAHitMarkedWrong_isNotRecreated_byAHitThatRacedTheVerdictOrAnotherInstance() {
+    String alias = servedHit("raced", 0.9);
+    audit.judge(alias, false, "ada");
+
+    // A hit decided before the verdict reached this instance (or on an instance that has not
+    // loaded it yet) stores its alias after the verdict deleted it.
+    StoreOutcome late = repo.storeAlias(aliasOf("raced", 0.9));
+
+    assertEquals(StoreOutcome.MARKED_WRONG, late);
+    assertTrue(repo.findExact(alias).isEmpty(),
+        "no alias row: it would serve the wrong image as an exact hit, past every matcher");
   }
 
   @Test

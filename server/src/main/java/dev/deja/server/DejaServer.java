@@ -190,6 +190,8 @@ public final class DejaServer implements AutoCloseable {
     filter.setName("deja");
     filter.setAsyncSupported(true);
     context.addFilter(filter, "/*", EnumSet.of(DispatcherType.REQUEST));
+    context.addFilter(new FilterHolder(new NoTraceFilter()), config.adminPrefix() + "/*",
+        EnumSet.of(DispatcherType.REQUEST));
 
     ServletHolder admin =
         new ServletHolder("deja-admin", new AdminServlet(config, cache, registry, store, size));

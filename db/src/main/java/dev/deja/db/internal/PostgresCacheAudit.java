@@ -130,8 +130,9 @@ final class PostgresCacheAudit implements CacheAudit {
   public List<MatchFeedback> feedback() {
     return select("feedback",
         "SELECT prompt_a, prompt_b, label, similarity, embedding_model_id, alias_key,"
-            + " target_key, bucket, model, decided_by, decided_at FROM match_feedback"
-            + " ORDER BY id",
+            + " target_key, bucket, model, decided_by, decided_at FROM (SELECT DISTINCT ON"
+            + " (prompt_a, prompt_b) * FROM match_feedback ORDER BY prompt_a, prompt_b, id DESC)"
+            + " latest ORDER BY id",
         ps -> { },
         rs -> new MatchFeedback(rs.getString(1), rs.getString(2), rs.getShort(3) == 1,
             rs.getDouble(4), rs.getString(5), rs.getString(6), rs.getString(7),

@@ -74,6 +74,10 @@ final class Writes {
   private static final String STORE_REPLACE = INSERT_ENTRY + REPLACE_SET
       + " RETURNING (xmax = 0) AS inserted";
 
+  /** Whether an operator marked the hit of alias key ?1 on target ?2 wrong (console verdicts). */
+  private static final String MARKED_WRONG = "EXISTS (SELECT 1 FROM match_feedback f"
+      + " WHERE f.alias_key = ? AND f.target_key = ? AND f.label = 0)";
+
   private static final String STORE_ALIAS = "INSERT INTO cache_entry (cache_key, prompt,"
       + " normalized_prompt, model, width, height, seed, quality, negative_prompt,"
       + " image_inputs_hash, params, bucket, embedding_model_id, status, content_type, headers,"
@@ -82,6 +86,7 @@ final class Writes {
       + " t.headers, t.blob_sha256, least(?::timestamptz, t.expires_at), 'alias', t.cache_key, ?"
       + " FROM cache_entry t WHERE t.cache_key = ?"
       + " AND (t.expires_at IS NULL OR t.expires_at > now())"
+      + " AND NOT " + MARKED_WRONG
       + " ON CONFLICT (cache_key) DO NOTHING";
 
   private static final String RECORD_HITS = "UPDATE cache_entry e"
@@ -252,16 +257,23 @@ final class Writes {
         ps.setString(i++, a.embeddingModelId());
         ps.setTimestamp(i++, timestamp(a.expiresAt()));
         ps.setDouble(i++, a.similarity());
+        ps.setString(i++, a.targetKey());
+        ps.setString(i++, a.cacheKey());
         ps.setString(i, a.targetKey());
         rows = ps.executeUpdate();
       }
       StoreOutcome outcome = StoreOutcome.STORED;
       if (rows == 0) {
-        try (PreparedStatement ps =
-            c.prepareStatement("SELECT 1 FROM cache_entry WHERE cache_key = ?")) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM cache_entry"
+            + " WHERE cache_key = ?), " + MARKED_WRONG)) {
           ps.setString(1, a.cacheKey());
+          ps.setString(2, a.cacheKey());
+          ps.setString(3, a.targetKey());
           try (ResultSet rs = ps.executeQuery()) {
-            outcome = rs.next() ? StoreOutcome.ALREADY_PRESENT : StoreOutcome.TARGET_MISSING;
+            rs.next();
+            outcome = rs.getBoolean(1) ? StoreOutcome.ALREADY_PRESENT
+                : rs.getBoolean(2) ? StoreOutcome.MARKED_WRONG
+                : StoreOutcome.TARGET_MISSING;
           }
         }
       }

@@ -32,7 +32,7 @@ final class EntriesPage {
     Duration age = p.duration("age");
     Instant now = clock.instant();
     EntrySearch search = new EntrySearch(null, p.text("q"), p.text("bucket"),
-        age == null ? null : now.minus(age), p.whole("hits"), null);
+        createdAfter(now, age), p.whole("hits"), null);
     int page = p.page();
     StringBuilder body = new StringBuilder("<form method=\"get\" class=\"filters\" action=\"")
         .append(escape(layout.ui("entries"))).append("\">")
@@ -52,6 +52,13 @@ final class EntriesPage {
     return layout.page("Entries", "entries", session, body.toString());
   }
 
+  /** The oldest creation time an age allows; none when the age reaches back past 1970. */
+  private static Instant createdAfter(Instant now, Duration age) {
+    return age == null || age.compareTo(Duration.between(Instant.EPOCH, now)) >= 0
+        ? null
+        : now.minus(age);
+  }
+
   /** One entry, or {@code null} when there is none of that key. */
   String one(String key, Sessions.Session session) {
     List<EntryDetail> found = cache.store().audit().entries(EntrySearch.byKey(key), 1, 0);
@@ -63,7 +70,7 @@ final class EntriesPage {
     StringBuilder body = new StringBuilder("<section class=\"entry\"><img class=\"full\" alt=\""
         + "cached image\" src=\"").append(escape(layout.image(e.cacheKey())))
         .append("\"><dl>");
-    row(body, "Prompt", "<span class=\"prompt\">" + escape(e.prompt()) + "</span>");
+    row(body, "Prompt", "<span class=\"prompt\">" + Html.text(e.prompt()) + "</span>");
     row(body, "Key", "<code>" + escape(e.cacheKey()) + "</code>");
     row(body, "Source", escape(e.source().sqlValue()));
     if (e.source() == EntrySource.ALIAS) {
@@ -71,8 +78,8 @@ final class EntriesPage {
           + Layout.query("key", e.aliasOf()))) + "\"><code>" + escape(e.aliasOf())
           + "</code></a> at similarity " + Layout.similarity(e.aliasSimilarity()));
     }
-    row(body, "Partition", "<code>" + escape(e.bucket()) + "</code>");
-    row(body, "Model", escape(e.model()));
+    row(body, "Partition", "<code>" + Html.text(e.bucket()) + "</code>");
+    row(body, "Model", Html.text(e.model()));
     row(body, "Image", escape(e.contentType()) + ", " + e.sizeBytes() + " bytes");
     row(body, "Hits", e.exactHits() + " exact, " + e.semanticHits() + " semantic");
     row(body, "Created", Layout.ago(e.createdAt(), now));
@@ -102,11 +109,11 @@ final class EntriesPage {
       String link = escape(layout.ui("entry?" + Layout.query("key", e.cacheKey())));
       t.append("<tr><td><a href=\"").append(link).append("\"><img class=\"thumb\" alt=\"\" src=\"")
           .append(escape(layout.image(e.cacheKey()))).append("\"></a></td><td><a href=\"")
-          .append(link).append("\" class=\"prompt\">").append(escape(e.prompt()))
+          .append(link).append("\" class=\"prompt\">").append(Html.text(e.prompt()))
           .append("</a></td><td>").append(escape(e.source().sqlValue()))
           .append(e.aliasSimilarity() == null ? ""
               : " " + Layout.similarity(e.aliasSimilarity()))
-          .append("</td><td><code>").append(escape(e.bucket())).append("</code></td><td>")
+          .append("</td><td><code>").append(Html.text(e.bucket())).append("</code></td><td>")
           .append(e.exactHits() + e.semanticHits()).append("</td><td>").append(e.sizeBytes())
           .append("</td><td>").append(Layout.ago(e.createdAt(), now)).append("</td></tr>");
     }

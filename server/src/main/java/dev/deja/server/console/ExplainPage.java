@@ -38,8 +38,8 @@ final class ExplainPage {
           .append(escape(r.reason())).append("</p>");
       if (r.cacheable()) {
         body.append("<p class=\"facts\">key <code>").append(escape(r.key()))
-            .append("</code> · partition <code>").append(escape(r.bucket()))
-            .append("</code> · model ").append(escape(r.model())).append(" · threshold ")
+            .append("</code> · partition <code>").append(Html.text(r.bucket()))
+            .append("</code> · model ").append(Html.text(r.model())).append(" · threshold ")
             .append(Layout.similarity(r.threshold())).append("</p>");
       }
       body.append("</section>");

@@ -9,7 +9,9 @@ import java.util.List;
  * The operators' verdicts as the precision harness's extra pairs file ({@code --pairs FILE}):
  * {@code prompt_a<TAB>prompt_b<TAB>label<TAB>kind}, label 1 for a right match and 0 for a wrong
  * one. Columns after the kind (similarity, embedding model, partition, who, when) are for people;
- * the harness ignores them.
+ * the harness ignores them. Prompts are written as clients sent them, even when one starts with
+ * {@code =}, {@code +}, {@code -} or {@code @} (a spreadsheet formula): a {@code '} in front would
+ * change the pair the harness measures; the README says to import the file as text.
  */
 final class FeedbackTsv {
 

@@ -42,8 +42,10 @@ final class Layout {
     return ui("image/" + key);
   }
 
+  /** {@code name=value}, both URL-encoded: a name may come from the request (the pager). */
   static String query(String name, String value) {
-    return name + "=" + URLEncoder.encode(value == null ? "" : value, StandardCharsets.UTF_8);
+    return URLEncoder.encode(name, StandardCharsets.UTF_8) + "="
+        + URLEncoder.encode(value == null ? "" : value, StandardCharsets.UTF_8);
   }
 
   /** A whole page: navigation, {@code body} (already HTML), and the logout form. */

@@ -22,9 +22,17 @@ final class Params {
     this.req = req;
   }
 
-  /** The stripped value, or {@code null} when absent or blank. */
+  /**
+   * The stripped value, or {@code null} when absent or blank. A NUL is reported and the value
+   * ignored: PostgreSQL text cannot hold one, so nothing matches it, and the query would fail as
+   * if the database were down.
+   */
   String text(String name) {
     String v = req.getParameter(name);
+    if (v != null && v.indexOf('\0') >= 0) {
+      errors.add(name + " must not contain a NUL character");
+      return null;
+    }
     return v == null || v.isBlank() ? null : v.strip();
   }
 

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The console over plain HTTP: login, cookie, CSRF, the verdict API and its export. */
+/** The console over plain HTTP: login, cookie, CSRF, the verdict API, its export, hostile input. */
 class ConsoleHttpTest {
 
   static final TestDatabase.Schema SCHEMA = TestDatabase.isolatedSchema(ConsoleHttpTest.class);
@@ -222,5 +222,60 @@ class ConsoleHttpTest {
     assertEquals("image/png", img.headers().firstValue("Content-Type").orElse(null));
     assertEquals("nosniff", img.headers().firstValue("X-Content-Type-Options").orElse(null));
     assertTrue(java.util.Arrays.equals(miss.body(), img.body()));
+  }
+
+  // --- input chosen to break the console (the attack round on issue #16): each was a 500, a
+  // misleading error or a leak before its fix.
+
+  private static HttpResponse<byte[]> bearerGet(String path) throws Exception {
+    return getWith(path, "Authorization", "Bearer " + TOKEN);
+  }
+
+  @Test
+  void entries_filteredByAnAgeOlderThanTimeItself_listEverything_insteadOfA500() throws Exception {
+    HttpResponse<byte[]> r = bearerGet(UI + "entries?age=999999999999d");
+
+    assertEquals(200, r.statusCode(), text(r));
+    assertFalse(text(r).contains("Exception"), text(r));
+    assertTrue(text(r).contains("value=\"999999999999d\""), "the filter form keeps the value");
+  }
+
+  @Test
+  void aSearchWithANulCharacter_isReportedAsBadInput_notAsTheDatabaseBeingUnavailable()
+      throws Exception {
+    for (String path : new String[] {"entries?q=a%00b", "entries?bucket=%00", "audit?model=%00"}) {
+      String html = text(bearerGet(UI + path));
+
+      assertFalse(html.contains("unavailable"), path + ": " + html);
+      assertTrue(html.contains("must not contain a NUL character"), path + ": " + html);
+    }
+  }
+
+  @Test
+  void trace_underTheAdminPrefix_isRefused_soNoSessionCookieOrTokenIsEchoedBack() throws Exception {
+    for (String path : new String[] {UI, UI + "audit", "/_deja/feedback.tsv", "/_deja/stats"}) {
+      HttpResponse<byte[]> r = send(server, HttpRequest.newBuilder(uri(server, path))
+          .header("Cookie", ConsoleAccess.COOKIE + "=victims-session")
+          .header("Authorization", "Bearer " + TOKEN)
+          .method("TRACE", HttpRequest.BodyPublishers.noBody()));
+
+      assertEquals(405, r.statusCode(), path);
+      assertFalse(text(r).contains("victims-session") || text(r).contains(TOKEN), text(r));
+    }
+  }
+
+  @Test
+  void thePager_keepsAParameterWhoseNameHoldsAnAmpersand_asOneParameter() throws Exception {
+    // Twenty-six entries, so the first page of 25 links to an older one.
+    for (int i = 0; i < EntriesPage.PAGE_SIZE + 1; i++) {
+      SemanticHits.awaitStored(server, TestServers.get(server, TestServers.imagePath(
+          "pager entry " + i, "width=64&height=64")).headers().firstValue("X-Cache-Key")
+          .orElseThrow());
+    }
+
+    String html = text(bearerGet(UI + "entries?q=pager&x%26page%3D7=1"));
+
+    assertTrue(html.contains("x%26page%3D7=1&amp;page=1"), html);
+    assertFalse(html.contains("x&amp;page=7"), "the name cannot smuggle in a second parameter");
   }
 }
