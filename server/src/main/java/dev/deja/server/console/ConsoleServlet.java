@@ -227,8 +227,8 @@ public final class ConsoleServlet extends HttpServlet {
     }
     verdicts.apply(recorded.get());
     if (!right) {
-      // The alias is gone from the database; this instance's hot tier must forget it too.
-      cache.invalidate(key);
+      // The alias is gone from the database; every instance's hot tier must forget it too.
+      cache.coherence().deleted(key);
     }
     LOG.info("Deja console: {} marked {} {} (similarity {})", caller.who(), key, verdict,
         recorded.get().similarity());
@@ -250,8 +250,7 @@ public final class ConsoleServlet extends HttpServlet {
       json(resp, 400, Map.of("error", "key must be a cache key (64 hex digits)"));
       return;
     }
-    boolean deleted = cache.store().delete(key);
-    cache.invalidate(key);
+    boolean deleted = cache.delete(key); // from the store and every instance's hot tier
     LOG.info("Deja console: delete entry {} -> {}", key, deleted ? "deleted" : "not found");
     redirect(resp, back(req));
   }
