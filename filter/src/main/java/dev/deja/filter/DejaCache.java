@@ -253,7 +253,14 @@ public final class DejaCache implements AutoCloseable {
               request.stored(Normalize.forEmbedding(request.request().prompt())),
               null, // an alias is never a semantic candidate, so it has no embedding model
               s.image().expiresAt());
-      writer.submit("alias " + request.key(), () -> store.storeAlias(alias));
+      String key = request.key().value();
+      writer.submit("alias " + request.key(), () -> {
+        if (store.storeAlias(alias) == StoreOutcome.MARKED_WRONG) {
+          // An operator marked this very pair wrong while the hit was on its way: the alias kept
+          // in memory above must not go on answering as an exact hit.
+          hot.invalidateEntry(key);
+        }
+      });
     } else if (hit instanceof LookupResult.ExactHit e) {
       writer.recordHit(e.image().cacheKey(), false);
     }
