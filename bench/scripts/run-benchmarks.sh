@@ -198,6 +198,7 @@ case "${MODE}" in
     # A production database would keep the 2 GB HNSW index in shared buffers; the test
     # cluster's 256 MB would measure page-cache misses instead.
     export DEJA_PG_OPTIONS="${DEJA_PG_OPTIONS:--c shared_buffers=3GB -c effective_cache_size=12GB}"
+    SCHEMA="${SCHEMA}_1m" # its own: other modes drop and refill bench_http
     build; start_pg
     # --partial-indexes: the load step also runs the repository's index pass, so the table the
     # HTTP stage's server opens already has its partial indexes (and no global one) and that
@@ -209,6 +210,7 @@ case "${MODE}" in
   scale-1m-reuse)
     # After a change to the query code: re-query the 1M table a scale-1m run left behind.
     export DEJA_PG_OPTIONS="${DEJA_PG_OPTIONS:--c shared_buffers=3GB -c effective_cache_size=12GB}"
+    SCHEMA="${SCHEMA}_1m" # its own: other modes drop and refill bench_http
     build; start_pg
     scale_bench --sizes 1000000 --queries 200 --keep-schema "${SCHEMA}" --reuse true
     start_refs; start_deja "${SCHEMA}"
@@ -229,6 +231,8 @@ case "${MODE}" in
     export IMAGE_BYTES="${2:-12288}"
     [[ "${IMAGE_BYTES}" =~ ^[1-9][0-9]*$ ]] || die "usage: $0 exact [BYTES]"
     [[ "${JFR:-0}" == 1 ]] && SERVER_HEAP="${SERVER_HEAP} -XX:StartFlightRecording=filename=${RESULTS}/exact-${IMAGE_BYTES}.jfr,settings=${JFR_SETTINGS:-profile}"
+    # Its own schema, so it never drops the table of another mode.
+    SCHEMA="${SCHEMA}_exact"
     build; start_pg; start_refs; start_nginx
     drop_schema "${SCHEMA}"; start_deja "${SCHEMA}"
     http_bench --scenarios exact --connections 16 --label "-${IMAGE_BYTES}b" \
@@ -251,6 +255,7 @@ case "${MODE}" in
     # Only the semantic scenario (1,200 entries). With DELAY_MS=0 the guard's refusals are
     # answered at once instead of holding a connection for the origin's delay, so the hits/s at
     # 16 connections measure what the CPU gives, not how long misses wait.
+    SCHEMA="${SCHEMA}_semantic"
     build; start_pg; start_refs
     drop_schema "${SCHEMA}"; start_deja "${SCHEMA}"
     http_bench --scenarios semantic --label "${LABEL:-}"

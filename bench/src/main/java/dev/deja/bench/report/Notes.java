@@ -25,13 +25,13 @@ final class Notes {
       `## Scale` sections of this file and the plots in `bench/results/plots/`. The harness \
       itself is tested in CI at tiny sizes by `BenchmarkHarnessSmokeTest` (bench module; needs \
       the PostgreSQL of `db/local-pg.sh`, fails without it). `scale-1m` keeps its table (schema \
-      `bench_http`), so query variants can be compared without another 6-minute load, e.g. the \
+      `bench_http_1m`), so query variants can be compared without another 6-minute load, e.g. the \
       `prepareThreshold=0` rows of the Scale section:
 
       ```sh
       java -cp bench/target/classes:<bench classpath> dev.deja.bench.scale.ScaleBenchmark \\
         --db-url 'jdbc:postgresql://127.0.0.1:55435/deja?prepareThreshold=0' --sizes 1000000 \\
-        --queries 100 --keep-schema bench_http --reuse true --label -prepare0 \\
+        --queries 100 --keep-schema bench_http_1m --reuse true --label -prepare0 \\
         --out bench/results --work bench/work
       ```
       """;
