@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,6 +34,7 @@ class GatewayClusterTest {
 
   private static final Duration START = Duration.ofSeconds(90);
   private static final long ORIGIN_DELAY_MS = 100;
+  private static final String ADMIN_TOKEN = "cluster-test-admin-token";
 
   private PgCluster pg;
   private CountingOrigin origin;
@@ -64,7 +66,7 @@ class GatewayClusterTest {
   }
 
   private List<String> gatewayArgs() {
-    return List.of("--origin", origin.url(),
+    return List.of("--origin", origin.url(), "--admin-token", ADMIN_TOKEN,
         "--db-url", pg.primary().jdbcUrl(), "--db-read-url", pg.replica().jdbcUrl(),
         "--db-user", "postgres", "--set", "semantic=false",
         "--eviction-interval", "1h", "--shutdown-timeout", "5s");
@@ -236,6 +238,74 @@ class GatewayClusterTest {
       } finally {
         gateways.remove(early);
       }
+    }
+  }
+
+  @Test
+  @Order(6)
+  void givenEveryGatewayHoldsAnImageInMemory_whenOnePurges_theOthersStopServingItWithinASecond()
+      throws Exception {
+    String path = GatewayProcess.imagePath("a takedown that must reach every gateway");
+    byte[] drawn = gateways.get(0).get(path).body();
+    for (GatewayProcess g : gateways) {
+      awaitHit(g, path, drawn); // from its own memory from now on
+    }
+    // Slow redraws, and each other gateway watched by a client of its own: the first answer
+    // that is not a hit is the moment that gateway heard, before any redraw could be stored.
+    origin.delayMillis(1500);
+    ExecutorService watchers = Executors.newFixedThreadPool(gateways.size() - 1);
+    try {
+      List<Future<Double>> heard = new ArrayList<>();
+      long[] purged = new long[1];
+      CountDownLatch sent = new CountDownLatch(1);
+      for (GatewayProcess other : gateways.subList(1, gateways.size())) {
+        heard.add(watchers.submit(() -> {
+          sent.await();
+          while (true) {
+            String status = other.get(path).headers().firstValue("Cache-Status").orElse("");
+            long now = System.nanoTime();
+            if (!status.contains("hit")) {
+              return (now - purged[0]) / 1e6;
+            }
+            assertTrue(now - purged[0] < Duration.ofSeconds(5).toNanos(),
+                other.name() + " still serves the purged image: " + status);
+            Thread.sleep(5);
+          }
+        }));
+      }
+      HttpResponse<String> purge = GatewayProcess.HTTP.send(HttpRequest.newBuilder(
+              gateways.get(0).uri("/_deja/purge?olderThan=0s"))
+          .header("Authorization", "Bearer " + ADMIN_TOKEN)
+          .POST(HttpRequest.BodyPublishers.noBody()).build(),
+          HttpResponse.BodyHandlers.ofString());
+      purged[0] = System.nanoTime();
+      sent.countDown();
+      assertEquals(200, purge.statusCode(), purge.body());
+      for (int i = 0; i < heard.size(); i++) {
+        double ms = heard.get(i).get();
+        String other = gateways.get(i + 1).name();
+        System.out.printf("FIGURE purge on %s seen on %s after %.0f ms%n",
+            gateways.get(0).name(), other, ms);
+        assertTrue(ms < 1000, other + " served the purged image for " + ms + " ms");
+      }
+    } finally {
+      watchers.shutdownNow();
+      origin.delayMillis(ORIGIN_DELAY_MS);
+    }
+  }
+
+  /** Asks {@code gateway} until it answers {@code image} as a hit without calling the origin. */
+  private void awaitHit(GatewayProcess gateway, String path, byte[] image) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (true) {
+      HttpResponse<byte[]> r = gateway.get(path);
+      String status = r.headers().firstValue("Cache-Status").orElse("");
+      if (status.contains("hit")) {
+        assertArrayEquals(image, r.body());
+        return;
+      }
+      assertTrue(System.nanoTime() < deadline, gateway.name() + " never hits: " + status);
+      Thread.sleep(100);
     }
   }
 
