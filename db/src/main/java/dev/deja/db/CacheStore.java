@@ -17,6 +17,14 @@ import java.util.Optional;
  */
 public interface CacheStore extends CacheMaintenance, AutoCloseable {
 
+  /**
+   * Entries were deleted a moment ago, by this instance or another (its message just arrived):
+   * from now on lookups must not read a copy of the store older than this moment, such as a
+   * lagging read replica, which would still serve them (and refill the in-memory tier with them).
+   * Stores that read only their own primary do nothing.
+   */
+  default void afterDeletion() {}
+
   /** The fresh entry stored under {@code key}, following aliases to their image. */
   default Optional<StoredResponse> findExact(String key) {
     return findExactOrStale(key, java.time.Duration.ZERO);

@@ -192,6 +192,15 @@ public final class ReconnectingDatabase implements AutoCloseable {
   /** Delegates to the opened database's repository, or fails as unavailable. */
   private final class Deferred implements CacheStore {
     @Override
+    public void afterDeletion() {
+      try {
+        current().afterDeletion();
+      } catch (CacheUnavailableException e) {
+        // not connected yet: it reads nothing, from a replica or anywhere
+      }
+    }
+
+    @Override
     public Optional<StoredResponse> findExactOrStale(String cacheKey, Duration staleFor) {
       return current().findExactOrStale(cacheKey, staleFor);
     }

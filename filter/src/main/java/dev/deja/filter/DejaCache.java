@@ -119,7 +119,7 @@ public final class DejaCache implements AutoCloseable {
     this.metrics = new DejaMetrics(b.registry);
     this.owned = List.copyOf(b.owned);
     this.startup = b.startup;
-    this.coherence = new HotTierCoherence(hot, b.coordination);
+    this.coherence = new HotTierCoherence(hot, b.coordination, store::afterDeletion);
     this.maintainer =
         new CacheMaintainer(store, b.coordination, coherence, config.staleIfError(),
             config.maxCacheBytes(), config.maintenanceInterval());
@@ -505,6 +505,11 @@ public final class DejaCache implements AutoCloseable {
         .register(registry);
     Gauge.builder("deja.singleflight.inflight", flights, SingleFlight::inFlight)
         .description("Origin requests other identical requests are waiting for")
+        .register(registry);
+    // 0 while the listener reconnects: other instances' deletions do not reach this one's memory
+    // then (it drops its tier once subscribed again); an alert on this covers a takedown's path.
+    Gauge.builder("deja.invalidations.listening", coherence, c -> c.subscribed() ? 1 : 0)
+        .description("1 while this instance hears the other instances' deletions")
         .register(registry);
     FunctionCounter.builder("deja.invalidations.received", coherence, HotTierCoherence::received)
         .description("Invalidation messages received from the instances sharing the store")

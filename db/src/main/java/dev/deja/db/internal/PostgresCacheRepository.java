@@ -236,6 +236,13 @@ public final class PostgresCacheRepository implements CacheStore {
   }
 
   @Override
+  public void afterDeletion() {
+    if (replicas != null) {
+      replicas.requireFreshAsOfNow();
+    }
+  }
+
+  @Override
   public CacheStats stats() {
     return maintenance.stats();
   }

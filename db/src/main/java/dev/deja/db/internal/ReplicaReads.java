@@ -52,6 +52,8 @@ final class ReplicaReads implements AutoCloseable {
   private final ScheduledExecutorService checks;
   /** When the replica was last known to hold every commit of the primary; MIN_VALUE: never. */
   private volatile long freshAsOfNanos = Long.MIN_VALUE;
+  /** The replica serves only once fresh as of this moment (a deletion announced then). */
+  private volatile long freshNeededNanos = Long.MIN_VALUE;
   private volatile boolean replicaUp;
   private volatile boolean reportedOnReplica;
 
@@ -91,7 +93,17 @@ final class ReplicaReads implements AutoCloseable {
   /** Whether lookups read the replica now. */
   boolean replicaServes() {
     long freshAsOf = freshAsOfNanos;
-    return replicaUp && freshAsOf != Long.MIN_VALUE && nanoTime.getAsLong() - freshAsOf <= maxLagNanos;
+    return replicaUp && freshAsOf != Long.MIN_VALUE && freshAsOf >= freshNeededNanos
+        && nanoTime.getAsLong() - freshAsOf <= maxLagNanos;
+  }
+
+  /**
+   * A deletion was committed before this moment: lookups read the primary until a check has seen
+   * the replica replay a primary position sampled after it (at most {@link #CHECK_EVERY} plus the
+   * replay lag), so a replica never hands back what was just deleted.
+   */
+  void requireFreshAsOfNow() {
+    freshNeededNanos = nanoTime.getAsLong();
   }
 
   /** How far behind the primary the replica was at the last check, or -1 when it did not answer. */

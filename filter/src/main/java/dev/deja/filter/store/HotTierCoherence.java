@@ -24,14 +24,21 @@ public final class HotTierCoherence implements Coordination.Subscriber {
 
   private final HotCache hot;
   private final Coordination coordination;
+  private final Runnable freshReads;
   private final RateLimitedLog failures = new RateLimitedLog(LOG, Duration.ofMinutes(1));
   private final AtomicLong received = new AtomicLong();
   private final AtomicLong drops = new AtomicLong();
   private final AtomicLong unsent = new AtomicLong();
 
-  public HotTierCoherence(HotCache hot, Coordination coordination) {
+  /**
+   * @param freshReads run before any deletion is applied to the tier: from then on the store
+   *     must not read a copy older than the deletion (a lagging replica would hand the deleted
+   *     entry back, and the tier would keep it for hotCacheLifetime)
+   */
+  public HotTierCoherence(HotCache hot, Coordination coordination, Runnable freshReads) {
     this.hot = hot;
     this.coordination = coordination;
+    this.freshReads = freshReads;
   }
 
   /** Subscribes to the other instances' messages. */
@@ -41,6 +48,7 @@ public final class HotTierCoherence implements Coordination.Subscriber {
 
   /** {@code key} was deleted from the store, with its aliases. */
   public void deleted(String key) {
+    freshReads.run();
     hot.invalidateEntry(key);
     publish(Invalidation.ofKeys(List.of(key)));
   }
@@ -50,6 +58,7 @@ public final class HotTierCoherence implements Coordination.Subscriber {
    * it is dropped whole, here and on every instance: one message, however many entries went.
    */
   public void purged(PurgeCriteria criteria) {
+    freshReads.run();
     hot.invalidateAll();
     publish(List.of(new Invalidation.Purge(criteria)));
   }
@@ -59,6 +68,7 @@ public final class HotTierCoherence implements Coordination.Subscriber {
     if (keys.isEmpty()) {
       return;
     }
+    freshReads.run();
     hot.invalidateEntries(keys);
     publish(Invalidation.ofKeys(keys));
   }
@@ -79,6 +89,7 @@ public final class HotTierCoherence implements Coordination.Subscriber {
   @Override
   public void onInvalidation(Invalidation message) {
     received.incrementAndGet();
+    freshReads.run();
     if (message instanceof Invalidation.Keys k) {
       hot.invalidateEntries(k.keys());
     } else {
@@ -89,6 +100,8 @@ public final class HotTierCoherence implements Coordination.Subscriber {
   @Override
   public void onPossibleLoss(String reason) {
     drops.incrementAndGet();
+    // No fresh-read demand here: this follows a reconnect, often of a primary that just came
+    // back, and what a lost message could have said is bounded by hotCacheLifetime anyway.
     hot.invalidateAll();
   }
 
