@@ -1,5 +1,6 @@
 package dev.deja.db;
 
+import dev.deja.db.internal.PostgresCacheRepository;
 import dev.deja.db.objects.ObjectStore;
 import java.time.Duration;
 import java.util.Collection;
@@ -191,6 +192,11 @@ public final class ReconnectingDatabase implements AutoCloseable {
 
   /** Delegates to the opened database's repository, or fails as unavailable. */
   private final class Deferred implements CacheStore {
+    @Override
+    public Duration readStaleness() {
+      return PostgresCacheRepository.readStaleness(config); // known before the database opens
+    }
+
     @Override
     public Optional<StoredResponse> findExactOrStale(String cacheKey, Duration staleFor) {
       return current().findExactOrStale(cacheKey, staleFor);
