@@ -7,7 +7,6 @@ import dev.deja.db.Coordination;
 import dev.deja.db.DatabaseConfig;
 import dev.deja.db.testing.TcpRelay;
 import dev.deja.db.testing.TestDatabase;
-import java.net.URI;
 import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
@@ -33,13 +32,10 @@ class LeaderLeaseTest {
   @Test
   void givenALeaderWhoseConnectionFallsSilent_anotherInstanceLeadsWithinThreeBeats()
       throws Exception {
-    TestDatabase.Settings db = TestDatabase.settings();
-    URI target = URI.create(db.url().substring("jdbc:".length()));
-    try (TcpRelay relay = new TcpRelay(target.getHost(), target.getPort())) {
+    try (TcpRelay relay = TcpRelay.toTestDatabase()) {
       // A long store budget: the frozen leader's own socket timeout (its budget plus 1 s) must
       // not be what ends its session, since a frozen process runs no timer at all.
-      DatabaseConfig viaRelay = schema.builder()
-          .url("jdbc:postgresql://127.0.0.1:" + relay.port() + target.getPath())
+      DatabaseConfig viaRelay = schema.builder().url(relay.jdbcUrl())
           .storeTimeout(Duration.ofSeconds(60))
           .embeddingDimension(TestDatabase.DEFAULT_DIMENSION).build();
       try (PostgresCoordination frozen = new PostgresCoordination(viaRelay, BEAT);
