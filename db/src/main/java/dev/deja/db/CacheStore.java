@@ -38,6 +38,16 @@ public interface CacheStore extends CacheMaintenance, AutoCloseable {
   Optional<StoredResponse> findExactOrStale(String key, java.time.Duration staleFor);
 
   /**
+   * How far behind the store's latest committed deletion the data of a read may be: zero when
+   * every read sees every committed deletion; with a lagging read replica, the replica's lag
+   * bound. An instance keeps no image in memory that was read this long before a deletion it
+   * heard of, since the read may not have seen it.
+   */
+  default java.time.Duration readStaleness() {
+    return java.time.Duration.ZERO;
+  }
+
+  /**
    * Whether this bucket, model and embedding model hold any semantic candidate; lets a request in
    * an empty partition skip the embedding.
    */

@@ -1,5 +1,6 @@
 package dev.deja.db;
 
+import dev.deja.db.internal.PostgresCacheRepository;
 import dev.deja.db.objects.ObjectStore;
 import java.time.Duration;
 import java.util.Collection;
@@ -198,6 +199,11 @@ public final class ReconnectingDatabase implements AutoCloseable {
       } catch (CacheUnavailableException e) {
         // not connected yet: it reads nothing, from a replica or anywhere
       }
+    }
+
+    @Override
+    public Duration readStaleness() {
+      return PostgresCacheRepository.readStaleness(config); // known before the database opens
     }
 
     @Override

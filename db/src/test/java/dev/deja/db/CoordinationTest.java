@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.deja.db.testing.TcpRelay;
 import dev.deja.db.testing.TestDatabase;
-import java.net.URI;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -51,12 +50,9 @@ class CoordinationTest {
   @Test
   void givenTheDatabaseIsDownAtStart_theListenerSubscribesOnceItIsBack_andPublishingFailsMeanwhile()
       throws Exception {
-    TestDatabase.Settings db = TestDatabase.settings();
-    URI target = URI.create(db.url().substring("jdbc:".length()));
-    try (TcpRelay relay = new TcpRelay(target.getHost(), target.getPort())) {
+    try (TcpRelay relay = TcpRelay.toTestDatabase()) {
       relay.cut();
-      DatabaseConfig viaRelay = schema.builder()
-          .url("jdbc:postgresql://127.0.0.1:" + relay.port() + target.getPath())
+      DatabaseConfig viaRelay = schema.builder().url(relay.jdbcUrl())
           .embeddingDimension(TestDatabase.DEFAULT_DIMENSION).build();
       Heard heard = new Heard();
       try (Coordination late = Coordination.postgres(viaRelay);

@@ -88,7 +88,8 @@ public final class DejaCache implements AutoCloseable {
     this.flights =
         new SingleFlight(
             config.singleFlightMaxWaiters(), config.singleFlightTimeout(), System::nanoTime);
-    this.hot = new HotCache(config.hotCacheBytes(), config.hotCacheLifetime());
+    this.hot = new HotCache(config.hotCacheBytes(), config.hotCacheLifetime(),
+        store.readStaleness());
     // Never more than a quarter of the heap, whatever was configured: the budget exists to keep
     // a burst of large images from exhausting the heap, not to be sized by hand per deployment.
     this.budget =
@@ -242,9 +243,10 @@ public final class DejaCache implements AutoCloseable {
   void served(Cacheable request, LookupResult hit) {
     if (hit instanceof LookupResult.SemanticHit s) {
       writer.recordHit(s.image().cacheKey(), true);
-      hot.put(
+      hot.putRead(
           request.key().value(),
-          s.image().asAliasOf(s.candidate().cacheKey(), s.candidate().similarity()));
+          s.image().asAliasOf(s.candidate().cacheKey(), s.candidate().similarity()),
+          s.readStarted());
       NewAlias alias =
           new NewAlias(
               request.key().value(),

@@ -91,6 +91,11 @@ class RequestTrustTest {
         "/prompt/a%20red%20sports%20car/./x?seed=108 | seed=108",
         "/prompt/a%20red%20sports%20car/..;/x?seed=109 | seed=109",
         "/prompt/a%20red%20sports%20car%5C..%5Cx?seed=110 | seed=110",
+        // attack15, against the hand-written dot-segment scan: still encoded after one decoding
+        // (an origin that decodes twice), mixed, and behind a backslash.
+        "/prompt/a%20red%20sports%20car/%252e%252E/x?seed=111 | seed=111",
+        "/prompt/a%20red%20sports%20car/.%252e/x?seed=112 | seed=112",
+        "/prompt/a%20red%20sports%20car%5C%252e%5Cx?seed=113 | seed=113",
       })
   void aDotSegmentNeverMakesARedSportsCarServeTheAttackersImage(String attack, String seed)
       throws Exception {

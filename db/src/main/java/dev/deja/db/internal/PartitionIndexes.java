@@ -470,8 +470,7 @@ final class PartitionIndexes implements AutoCloseable {
       // socket, the server must notice within about two minutes, not the OS default of two hours,
       // or every other instance's pass is skipped meanwhile.
       try (Statement s = c.createStatement()) {
-        s.execute("SET tcp_keepalives_idle = 60; SET tcp_keepalives_interval = 10;"
-            + " SET tcp_keepalives_count = 6");
+        s.execute(PostgresCoordination.SERVER_KEEPALIVES);
       }
       return c;
     } catch (SQLException | RuntimeException e) {

@@ -45,6 +45,7 @@ public final class PostgresCacheRepository implements CacheStore {
   private final PostgresFlightClaims claims;
   private final ReplicaReads replicas;
   private final Duration sweepGrace;
+  private final Duration readStaleness;
 
   /**
    * @param lookupPool connections for the request path's reads only, each opened with {@link
@@ -85,6 +86,7 @@ public final class PostgresCacheRepository implements CacheStore {
     this.audit = new PostgresCacheAudit(connections);
     this.claims = new PostgresFlightClaims(connections);
     this.sweepGrace = config.objectSweepGrace();
+    this.readStaleness = readStaleness(config);
   }
 
   @Override
@@ -98,6 +100,21 @@ public final class PostgresCacheRepository implements CacheStore {
    */
   public static String lookupSessionSql(DatabaseConfig config) {
     return BoundConnections.lookupSessionSql(config);
+  }
+
+  /**
+   * {@link CacheStore#readStaleness()} of a store opened with {@code config}: with a read replica,
+   * {@link DatabaseConfig#readMaxLag()} plus one lag check (how stale a replica judged fresh can
+   * get before the next check); the primary's reads see every committed deletion.
+   */
+  public static Duration readStaleness(DatabaseConfig config) {
+    return config.readUrl() == null ? Duration.ZERO
+        : config.readMaxLag().plus(ReplicaReads.CHECK_EVERY);
+  }
+
+  @Override
+  public Duration readStaleness() {
+    return readStaleness;
   }
 
   /** Cross-instance single-flight claims, on the primary (the store pool). */

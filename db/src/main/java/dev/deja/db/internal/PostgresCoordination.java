@@ -11,10 +11,17 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,7 +43,24 @@ public final class PostgresCoordination implements Coordination {
   /** See {@link #LISTEN}. */
   public static final String LEADER = "leader";
 
+  /**
+   * How often a leader's lock session shows the server it is alive. The server ends a session
+   * silent for {@link #SILENT_BEATS} beats ({@code idle_session_timeout}), which releases the lock
+   * of a leader that froze (a paused VM or container, a stalled network): without it, the lock
+   * lived as long as the frozen session, and no instance ran maintenance meanwhile.
+   */
+  static final Duration HEARTBEAT = Duration.ofSeconds(10);
+  static final int SILENT_BEATS = 3;
+  /**
+   * For sessions that hold a lock for long: if the client's host vanishes without closing the
+   * socket, the server notices within about two minutes, not the OS default of two hours.
+   */
+  static final String SERVER_KEEPALIVES = "SET tcp_keepalives_idle = 60;"
+      + " SET tcp_keepalives_interval = 10; SET tcp_keepalives_count = 6";
+
   private final DatabaseConfig config;
+  private final Duration heartbeat;
+  private final ScheduledExecutorService heartbeats;
   private final String channel;
   private final Set<Connection> leases = ConcurrentHashMap.newKeySet();
   private Connection publisher;
@@ -44,8 +68,19 @@ public final class PostgresCoordination implements Coordination {
   private volatile boolean closed;
 
   public PostgresCoordination(DatabaseConfig config) {
+    this(config, HEARTBEAT);
+  }
+
+  /** For tests: a faster heartbeat, so a frozen leader's lock goes within a test's patience. */
+  PostgresCoordination(DatabaseConfig config, Duration heartbeat) {
     this.config = config;
+    this.heartbeat = heartbeat;
     this.channel = channel(config.schema());
+    this.heartbeats = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "deja-leader-heartbeat");
+      t.setDaemon(true);
+      return t;
+    });
   }
 
   /**
@@ -133,10 +168,18 @@ public final class PostgresCoordination implements Coordination {
         try (ResultSet rs = ps.executeQuery()) {
           if (rs.next() && rs.getBoolean(1)) {
             Connection held = c;
+            try (Statement s = held.createStatement()) {
+              s.execute("SET idle_session_timeout = " + heartbeat.toMillis() * SILENT_BEATS
+                  + "; " + SERVER_KEEPALIVES);
+            }
+            long every = heartbeat.toMillis();
+            ScheduledFuture<?> beats = heartbeats.scheduleWithFixedDelay(
+                () -> beat(held), every, every, TimeUnit.MILLISECONDS);
             leases.add(held);
             c = null;
             // The session holds the lock: closing it (or the process dying) releases it.
             return Optional.of(() -> {
+              beats.cancel(false);
               leases.remove(held);
               closeQuietly(held);
             });
@@ -144,7 +187,7 @@ public final class PostgresCoordination implements Coordination {
         }
       }
       return Optional.empty();
-    } catch (SQLException e) {
+    } catch (SQLException | RejectedExecutionException e) {
       LOG.debug("Deja: maintenance lock not taken: {}", e.getMessage());
       return Optional.empty();
     } finally {
@@ -152,9 +195,19 @@ public final class PostgresCoordination implements Coordination {
     }
   }
 
+  /** One statement on a lock session, so the server does not take it for a frozen leader's. */
+  private static void beat(Connection held) {
+    try (Statement s = held.createStatement()) {
+      s.execute("SELECT 1");
+    } catch (SQLException | RuntimeException e) {
+      LOG.debug("Deja: maintenance lock heartbeat failed: {}", e.getMessage());
+    }
+  }
+
   @Override
   public void close() {
     closed = true;
+    heartbeats.shutdownNow();
     NotificationListener l;
     synchronized (this) {
       l = listener;

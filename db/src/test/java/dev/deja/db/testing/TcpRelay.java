@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.List;
@@ -27,6 +28,21 @@ public final class TcpRelay implements AutoCloseable {
   private volatile ServerSocket server;
   private volatile boolean silent;
   private final AtomicLong clientBursts = new AtomicLong();
+
+  /** A relay in front of the test database ({@link TestDatabase#settings()}). */
+  public static TcpRelay toTestDatabase() throws IOException {
+    URI target = testDatabase();
+    return new TcpRelay(target.getHost(), target.getPort());
+  }
+
+  /** The test database's JDBC URL through this relay. */
+  public String jdbcUrl() {
+    return "jdbc:postgresql://127.0.0.1:" + port + testDatabase().getPath();
+  }
+
+  private static URI testDatabase() {
+    return URI.create(TestDatabase.settings().url().substring("jdbc:".length()));
+  }
 
   public TcpRelay(String targetHost, int targetPort) throws IOException {
     this.targetHost = targetHost;

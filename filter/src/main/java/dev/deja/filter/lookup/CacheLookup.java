@@ -127,11 +127,12 @@ public final class CacheLookup {
     }
     StoredResponse stale = null;
     try {
+      long readStarted = hot.readStarts();
       Optional<StoredResponse> stored = store.findExactOrStale(request.key().value(), staleIfError);
       breaker.recordSuccess();
       if (stored.isPresent() && stored.get().meets(threshold)) {
         if (stored.get().isFresh(now)) {
-          hot.put(request.key().value(), stored.get());
+          hot.putRead(request.key().value(), stored.get(), readStarted);
           return new LookupResult.ExactHit(
               stored.get(), new Timings(System.nanoTime() - start, 0, 0));
         }
@@ -185,6 +186,7 @@ public final class CacheLookup {
       return unavailable(vector, threshold, start, embedNanos, 0);
     }
     long searchStart = System.nanoTime();
+    long readStarted = hot.readStarts();
     List<Neighbor> neighbours;
     try {
       neighbours =
@@ -221,7 +223,7 @@ public final class CacheLookup {
         if (image.isPresent() && image.get().isFresh(now)) {
           Timings timings = new Timings(System.nanoTime() - start, embedNanos, searchNanos);
           return new LookupResult.SemanticHit(
-              image.get(), candidate, threshold, verdict, vector, timings);
+              image.get(), candidate, threshold, verdict, vector, timings, readStarted);
         }
       } catch (RuntimeException e) {
         return storeFailed(e, vector, threshold, start, embedNanos, searchNanos);

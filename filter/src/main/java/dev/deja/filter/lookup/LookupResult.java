@@ -17,6 +17,8 @@ public sealed interface LookupResult {
    * A prompt that means the same, in the same partition, passed threshold and guard.
    *
    * @param embedding the request prompt's vector, kept for the alias
+   * @param readStarted when the store's search began ({@code HotCache.readStarts}): the alias
+   *     kept in memory must not outlive a deletion of the image that reached us since
    */
   record SemanticHit(
       StoredResponse image,
@@ -24,7 +26,8 @@ public sealed interface LookupResult {
       double threshold,
       MatchVerdict verdict,
       float[] embedding,
-      Timings timings)
+      Timings timings,
+      long readStarted)
       implements LookupResult {}
 
   /**

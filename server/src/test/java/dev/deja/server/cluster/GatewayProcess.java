@@ -110,6 +110,14 @@ final class GatewayProcess implements AutoCloseable {
         .GET().build(), HttpResponse.BodyHandlers.ofByteArray());
   }
 
+  /** {@code DELETE} on the admin API, with the admin token as a Bearer header. */
+  HttpResponse<String> delete(String path, String token)
+      throws IOException, InterruptedException {
+    return HTTP.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30))
+        .header("Authorization", "Bearer " + token).DELETE().build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
   /** The sum of every series of a counter in the gateway's Prometheus scrape. */
   double counter(String name) throws IOException, InterruptedException {
     String scrape = new String(get("/_deja/metrics").body(), StandardCharsets.UTF_8);
