@@ -36,8 +36,11 @@ final class ReplicaReads implements AutoCloseable {
 
   static final Duration CHECK_EVERY = Duration.ofMillis(200);
   private static final Logger LOG = LoggerFactory.getLogger(ReplicaReads.class);
+  // The insert position, not the write position: with synchronous_commit = off a commit is
+  // visible before its WAL is written, and a replica that replayed up to the write position
+  // could still miss a delete for up to three wal_writer_delay.
   private static final String PRIMARY_POSITION =
-      "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint";
+      "SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '0/0')::bigint";
   // Not in recovery: a multi-host URL fell back to a primary, which is its own freshest replica.
   private static final String REPLICA_POSITION = "SELECT pg_is_in_recovery(),"
       + " pg_wal_lsn_diff(pg_last_wal_replay_lsn(), '0/0')::bigint";
