@@ -3,7 +3,6 @@ package dev.deja.db.internal;
 import dev.deja.db.DatabaseConfig;
 import dev.deja.db.PartitionSql;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -16,7 +15,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -451,13 +449,7 @@ final class PartitionIndexes implements AutoCloseable {
    * are the request path's) and in autocommit: CONCURRENTLY refuses a transaction block.
    */
   private Connection connect() throws SQLException {
-    Properties p = new Properties();
-    p.setProperty("user", config.user());
-    p.setProperty("password", config.password());
-    p.setProperty("connectTimeout", "5");
-    p.setProperty("ApplicationName", "deja-indexes/" + config.schema());
-    p.setProperty("tcpKeepAlive", "true");
-    Connection c = DriverManager.getConnection(config.url(), p);
+    Connection c = OwnSessions.open(config, "deja-indexes/" + config.schema(), 5, null);
     try {
       try (PreparedStatement ps = c.prepareStatement("SELECT set_config('search_path',"
           + " quote_ident(?) || ', ' || coalesce((SELECT quote_ident(n.nspname) FROM pg_extension e"

@@ -7,7 +7,6 @@ import dev.deja.db.DejaDatabase;
 import dev.deja.db.Invalidation;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -97,18 +96,13 @@ public final class PostgresCoordination implements Coordination {
   }
 
   Connection connect(String role, boolean boundStatements) throws SQLException {
-    Properties p = new Properties();
-    p.setProperty("user", config.user());
-    p.setProperty("password", config.password());
-    p.setProperty("connectTimeout", "1");
-    p.setProperty("tcpKeepAlive", "true");
-    p.setProperty("ApplicationName", DejaDatabase.applicationName(config.schema(), role));
+    Properties extra = new Properties();
     if (boundStatements) {
       // A dead server must not hang a publisher or a lock attempt for the kernel's TCP timeout.
       long seconds = Math.max(1, (config.storeTimeout().toMillis() + 999) / 1000 + 1);
-      p.setProperty("socketTimeout", Long.toString(seconds));
+      extra.setProperty("socketTimeout", Long.toString(seconds));
     }
-    return DriverManager.getConnection(config.url(), p);
+    return OwnSessions.open(config, DejaDatabase.applicationName(config.schema(), role), 1, extra);
   }
 
   @Override
