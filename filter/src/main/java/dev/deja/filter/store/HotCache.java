@@ -123,7 +123,7 @@ public final class HotCache {
     // A deletion between the check and the put: it may have missed the image, so look again.
     // Deletions are remembered before they clear the tier, so one of the two sees the other.
     if (deletedSince(since, key, image)) {
-      cache.asMap().remove(key, image);
+      forget(key, image);
     }
   }
 
@@ -151,9 +151,7 @@ public final class HotCache {
 
   /** Forgets {@code key} and every alias that serves its image. */
   public void invalidateEntry(String key) {
-    remember(Set.of(key));
-    cache.invalidate(key);
-    cache.asMap().values().removeIf(image -> key.equals(image.cacheKey()) || key.equals(image.aliasOf()));
+    invalidateEntries(Set.of(key));
   }
 
   /** Forgets each of {@code keys} and every alias of them, in one pass over the tier. */
