@@ -256,6 +256,18 @@ class GatewayClusterTest {
       pg.start(pg.primary());
       Thread.sleep(3000);
     });
+    // Caching resumes once each gateway has recovered: its circuit breaker closed again (while
+    // open, every miss goes to the origin by design; it closes on a request's successful probe,
+    // so each gateway is asked for throwaway prompts until it has) and its listener is back.
+    for (GatewayProcess g : gateways) {
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      for (int n = 0; g.counter("deja_breaker_open") != 0; n++) {
+        assertTrue(System.nanoTime() < deadline, g.name() + ": breaker still open");
+        g.get(GatewayProcess.imagePath("a probe after the restart " + g.name() + " " + n));
+        Thread.sleep(200);
+      }
+      awaitGauge(g, "deja_invalidations_listening", 1.0);
+    }
     assertServedAcrossGateways("stored after the primary came back");
   }
 
